@@ -20,9 +20,7 @@ class DeliveryError(Exception):
     when the platform said so.
     """
 
-    def __init__(
-        self, reason: str, *, permanent: bool, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent

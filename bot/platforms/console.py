@@ -1,0 +1,120 @@
+"""The local console: the same commands as chat, in a terminal, when no platform is configured.
+
+It is also the ``console`` digest poster, so digests scheduled from the console print here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import threading
+from typing import TextIO
+
+from bot.answers import Answer
+from bot.commands import Context
+from bot.engine import Engine
+from bot.ports import PostResult
+from bot.render.text import to_text
+
+log = logging.getLogger(__name__)
+
+PROMPT = "briefbot> "
+CONTEXT = Context(
+    platform="console",
+    user_id="local",
+    user_name="you",
+    channel_id="console",
+    channel_name="console",
+)
+
+
+class ConsoleService:
+    """An interactive prompt answering ``/actor russia`` or ``actor russia``; Ctrl-D quits."""
+
+    name = "console"
+    platform = "console"
+
+    def __init__(
+        self, engine: Engine, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+    ) -> None:
+        self.engine = engine
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self._closed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._interactive = self.stdin.isatty() and self.stdout.isatty()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._repl(), name="console")
+
+    async def stop(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+        self._closed.set()
+
+    def is_ready(self) -> bool:
+        return self._task is not None and not self._closed.is_set()
+
+    async def wait_closed(self) -> None:
+        """Return once the user has left the console (Ctrl-D / ``quit``)."""
+        await self._closed.wait()
+
+    async def post(self, channel_id: str, answer: Answer) -> PostResult:
+        """Print a digest as it would arrive in a channel."""
+        self._write(f"\n── digest for #{channel_id} ──\n{to_text(answer)}\n")
+        return PostResult(message_id="console")
+
+    def _write(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    async def _repl(self) -> None:
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        # A daemon thread: a blocked input() must never keep the process alive at exit.
+        threading.Thread(target=self._read_lines, args=(loop, lines), daemon=True).start()
+        library = self.engine.library.current
+        newest = library.get(None).briefing
+        self._write(
+            f"Briefbot console — {len(library.briefings)} briefing(s); newest: {newest.title}\n"
+            "Type a command such as: brief · actor russia · compare turkey syria · timeline · "
+            "ask why does Russia support this? · help.  Ctrl-D to quit.\n"
+        )
+        try:
+            while True:
+                line = await lines.get()
+                if line is None:
+                    break
+                text = line.strip()
+                if not text:
+                    continue
+                if text.lower() in {"quit", "exit", ":q"}:
+                    break
+                answer = await self.engine.execute_text(text, CONTEXT)
+                self._write(to_text(answer) + "\n")
+        finally:
+            self._write("Bye.\n")
+            self._closed.set()
+
+    def _read_lines(
+        self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]
+    ) -> None:
+        if self._interactive:
+            with contextlib.suppress(ImportError):  # line editing and history for input()
+                import readline  # noqa: F401
+        while True:
+            try:
+                if self._interactive:
+                    line: str | None = input(PROMPT)
+                else:
+                    raw = self.stdin.readline()
+                    line = raw if raw else None
+            except (EOFError, KeyboardInterrupt):
+                line = None
+            except ValueError:  # stdin closed under us
+                line = None
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+            if line is None:
+                return

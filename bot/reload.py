@@ -1,0 +1,131 @@
+"""Hot content reload: watch ``content/`` and swap in each valid new version while running.
+
+A change on disk (debounced) reloads the whole directory off the event loop. A valid result
+whose fingerprints differ is swapped in atomically (``LibraryHolder.swap``) and each briefing
+is recorded as a new version in the store, so digests can say what changed. An invalid
+result is rejected with the same ``file:line: field: message`` problems ``briefbot validate``
+prints, and the last good version keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from pathlib import Path
+
+import watchfiles
+
+from bot import metrics
+from bot.errors import ContentError
+from bot.library import Library, LibraryHolder
+from bot.loader import LoadedBriefing, load_directory
+
+log = logging.getLogger(__name__)
+
+#: Quiet time after the last change before reloading (editors write files in several steps).
+DEBOUNCE_MS = 300
+
+Recorder = Callable[[list[LoadedBriefing]], Awaitable[None]]
+
+
+class ReloadOutcome(StrEnum):
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    UNCHANGED = "unchanged"
+
+
+class ContentReloader:
+    """Reloads ``directory`` into ``holder``; ``watch()`` does it on every change on disk.
+
+    ``record`` persists a newly applied version (the runtime records briefing versions in the
+    store); it runs before the swap, so a failed write leaves the old version serving.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        holder: LibraryHolder,
+        *,
+        record: Recorder | None = None,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
+        self.directory = directory
+        self.holder = holder
+        self.record = record
+        self.debounce_ms = debounce_ms
+        self._lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._watching = asyncio.Event()
+
+    async def reload(self) -> ReloadOutcome:
+        """Load the directory now; apply it if valid and different, else keep serving."""
+        async with self._lock:
+            try:
+                loaded = await asyncio.to_thread(load_directory, self.directory)
+            except ContentError as exc:
+                metrics.CONTENT_RELOADS.labels(outcome=ReloadOutcome.REJECTED).inc()
+                log.error(
+                    "content change rejected, still serving version %s; %d problem(s):\n%s",
+                    self.holder.current.version,
+                    len(exc.problems),
+                    "\n".join(str(p) for p in exc.problems),
+                )
+                return ReloadOutcome.REJECTED
+            new = Library.from_loaded(loaded)
+            if new.version == self.holder.current.version:
+                metrics.CONTENT_RELOADS.labels(outcome=ReloadOutcome.UNCHANGED).inc()
+                log.debug("content unchanged (version %s)", new.version)
+                return ReloadOutcome.UNCHANGED
+            if self.record is not None:
+                await self.record(loaded)
+            old = self.holder.swap(new)
+            metrics.record_content(loaded)
+            metrics.CONTENT_RELOADS.labels(outcome=ReloadOutcome.APPLIED).inc()
+            log.info(
+                "content reloaded: version %s -> %s (%s)",
+                old.version,
+                new.version,
+                ", ".join(new.briefings),
+            )
+            return ReloadOutcome.APPLIED
+
+    def start(self) -> None:
+        """Start watching in the background."""
+        self._stop.clear()
+        self._task = asyncio.create_task(self._watch(), name="content-watcher")
+
+    async def wait_watching(self) -> None:
+        """Return once the watcher is running (changes from now on are seen)."""
+        await self._watching.wait()
+
+    async def stop(self) -> None:
+        """Stop watching; a reload in progress finishes first."""
+        self._stop.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _watch(self) -> None:
+        log.info("watching %s for content changes", self.directory)
+        changes = watchfiles.awatch(
+            self.directory,
+            stop_event=self._stop,
+            debounce=self.debounce_ms,
+            step=50,
+            yield_on_timeout=False,
+        )
+        self._watching.set()
+        try:
+            async for batch in changes:
+                log.info("content changed on disk: %s", ", ".join(sorted({p for _, p in batch})))
+                try:
+                    await self.reload()
+                except Exception:  # e.g. the database refused the new version
+                    log.exception("content reload failed; still serving the last good version")
+        finally:
+            self._watching.clear()

@@ -1,0 +1,407 @@
+"""``briefbot run``: every configured part in one asyncio loop, with a clean life cycle.
+
+Start-up, in order, failing fast with one clear message and a non-zero exit:
+
+1. check the settings (exit 2 on a ``ConfigError``, e.g. Slack HTTP mode without a signing secret);
+2. load and validate content (exit 1, printing every ``file:line: field: message`` problem);
+3. open the database and record the loaded briefing versions (exit 1 when unreachable);
+4. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT``;
+5. start each platform whose credentials are set (Discord, Slack), then the digest scheduler,
+   then the content watcher; with no platform configured, the console.
+
+SIGTERM / SIGINT (or the console closing) stop it: ``/readyz`` turns 503, the watcher stops,
+the digest service finishes or releases its in-flight deliveries while the platforms are still
+connected, then the platforms finish in-flight answers and disconnect, and the database is
+closed last. Each step is bounded (``SHUTDOWN_SECONDS`` in all), and the exit code is 0.
+SIGHUP reloads content at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot import metrics
+from bot.errors import ConfigError, ContentError
+from bot.health import ComponentState, HealthServer
+from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.digests.store import Store
+    from bot.engine import Engine
+    from bot.loader import LoadedBriefing
+    from bot.ports import Service
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Upper bound on a graceful stop; systemd's TimeoutStopSec must be above it.
+SHUTDOWN_SECONDS = 25.0
+#: How long a platform may take to start (log in, open its socket) before start-up fails.
+START_SECONDS = 60.0
+#: How long opening the database may take before start-up fails.
+DATABASE_SECONDS = 20.0
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+LOG_FORMATS = ("text", "json")
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message says why (it is logged, never a traceback)."""
+
+    def __init__(self, message: str, *, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def main(settings: Settings) -> int:
+    """Run until stopped; return the process exit code (0 after a graceful stop)."""
+    setup_logging(settings)
+    try:
+        check_settings(settings)
+    except ConfigError as exc:
+        log.critical("configuration error: %s", exc)
+        return EXIT_CONFIG
+    try:
+        return asyncio.run(run(settings))
+    except KeyboardInterrupt:  # Ctrl-C before the signal handlers were installed
+        log.warning("interrupted during start-up")
+        return 130
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise ``ConfigError`` for a configuration that cannot work, before touching anything."""
+    ops, slack, discord = settings.ops, settings.slack, settings.discord
+    if ops.log_format.lower() not in LOG_FORMATS:
+        raise ConfigError(
+            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {ops.log_format!r}"
+        )
+    if not isinstance(logging.getLevelName(ops.log_level.upper()), int):
+        raise ConfigError(f"LOG_LEVEL {ops.log_level!r} is not a logging level (try INFO or DEBUG)")
+    if not 0 <= ops.health_port <= 65535:
+        raise ConfigError(f"HEALTH_PORT {ops.health_port} is not a TCP port")
+    slack_extra = [
+        name
+        for name, value in (
+            ("SLACK_APP_TOKEN", slack.app_token),
+            ("SLACK_SIGNING_SECRET", slack.signing_secret),
+        )
+        if value is not None and value.get_secret_value()
+    ]
+    if slack_extra and not slack.enabled:
+        raise ConfigError(f"{' and '.join(slack_extra)} set but SLACK_BOT_TOKEN is not")
+    if slack.enabled and not slack.socket_mode:
+        if slack.signing_secret is None or not slack.signing_secret.get_secret_value():
+            raise ConfigError(
+                "Slack HTTP mode needs SLACK_SIGNING_SECRET "
+                "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
+            )
+        if slack.port == ops.health_port:
+            raise ConfigError(
+                f"SLACK_PORT and HEALTH_PORT are both {ops.health_port}; give them different ports"
+            )
+    if discord.shard_ids is not None:
+        if discord.shard_count is None:
+            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+        wrong = [i for i in discord.shard_ids if not 0 <= i < discord.shard_count]
+        if wrong:
+            raise ConfigError(
+                f"DISCORD_SHARD_IDS {wrong} outside 0..{discord.shard_count - 1} "
+                f"(DISCORD_SHARD_COUNT={discord.shard_count})"
+            )
+    if discord.shard_count is not None and discord.shard_count < 1:
+        raise ConfigError("DISCORD_SHARD_COUNT must be at least 1")
+
+
+async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
+    """Start everything, serve until ``stop`` is set (or a signal arrives), stop gracefully."""
+    runtime = Runtime(settings, stop=stop)
+    try:
+        await runtime.start()
+    except StartupError as exc:
+        log.critical("cannot start: %s", exc)
+        await runtime.shutdown()
+        return exc.exit_code
+    except BaseException:
+        await runtime.shutdown()
+        raise
+    try:
+        await runtime.wait()
+    finally:
+        await runtime.shutdown()
+    return EXIT_OK
+
+
+class Runtime:
+    """The parts of one running Briefbot process and their start/stop order."""
+
+    def __init__(self, settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+        self.settings = settings
+        self.stop_requested = stop or asyncio.Event()
+        self.content_dir: Path | None = None
+        self.engine: Engine | None = None
+        self.store: Store | None = None
+        self.health: HealthServer | None = None
+        self.platforms: list[Service] = []
+        self.digests: Service | None = None
+        self.console: Any = None
+        self.reloader: Any = None
+        #: Stop actions, run in reverse order of start (LIFO).
+        self._stops: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        self._signals: list[signal.Signals] = []
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every part, in dependency order; raise ``StartupError`` on the first failure."""
+        started = time.monotonic()
+        self._install_signal_handlers()
+        loaded = await self._load_content()
+        await self._open_store(loaded)
+        self._build_engine(loaded)
+        await self._start_health()
+        await self._start_platforms()
+        await self._start_digests()
+        await self._start_watcher()
+        if self.console is not None:
+            await self._start_console()
+        metrics.START_TIME.set(time.time())
+        log.info(
+            "briefbot started in %.2f s: %s",
+            time.monotonic() - started,
+            ", ".join(s.name for s in self.platforms) or "console",
+        )
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._on_stop_signal, sig)
+                self._signals.append(sig)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, self._on_reload_signal)
+            self._signals.append(signal.SIGHUP)
+
+    def _on_stop_signal(self, sig: signal.Signals) -> None:
+        if self.stop_requested.is_set():
+            log.warning("%s again: already stopping (at most %.0f s)", sig.name, SHUTDOWN_SECONDS)
+            return
+        log.info("%s received: stopping", sig.name)
+        self.stop_requested.set()
+
+    def _on_reload_signal(self) -> None:
+        if self.reloader is not None:
+            log.info("SIGHUP received: reloading content")
+            asyncio.get_running_loop().create_task(self.reloader.reload())
+
+    async def _load_content(self) -> list[LoadedBriefing]:
+        from bot.loader import default_content_dir, load_directory
+
+        self.content_dir = self.settings.content.content_dir or default_content_dir()
+        try:
+            loaded = await asyncio.to_thread(load_directory, self.content_dir)
+        except ContentError as exc:
+            problems = "\n".join(str(p) for p in exc.problems)
+            raise StartupError(
+                f"invalid content in {self.content_dir} ({len(exc.problems)} problem(s)):\n"
+                + problems
+            ) from None
+        except OSError as exc:
+            raise StartupError(f"cannot read content in {self.content_dir}: {exc}") from None
+        if not loaded:
+            raise StartupError(f"no briefings in {self.content_dir}")
+        metrics.record_content(loaded)
+        log.info("content: %d briefing(s) from %s", len(loaded), self.content_dir)
+        return loaded
+
+    async def _open_store(self, loaded: list[LoadedBriefing]) -> None:
+        from bot.digests.store import Store
+
+        url = self.settings.ops.database_url
+        try:
+            self.store = await asyncio.wait_for(_call(Store.open, url), DATABASE_SECONDS)
+            self._on_stop("database", self._close_store)
+            await self.record_versions(loaded)
+        except TimeoutError:
+            raise StartupError(
+                f"database unreachable: no connection within {DATABASE_SECONDS:.0f} s"
+            ) from None
+        except Exception as exc:
+            raise StartupError(f"database unreachable: {_reason(exc)}") from None
+
+    async def _close_store(self) -> None:
+        if self.store is not None:
+            await _call(self.store.close)
+
+    async def record_versions(self, loaded: list[LoadedBriefing]) -> None:
+        """Record each loaded briefing as a version in the store (known versions are kept)."""
+        assert self.store is not None
+        for item in loaded:
+            await _call(self.store.record_briefing_version, item)
+
+    def _build_engine(self, loaded: list[LoadedBriefing]) -> None:
+        from bot.engine import Engine
+        from bot.library import Library, LibraryHolder
+
+        self.engine = Engine(LibraryHolder(Library.from_loaded(loaded)))
+        self.engine.services["store"] = self.store
+
+    async def _start_health(self) -> None:
+        from bot.logs import Redactor, secrets_of
+
+        ops = self.settings.ops
+        self.health = HealthServer(
+            ops.health_host, ops.health_port, redact=Redactor(secrets_of(self.settings))
+        )
+        try:
+            await self.health.start()
+        except OSError as exc:
+            raise StartupError(
+                f"cannot serve health checks on {ops.health_host}:{ops.health_port}: {exc.strerror}"
+            ) from None
+        self._on_stop("health server", self.health.stop)
+        self.health.add_check("content", self._content_state)
+        self.health.add_check("database", self._database_state)
+
+    async def _start_platforms(self) -> None:
+        assert self.engine is not None
+        settings = self.settings
+        candidates: list[Service] = []
+        try:
+            if settings.discord.enabled:
+                from bot.platforms.discord.service import DiscordService
+
+                candidates.append(DiscordService(settings, self.engine))
+            if settings.slack.enabled:
+                from bot.platforms.slack.service import SlackService
+
+                candidates.append(SlackService(settings, self.engine))
+        except ConfigError as exc:
+            raise StartupError(str(exc), exit_code=EXIT_CONFIG) from None
+        for service in candidates:
+            await self._start_service(service)
+            self.platforms.append(service)
+            self._add_service_check(service.name, service)
+        if not self.platforms:
+            from bot.platforms.console import ConsoleService
+
+            self.console = ConsoleService(self.engine)
+
+    async def _start_service(self, service: Service) -> None:
+        self._on_stop(service.name, service.stop)
+        try:
+            await asyncio.wait_for(service.start(), START_SECONDS)
+        except TimeoutError:
+            raise StartupError(
+                f"{service.name}: did not start within {START_SECONDS:.0f} s"
+            ) from None
+        except ConfigError as exc:
+            raise StartupError(f"{service.name}: {exc}", exit_code=EXIT_CONFIG) from None
+        except Exception as exc:
+            raise StartupError(f"{service.name}: cannot start: {_reason(exc)}") from None
+        log.info("%s started", service.name)
+
+    async def _start_digests(self) -> None:
+        from bot.digests.service import DigestService
+
+        assert self.engine is not None
+        posters = [*self.platforms] if self.platforms else [self.console]
+        self.digests = DigestService(self.settings, self.engine, self.store, posters)
+        self.engine.services["digests"] = self.digests
+        await self._start_service(self.digests)
+        self._add_service_check("scheduler", self.digests)
+
+    async def _start_watcher(self) -> None:
+        from bot.reload import ContentReloader
+
+        assert self.engine is not None and self.content_dir is not None
+        self.reloader = ContentReloader(
+            self.content_dir, self.engine.library, record=self.record_versions
+        )
+        self.reloader.start()
+        self._on_stop("content watcher", self.reloader.stop)
+
+    async def _start_console(self) -> None:
+        await self._start_service(self.console)
+
+        async def closed() -> None:
+            await self.console.wait_closed()
+            self.stop_requested.set()
+
+        task = asyncio.create_task(closed(), name="console-closed")
+        self._on_stop("console watcher", lambda: _cancel(task))
+
+    def _on_stop(self, name: str, action: Callable[[], Awaitable[object]]) -> None:
+        self._stops.append((name, action))
+
+    # -- readiness ---------------------------------------------------------------------------
+
+    def _add_service_check(self, name: str, service: Service) -> None:
+        async def check() -> ComponentState:
+            ready = service.is_ready()
+            return ComponentState(ready, "connected" if ready else "not connected")
+
+        assert self.health is not None
+        self.health.add_check(name, check)
+
+    async def _content_state(self) -> ComponentState:
+        assert self.engine is not None
+        library = self.engine.library.current
+        count = len(library.briefings)
+        return ComponentState(count > 0, f"version {library.version}, {count} briefing(s)")
+
+    async def _database_state(self) -> ComponentState:
+        assert self.store is not None
+        await _call(self.store.ping)
+        return ComponentState(True, "reachable")
+
+    # -- run and stop ------------------------------------------------------------------------
+
+    async def wait(self) -> None:
+        """Serve until a stop is requested."""
+        await self.stop_requested.wait()
+
+    async def shutdown(self) -> None:
+        """Stop what was started, newest first, within ``SHUTDOWN_SECONDS`` in all."""
+        if self.health is not None:
+            self.health.set_stopping()
+        deadline = time.monotonic() + SHUTDOWN_SECONDS
+        while self._stops:
+            name, action = self._stops.pop()
+            budget = max(deadline - time.monotonic(), 1.0)
+            try:
+                await asyncio.wait_for(action(), budget)
+            except TimeoutError:
+                log.error("%s did not stop within %.1f s; moving on", name, budget)
+            except Exception:
+                log.exception("%s failed to stop cleanly", name)
+        loop = asyncio.get_running_loop()
+        while self._signals:
+            loop.remove_signal_handler(self._signals.pop())
+        log.info("stopped")
+
+
+async def _call(function: Callable[..., Any], *args: Any) -> Any:
+    """Call ``function`` and await the result when it is awaitable (sync or async stores)."""
+    result = function(*args)
+    if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+        result = await result
+    return result
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason for ``exc`` (its class and first line)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
