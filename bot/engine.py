@@ -343,7 +343,15 @@ def _rank(value: str, items: list[tuple[str, str]], limit: int) -> list[Choice]:
 
 @lru_cache(maxsize=1)
 def _zones() -> list[str]:
-    return sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+    """Canonical IANA zones for autocompletion (links such as Asia/Istanbul left out)."""
+    try:
+        from importlib import resources
+
+        data = (resources.files("tzdata") / "zoneinfo" / "tzdata.zi").read_text(encoding="utf-8")
+        zones = {line.split()[1] for line in data.splitlines() if line.startswith("Z ")}
+    except (ModuleNotFoundError, FileNotFoundError, IndexError):
+        zones = set(zoneinfo.available_timezones())
+    return sorted(z for z in zones if "/" in z and not z.startswith("Etc/")) + ["UTC"]
 
 
 @lru_cache(maxsize=1)

@@ -53,10 +53,12 @@ class HealthServer:
         port: int,
         *,
         redact: Callable[[str], str] = str,
+        cache_seconds: float = CACHE_SECONDS,
     ) -> None:
         self.host = host
         self.port = port
         self._redact = redact
+        self._cache_seconds = cache_seconds
         self._checks: dict[str, Check] = {}
         self._stopping = False
         self._cached: tuple[float, dict[str, ComponentState]] | None = None
@@ -98,7 +100,7 @@ class HealthServer:
     async def readiness(self) -> dict[str, ComponentState]:
         """Every component's state now (checks run concurrently); updates ``briefbot_ready``."""
         now = time.monotonic()
-        if self._cached and now - self._cached[0] < CACHE_SECONDS:
+        if self._cached and now - self._cached[0] < self._cache_seconds:
             return self._cached[1]
         names = list(self._checks)
         results = await asyncio.gather(*(self._run(self._checks[n]) for n in names))

@@ -44,6 +44,7 @@ __all__ = [
     "LoadedBriefing",
     "default_content_dir",
     "load_directory",
+    "normalise_for_match",
     "split_paragraphs",
     "validate_directory",
 ]
@@ -176,18 +177,14 @@ def _load(directory: Path) -> tuple[list[LoadedBriefing], list[ContentProblem]]:
     first_file_of_id: dict[str, str] = {}
     for file in files:
         result = _BriefingFile(file)
-        problems.extend(result.problems)
         briefing_id = result.raw_id
-        if briefing_id is not None:
-            if briefing_id in first_file_of_id:
-                result.report(
-                    ("id",),
-                    f"briefing id {briefing_id!r} is also used by {first_file_of_id[briefing_id]}",
-                )
-                problems.append(result.problems[-1])
-            else:
-                first_file_of_id[briefing_id] = file.name
-        if result.loaded is not None:
+        if briefing_id is not None and briefing_id in first_file_of_id:
+            other = first_file_of_id[briefing_id]
+            result.report(("id",), f"briefing id {briefing_id!r} is also used by {other}")
+        elif briefing_id is not None:
+            first_file_of_id[briefing_id] = file.name
+        problems.extend(result.problems)
+        if result.loaded is not None and not result.problems:
             loaded.append(result.loaded)
     return loaded, problems
 
@@ -218,6 +215,10 @@ class _BriefingFile:
                 return line
         return 1
 
+    def first(self, location: FieldPath) -> str:
+        """Where something was first seen, for "duplicate" messages."""
+        return f"first at line {self.line_of(location)}, {dotted(location)}"
+
     # -- the checks --
 
     def _check(self) -> None:
@@ -244,8 +245,7 @@ class _BriefingFile:
         self._check_actors(data)
         self._check_claim_ids(data)
 
-        if briefing is not None and paragraphs is not None and not self.problems:
-            assert source is not None
+        if briefing is not None and source is not None and paragraphs and not self.problems:
             digest = hashlib.sha256(yaml_bytes)
             digest.update(b"\0")
             digest.update(source)
@@ -262,9 +262,12 @@ class _BriefingFile:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else 1
             message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            self.report((), f"malformed YAML: {message}", line=line)
+            if mark is None:
+                self.report((), f"malformed YAML: {message}")
+            else:
+                where = f"malformed YAML (column {mark.column + 1})"
+                self.report((), f"{where}: {message}", line=mark.line + 1)
             return None
         except yaml.YAMLError as exc:
             self.report((), f"malformed YAML: {exc}")
@@ -340,14 +343,17 @@ class _BriefingFile:
                 continue
             found = [i + 1 for i, text in enumerate(normalised) if needle in text]
             if number > len(normalised):
-                message = f"paragraph {number} is out of range (the source has {len(normalised)})"
+                message = (
+                    f"paragraph {number} is out of range (the source has {len(normalised)} "
+                    "paragraphs)"
+                )
                 if found:
-                    message += f"; the quote is in paragraph {_numbers(found)}"
+                    message += f"; the quote is in {_paragraphs(found)}"
                 self.report((*location, "paragraph"), message)
             elif found:
                 self.report(
-                    (*location, "quote"),
-                    f"quote is in paragraph {_numbers(found)}, not in paragraph {number}",
+                    (*location, "paragraph"),
+                    f"quote is in {_paragraphs(found)}, not in paragraph {number}",
                 )
             else:
                 self.report(
@@ -366,9 +372,7 @@ class _BriefingFile:
             actor_id: str = actor["id"]
             where: FieldPath = ("actors", index, "id")
             if actor_id in ids:
-                self.report(
-                    where, f"duplicate actor id {actor_id!r} (first at {dotted(ids[actor_id])})"
-                )
+                self.report(where, f"duplicate actor id {actor_id!r} ({self.first(ids[actor_id])})")
                 continue
             ids[actor_id] = where
             for location, label in _actor_labels(actor, index):
@@ -377,7 +381,7 @@ class _BriefingFile:
                     if owner[0] != actor_id:
                         self.report(
                             location,
-                            f"{label!r} also names actor {owner[0]!r} ({dotted(owner[1])}); "
+                            f"{label!r} also names actor {owner[0]!r} ({self.first(owner[1])}); "
                             "names and aliases must be unique across actors",
                         )
                         break
@@ -390,7 +394,7 @@ class _BriefingFile:
                 where = ("actors", index, "relations", r, "actor")
                 if isinstance(target, str) and target not in ids:
                     self.report(where, f"unknown actor {target!r} (actors: {known})")
-                elif isinstance(target, str) and target == actor.get("id"):
+                elif target == actor.get("id"):
                     self.report(where, "an actor cannot have a relation to itself")
         timeline = data.get("timeline")
         for index, event in enumerate(timeline if isinstance(timeline, list) else []):
@@ -411,7 +415,7 @@ class _BriefingFile:
                 continue
             where = (*location, "id")
             if claim_id in seen:
-                self.report(where, f"duplicate id {claim_id!r} (first at {dotted(seen[claim_id])})")
+                self.report(where, f"duplicate id {claim_id!r} ({self.first(seen[claim_id])})")
             else:
                 seen[claim_id] = where
 
@@ -436,9 +440,13 @@ def _schema_message(error: Any) -> str:
     message = str(error["msg"])
     if isinstance(value, date):
         return f'{message} (got the date {value}; put it in quotes: "{value}")'
-    if kind.endswith("_type") and not isinstance(value, dict | list):
-        return f"{message} (got {_kind(value)} {_short(repr(value))})"
-    return message
+    if not kind.endswith(("_type", "_parsing")):
+        return message
+    if value is None:
+        return f"{message} (the value is empty)"
+    if isinstance(value, dict | list):
+        return f"{message} (got {_kind(value)})"
+    return f"{message} (got {_kind(value)} {_short(repr(value))})"
 
 
 def _evidence(node: Any, location: FieldPath = ()) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
@@ -490,13 +498,14 @@ def _name_keys(label: str) -> set[str]:
     return {k for k in (key, key.removeprefix("the ")) if k}
 
 
-def _numbers(numbers: list[int]) -> str:
-    return numbers[0].__str__() if len(numbers) == 1 else ", ".join(map(str, numbers))
+def _paragraphs(numbers: list[int]) -> str:
+    """``[7]`` → ``paragraph 7``; ``[7, 9, 14]`` → ``paragraphs 7, 9 and 14``."""
+    if len(numbers) == 1:
+        return f"paragraph {numbers[0]}"
+    return f"paragraphs {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), f"a {type(value).__name__}"
     )

@@ -73,9 +73,8 @@ def brief(call: Call) -> Answer:
     )
     return Answer(
         title=b.title,
-        summary=b.summary.text,
+        summary=b.question,
         sections=(
-            Section("The question", text=b.question),
             Section("Summary", (claim_item(b.summary),)),
             Section("Key points", tuple(claim_item(c) for c in b.key_points)),
             actors,

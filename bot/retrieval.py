@@ -146,7 +146,7 @@ STOPWORDS = frozenset(
 
 #: Question cues → claim kinds they favour.
 INTENTS: dict[str, tuple[str, ...]] = {
-    "why": ("interest", "stance"),
+    "why": ("interest",),
     "motive": ("interest",),
     "want": ("interest",),
     "goal": ("interest",),
@@ -172,6 +172,8 @@ _K1 = 1.4
 _B = 0.7
 #: Minimum BM25 score (after boosts) for a claim to count as an answer.
 MIN_SCORE = 1.2
+INTENT_BOOST = 2.0
+INTENT_BONUS = 2.5
 
 
 def tokens(text: str) -> list[str]:
@@ -288,7 +290,7 @@ class Retriever:
         folded = fold(question)
         return {actor_id for pattern, actor_id in self._alias_to_actor if pattern.search(folded)}
 
-    def search(self, question: str, *, limit: int = 4) -> list[Hit]:
+    def search(self, question: str, *, limit: int = 5) -> list[Hit]:
         """The best passages for ``question`` (empty when nothing matches well enough)."""
         query = tokens(question)
         if not query:
@@ -298,22 +300,39 @@ class Retriever:
         favoured |= {kind for t in fold(question).split() for kind in INTENTS.get(t, ())}
         hits: list[Hit] = []
         for passage, doc in zip(self.passages, self._docs, strict=True):
-            length = sum(doc.values())
-            score = 0.0
-            for term in set(query):
-                tf = doc.get(term, 0)
-                if tf:
-                    norm = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self._avg_len))
-                    score += self._idf.get(term, 0.0) * norm
-            if score <= 0:
+            score = self._bm25(query, doc)
+            own = passage.actor_id in mentioned
+            favoured_kind = passage.kind in favoured
+            if score <= 0 and not (own and favoured_kind):
                 continue
             if mentioned:
-                score *= 1.6 if passage.actor_id in mentioned else 0.8
-            if passage.kind in favoured:
-                score *= 1.35
+                score *= 1.6 if own else 0.8
+            if favoured_kind:
+                # "why does Russia …" should surface Russia's interests even when the
+                # question shares few words with them.
+                score = score * INTENT_BOOST + (INTENT_BONUS if own else 0.0)
             hits.append(Hit(passage, score))
         hits.sort(key=lambda h: -h.score)
-        return [h for h in hits if h.score >= MIN_SCORE][:limit]
+        chosen: list[Hit] = []
+        seen: set[Citation] = set()
+        for hit in hits:
+            if hit.score < MIN_SCORE or len(chosen) == limit:
+                break
+            if set(hit.passage.citations) <= seen:
+                continue  # says nothing the chosen passages' sentences do not already show
+            chosen.append(hit)
+            seen.update(hit.passage.citations)
+        return chosen
+
+    def _bm25(self, query: list[str], doc: Counter[str]) -> float:
+        length = sum(doc.values())
+        score = 0.0
+        for term in set(query):
+            tf = doc.get(term, 0)
+            if tf:
+                norm = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self._avg_len))
+                score += self._idf.get(term, 0.0) * norm
+        return score
 
 
 def _actor_tokens(actor: Actor) -> list[str]:

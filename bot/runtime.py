@@ -73,6 +73,9 @@ def main(settings: Settings) -> int:
     except KeyboardInterrupt:  # Ctrl-C before the signal handlers were installed
         log.warning("interrupted during start-up")
         return 130
+    except Exception:  # a bug: log it (redacted) rather than let Python print it raw
+        log.critical("briefbot crashed", exc_info=True)
+        return EXIT_FAILED
 
 
 def check_settings(settings: Settings) -> None:
@@ -96,16 +99,12 @@ def check_settings(settings: Settings) -> None:
     ]
     if slack_extra and not slack.enabled:
         raise ConfigError(f"{' and '.join(slack_extra)} set but SLACK_BOT_TOKEN is not")
-    if slack.enabled and not slack.socket_mode:
-        if slack.signing_secret is None or not slack.signing_secret.get_secret_value():
-            raise ConfigError(
-                "Slack HTTP mode needs SLACK_SIGNING_SECRET "
-                "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
-            )
-        if slack.port == ops.health_port:
-            raise ConfigError(
-                f"SLACK_PORT and HEALTH_PORT are both {ops.health_port}; give them different ports"
-            )
+    has_secret = slack.signing_secret is not None and slack.signing_secret.get_secret_value()
+    if slack.enabled and not slack.socket_mode and not has_secret:
+        raise ConfigError(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET "
+            "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
+        )
     if discord.shard_ids is not None:
         if discord.shard_count is None:
             raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
@@ -135,6 +134,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
         await runtime.wait()
     finally:
         await runtime.shutdown()
+    log.info("stopped")
     return EXIT_OK
 
 
@@ -163,8 +163,9 @@ class Runtime:
         started = time.monotonic()
         self._install_signal_handlers()
         loaded = await self._load_content()
-        await self._open_store(loaded)
         self._build_engine(loaded)
+        self._build_platforms()
+        await self._open_store(loaded)
         await self._start_health()
         await self._start_platforms()
         await self._start_digests()
@@ -227,6 +228,8 @@ class Runtime:
         try:
             self.store = await asyncio.wait_for(_call(Store.open, url), DATABASE_SECONDS)
             self._on_stop("database", self._close_store)
+            assert self.engine is not None
+            self.engine.services["store"] = self.store
             await self.record_versions(loaded)
         except TimeoutError:
             raise StartupError(
@@ -250,7 +253,32 @@ class Runtime:
         from bot.library import Library, LibraryHolder
 
         self.engine = Engine(LibraryHolder(Library.from_loaded(loaded)))
-        self.engine.services["store"] = self.store
+
+    def _build_platforms(self) -> None:
+        """Create (not start) a service per configured platform, or the console."""
+        assert self.engine is not None
+        settings = self.settings
+        try:
+            if settings.discord.enabled:
+                from bot.platforms.discord.service import DiscordService
+
+                self.platforms.append(DiscordService(settings, self.engine))
+            if settings.slack.enabled:
+                from bot.platforms.slack.service import SlackService
+
+                self.platforms.append(SlackService(settings, self.engine))
+        except ConfigError as exc:
+            raise StartupError(str(exc), exit_code=EXIT_CONFIG) from None
+        if not self.platforms:
+            from bot.platforms.console import ConsoleService
+
+            self.console = ConsoleService(self.engine)
+
+    def _slack_shares_health_port(self) -> bool:
+        slack = self.settings.slack
+        return (
+            slack.enabled and not slack.socket_mode and slack.port == self.settings.ops.health_port
+        )
 
     async def _start_health(self) -> None:
         from bot.logs import Redactor, secrets_of
@@ -259,6 +287,9 @@ class Runtime:
         self.health = HealthServer(
             ops.health_host, ops.health_port, redact=Redactor(secrets_of(self.settings))
         )
+        if self._slack_shares_health_port():
+            slack = next(s for s in self.platforms if s.name == "slack")
+            self.health.app.add_routes(slack.routes())  # type: ignore[attr-defined]
         try:
             await self.health.start()
         except OSError as exc:
@@ -270,28 +301,16 @@ class Runtime:
         self.health.add_check("database", self._database_state)
 
     async def _start_platforms(self) -> None:
-        assert self.engine is not None
-        settings = self.settings
-        candidates: list[Service] = []
-        try:
-            if settings.discord.enabled:
-                from bot.platforms.discord.service import DiscordService
-
-                candidates.append(DiscordService(settings, self.engine))
-            if settings.slack.enabled:
-                from bot.platforms.slack.service import SlackService
-
-                candidates.append(SlackService(settings, self.engine))
-        except ConfigError as exc:
-            raise StartupError(str(exc), exit_code=EXIT_CONFIG) from None
-        for service in candidates:
+        assert self.health is not None
+        for service in self.platforms:
+            if service.name == "slack" and self._slack_shares_health_port():
+                # Slack's /slack/events is served by the health server: nothing to start.
+                self._on_stop(service.name, service.stop)
+                self.health.add_check("slack", self._shared_slack_state)
+                log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
+                continue
             await self._start_service(service)
-            self.platforms.append(service)
             self._add_service_check(service.name, service)
-        if not self.platforms:
-            from bot.platforms.console import ConsoleService
-
-            self.console = ConsoleService(self.engine)
 
     async def _start_service(self, service: Service) -> None:
         self._on_stop(service.name, service.stop)
@@ -350,6 +369,9 @@ class Runtime:
         assert self.health is not None
         self.health.add_check(name, check)
 
+    async def _shared_slack_state(self) -> ComponentState:
+        return ComponentState(True, "HTTP mode on the health server's port")
+
     async def _content_state(self) -> ComponentState:
         assert self.engine is not None
         library = self.engine.library.current
@@ -371,6 +393,8 @@ class Runtime:
         """Stop what was started, newest first, within ``SHUTDOWN_SECONDS`` in all."""
         if self.health is not None:
             self.health.set_stopping()
+        if self._stops:
+            log.info("stopping: %s", ", ".join(name for name, _ in reversed(self._stops)))
         deadline = time.monotonic() + SHUTDOWN_SECONDS
         while self._stops:
             name, action = self._stops.pop()
@@ -384,7 +408,6 @@ class Runtime:
         loop = asyncio.get_running_loop()
         while self._signals:
             loop.remove_signal_handler(self._signals.pop())
-        log.info("stopped")
 
 
 async def _call(function: Callable[..., Any], *args: Any) -> Any:

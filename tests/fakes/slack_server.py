@@ -156,7 +156,7 @@ class SlackFake:
     async def start(self) -> SlackFake:
         """Listen on 127.0.0.1 on a free port."""
         app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
+        app.router.add_route("*", "/api/{method}", self._api)  # the SDK GETs some methods
         app.router.add_post("/response/{url_id}", self._response)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, handle_signals=False)
@@ -228,6 +228,11 @@ class SlackFake:
         """Wait for the ``count``-th ``response_url`` post; return it."""
         await self.wait_for(lambda: len(self.responses) >= count, timeout=timeout)
         return self.responses[count - 1]
+
+    def responses_for(self, response_url: str) -> list[ResponsePost]:
+        """Posts made to one ``response_url`` (from a payload the builders made)."""
+        url_id = response_url.rstrip("/").rsplit("/", 1)[-1]
+        return [r for r in self.responses if r.url_id == url_id]
 
     async def _record(self, item: ApiCall | ResponsePost) -> None:
         if isinstance(item, ApiCall):
@@ -342,7 +347,9 @@ class SlackFake:
             payload["state"] = {"values": {}}
         return payload
 
-    def app_home_opened_payload(self, user_id: str = "U100", *, tab: str = "home") -> dict[str, Any]:
+    def app_home_opened_payload(
+        self, user_id: str = "U100", *, tab: str = "home"
+    ) -> dict[str, Any]:
         """An Events API ``event_callback`` body for ``app_home_opened``."""
         return {
             "token": "legacy-verification-token",
@@ -358,9 +365,7 @@ class SlackFake:
             "type": "event_callback",
             "event_id": f"Ev{next(self._ids)}",
             "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
-            ],
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         }
 
     # -- Socket Mode ----------------------------------------------------------------------------
@@ -396,7 +401,7 @@ class SlackFake:
             self._acks.pop(envelope_id, None)
 
     async def send_disconnect(self, reason: str = "refresh_requested") -> None:
-        """Ask the client to reconnect (it calls ``apps.connections.open`` and opens a new socket)."""
+        """Ask the client to reconnect (it calls ``apps.connections.open``, opens a new socket)."""
         live = [s for s in self._sockets if not s.ws.closed]
         if live:
             await live[-1].ws.send_str(
@@ -432,7 +437,9 @@ class SlackFake:
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     continue
                 data = json.loads(msg.data)
-                ack = SocketAck(envelope_id=data.get("envelope_id", ""), payload=data.get("payload"))
+                ack = SocketAck(
+                    envelope_id=data.get("envelope_id", ""), payload=data.get("payload")
+                )
                 if ack.payload is not None:
                     self._check_message(f"socket ack {ack.envelope_id}", ack.payload, ack=True)
                 future = self._acks.get(ack.envelope_id)
@@ -560,7 +567,16 @@ class SlackFake:
         blocks = _maybe_json(container.get("blocks")) or []
         if len(blocks) > limit:
             self.violations.append(f"{where}: {len(blocks)} blocks (limit {limit})")
+        block_ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+        for block_id in {b for b in block_ids if block_ids.count(b) > 1}:
+            self.violations.append(f"{where}: duplicate block_id {block_id!r}")
         for n, block in enumerate(blocks):
+            action_ids = [
+                e.get("action_id") for e in block.get("elements", []) if isinstance(e, dict)
+            ]
+            action_ids = [a for a in action_ids if a]
+            if len(action_ids) != len(set(action_ids)):
+                self.violations.append(f"{where}: block {n} repeats an action_id")
             try:
                 parsed = Block.parse(block)
                 if parsed is None:
@@ -578,7 +594,7 @@ class SlackFake:
 
 
 def signature_headers(secret: str, body: str, *, timestamp: int | None = None) -> dict[str, str]:
-    """The ``X-Slack-Request-Timestamp`` / ``X-Slack-Signature`` headers Slack sends for ``body``."""
+    """The ``X-Slack-Request-Timestamp`` and ``X-Slack-Signature`` headers for ``body``."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": str(signature)}
@@ -655,5 +671,116 @@ def _ok(**fields: Any) -> web.Response:
     return web.json_response({"ok": True, **fields})
 
 
-def _ok_false(error: str, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+def _ok_false(
+    error: str, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
     return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
+
+
+@dataclass
+class Reply:
+    """What the app answered to one request: HTTP status (200 for a Socket Mode ack), the ack's
+    body (a message when the app answered in the ack) and the request's ``response_url``."""
+
+    status: int
+    message: dict[str, Any] | None
+    response_url: str | None
+
+
+class SlackUser:
+    """A Slack user driving the app, in Socket Mode (through the fake) or HTTP mode.
+
+    ``events_url=None`` sends envelopes over the fake's Socket Mode websocket; otherwise each
+    request is POSTed, signed with ``secret``, to ``events_url`` (the app's ``/slack/events``).
+
+        user = SlackUser(slack)                       # or SlackUser(slack, events_url=url)
+        message = await user.answer("actor russia")   # the answer, from the ack or respond()
+        reply = await user.click(button, message=message)
+    """
+
+    def __init__(
+        self,
+        fake: SlackFake,
+        *,
+        events_url: str | None = None,
+        secret: str = SIGNING_SECRET,
+        user_id: str = "U100",
+        user_name: str = "ada",
+        channel_id: str = "C100",
+        channel_name: str = "general",
+    ) -> None:
+        self.fake = fake
+        self.events_url = events_url
+        self.secret = secret
+        self.user_id = user_id
+        self.user_name = user_name
+        self.channel_id = channel_id
+        self.channel_name = channel_name
+
+    async def send(self, kind: str, payload: Mapping[str, Any]) -> Reply:
+        """Deliver one payload the way the app's mode expects; return its reply."""
+        response_url = payload.get("response_url")
+        if self.events_url is None:
+            ack = await self.fake.socket_send(kind, payload)
+            return Reply(200, ack.payload, response_url)
+        reply = await self.fake.http_send(self.events_url, kind, payload, secret=self.secret)
+        message = (
+            reply.json if reply.json is not None else ({"text": reply.text} if reply.text else None)
+        )
+        return Reply(reply.status, message, response_url)
+
+    async def command(self, text: str, *, command: str = "/brief") -> Reply:
+        """Run ``/brief text``; the reply holds the ack (the answer, for fast commands)."""
+        payload = self.fake.command_payload(
+            text,
+            command=command,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            channel_id=self.channel_id,
+            channel_name=self.channel_name,
+        )
+        return await self.send("slash_commands", payload)
+
+    async def answer(
+        self, text: str, *, command: str = "/brief", timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """The first message the user sees for ``/brief text``: the ack, or the first
+        ``respond()`` post when the app acked empty and answered later."""
+        reply = await self.command(text, command=command)
+        assert reply.status == 200, f"/brief {text} → HTTP {reply.status}"
+        if reply.message and (reply.message.get("blocks") or reply.message.get("text")):
+            return reply.message
+        assert reply.response_url is not None
+        url = reply.response_url
+        await self.fake.wait_for(lambda: self.fake.responses_for(url), timeout=timeout)
+        return self.fake.responses_for(url)[0].body
+
+    async def click(
+        self,
+        element: Mapping[str, Any],
+        *,
+        selected: str | None = None,
+        message: Mapping[str, Any] | None = None,
+        in_home: bool = False,
+    ) -> Reply:
+        """Click a button (or pick ``selected`` in a select) from a message or the App Home."""
+        action = dict(element)
+        if selected is not None:
+            option = next(
+                (o for o in action.get("options", []) if o.get("value") == selected), None
+            )
+            assert option is not None, f"no option {selected!r} in {action.get('action_id')}"
+            action["selected_option"] = option
+        payload = self.fake.block_actions_payload(
+            action,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            channel_id=self.channel_id,
+            message=message if not in_home else None,
+            view={"type": "home"} if in_home else None,
+        )
+        return await self.send("interactive", payload)
+
+    async def open_home(self) -> Reply:
+        """Open the app's Home tab (an ``app_home_opened`` event)."""
+        return await self.send("events_api", self.fake.app_home_opened_payload(self.user_id))

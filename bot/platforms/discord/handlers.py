@@ -1,0 +1,180 @@
+"""Interactions → engine → answers: slash commands, autocomplete and component clicks.
+
+The one catch-all of the Discord adapter lives here. User errors come back from the engine as
+private answers and are sent ephemerally; a bad option value or an outdated command gets a
+helpful ephemeral reply; anything unexpected is logged with its traceback and the user gets a
+short ephemeral apology. The bot keeps running either way.
+
+Answers are public unless the user chose ``private`` (or the answer is private, like errors).
+Work that is still running after ``DEFER_AFTER`` seconds is deferred ("Briefbot is thinking…")
+so Discord's 3-second window is never missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.answers import Answer, error_answer
+from bot.commands import CommandSpec, Context, Invocation, OptionKind
+from bot.engine import APOLOGY, Engine
+from bot.platforms.discord import messages
+from bot.platforms.discord.commands import PRIVATE_OPTION, clip
+from bot.render.actions import decode_action, selection_action
+from bot.render.discord import to_discord
+
+log = logging.getLogger(__name__)
+
+#: Defer an answer still being computed after this long (Discord allows 3 s in total).
+DEFER_AFTER = 1.5
+EXPIRED = "This button has expired."
+EXPIRED_HINT = "Run the command again to get fresh buttons."
+
+
+def context_for(interaction: discord.Interaction) -> Context:
+    """Who asked, where: the neutral ``Context`` of an interaction."""
+    user = interaction.user
+    return Context(
+        platform="discord",
+        user_id=str(user.id),
+        user_name=user.display_name,
+        channel_id=str(interaction.channel_id or ""),
+        channel_name=getattr(interaction.channel, "name", None) or "",
+        workspace_id=str(interaction.guild_id or ""),
+        can_manage=interaction.permissions.manage_channels,
+    )
+
+
+def _argument(value: Any) -> str:
+    if isinstance(value, discord.abc.Snowflake):  # channels
+        return str(value.id)
+    return str(value)
+
+
+class Interactions:
+    """Handles every interaction the Discord client receives, through the engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    # -- slash commands ---------------------------------------------------------------------
+
+    async def run_command(
+        self, spec: CommandSpec, interaction: discord.Interaction, values: dict[str, Any]
+    ) -> None:
+        """Run a slash command (the callback of every generated app command)."""
+        private = bool(values.pop(PRIVATE_OPTION, False)) or spec.private
+        args = {name: _argument(v) for name, v in values.items() if v is not None}
+        invocation = Invocation(spec.qualified_name, args, context_for(interaction))
+        await self._answer(interaction, self.engine.execute(invocation), private=private)
+
+    async def complete(
+        self, kind: OptionKind, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete choices (≤ 25) for an ACTOR, BRIEFING or TIMEZONE option."""
+        briefing = getattr(interaction.namespace, "briefing", None) or None
+        try:
+            choices = self.engine.complete(kind, current, briefing=briefing, limit=25)
+        except Exception:
+            log.exception("autocomplete of a %s option failed", kind.value)
+            return []
+        return [
+            app_commands.Choice(name=clip(c.label), value=c.value)
+            for c in choices
+            if 0 < len(c.value) <= 100
+        ][:25]
+
+    async def on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """``CommandTree.on_error``: a bad option, an outdated command, or a bug."""
+        if isinstance(error, app_commands.TransformerError):
+            await self._reply(interaction, error_answer(
+                f"“{error.value}” is not a valid {error.type.name} here.",
+                hint="Pick a value from the list Discord offers.",
+            ))
+        elif isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):
+            log.warning("outdated Discord command invoked: %s", error)
+            await self._reply(interaction, error_answer(
+                "This command has just been updated.",
+                hint="Discord will show the new version in a moment; please try again.",
+            ))
+        else:
+            cause = getattr(error, "original", error)
+            log.error("Discord command failed", exc_info=(type(cause), cause,
+                                                           cause.__traceback__))
+            await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
+
+    # -- components -----------------------------------------------------------------------------
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """The client's ``on_interaction``: handles button and select clicks statelessly."""
+        if interaction.type is not discord.InteractionType.component:
+            return  # slash commands and autocomplete go through the command tree
+        try:
+            await self._on_component(interaction)
+        except Exception:
+            log.exception("Discord component click failed")
+            await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
+
+    async def _on_component(self, interaction: discord.Interaction) -> None:
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        custom_id = str(data.get("custom_id", ""))
+        values = data.get("values") or []
+        try:
+            action = selection_action(custom_id, values[0]) if values else decode_action(custom_id)
+        except ValueError:
+            log.info("expired or unknown component id %r", custom_id[:100])
+            await self._reply(interaction, error_answer(EXPIRED, hint=EXPIRED_HINT))
+            return
+        context = context_for(interaction)
+        invocation = self.engine.action_invocation(action, context)
+        message = interaction.message
+        private = message is not None and message.flags.ephemeral
+        await self._answer(interaction, self.engine.execute(invocation), private=private)
+
+    # -- answering ------------------------------------------------------------------------------
+
+    async def _answer(
+        self, interaction: discord.Interaction, work: Awaitable[Answer], *, private: bool
+    ) -> None:
+        """Send the answer ``work`` produces, deferring first if it takes a while."""
+        current = asyncio.current_task()
+        if current is not None:  # tracked for drain(): the whole answer, sending included
+            self._in_flight.add(current)
+            current.add_done_callback(self._in_flight.discard)
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        deferred: bool | None = None
+        if not done:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            deferred = private
+        answer = await task
+        await messages.respond(
+            interaction, to_discord(answer), ephemeral=private or answer.private,
+            deferred_ephemeral=deferred,
+        )
+
+    async def _reply(self, interaction: discord.Interaction, answer: Answer) -> None:
+        """Send a (private) reply however far the interaction got; never raises."""
+        pages = to_discord(answer)
+        try:
+            if interaction.response.is_done():
+                for page in pages:
+                    await interaction.followup.send(**messages.send_kwargs(page),
+                                                    ephemeral=answer.private)
+            else:
+                await messages.respond(interaction, pages, ephemeral=answer.private)
+        except discord.HTTPException as exc:
+            log.warning("could not tell the user about a failure: %s %s", exc.status, exc.text)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) for answers still being computed."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=timeout)

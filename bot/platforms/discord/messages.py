@@ -1,0 +1,88 @@
+"""Sending rendered answers (``bot.render.discord.to_discord`` pages) through discord.py.
+
+The renderer produces plain payload dicts already inside Discord's limits; this module only
+hands them to discord.py's send methods: embeds as ``discord.Embed``, component rows as they
+are (through ``StaticComponents``), and the ephemeral flag as ``ephemeral=``. Mentions are
+disabled client-wide (``AllowedMentions.none()``), so every message carries
+``allowed_mentions: {"parse": []}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+EPHEMERAL_FLAG = 64
+
+Page = dict[str, Any]
+
+
+class StaticComponents(discord.ui.View):
+    """The renderer's component rows, sent unchanged.
+
+    discord.py only sends components through a view. This one is stopped from the start, so
+    discord.py never stores it: clicks are handled statelessly from their custom ids (see
+    ``bot.render.actions``), which keeps buttons working after a restart.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__(timeout=None)
+        self._rows = rows
+        self.stop()
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._rows
+
+
+def is_ephemeral(page: Page) -> bool:
+    return bool(int(page.get("flags") or 0) & EPHEMERAL_FLAG)
+
+
+def send_kwargs(page: Page) -> dict[str, Any]:
+    """Keyword arguments for discord.py's ``send``/``send_message``/``edit`` from one page."""
+    kwargs: dict[str, Any] = {"embeds": [discord.Embed.from_dict(e) for e in page["embeds"]]}
+    if page.get("content"):
+        kwargs["content"] = page["content"]
+    if page.get("components"):
+        kwargs["view"] = StaticComponents(page["components"])
+    return kwargs
+
+
+async def respond(
+    interaction: discord.Interaction,
+    pages: list[Page],
+    *,
+    ephemeral: bool,
+    deferred_ephemeral: bool | None = None,
+) -> None:
+    """Answer an interaction with ``pages``: the first as the response, the rest as follow-ups.
+
+    ``deferred_ephemeral`` is set when the interaction was deferred: the first page then
+    replaces the "thinking…" message. A deferral's visibility cannot change afterwards, so an
+    ephemeral answer to a public deferral (an error found late) deletes the placeholder and
+    goes out as an ephemeral follow-up instead.
+    """
+    first, *rest = pages
+    if deferred_ephemeral is None:
+        await interaction.response.send_message(**send_kwargs(first), ephemeral=ephemeral)
+    elif deferred_ephemeral == ephemeral:
+        await interaction.edit_original_response(**send_kwargs(first))
+    else:
+        await interaction.delete_original_response()
+        rest = [first, *rest]
+    for page in rest:
+        await interaction.followup.send(**send_kwargs(page), ephemeral=ephemeral)
+
+
+async def post(channel: discord.abc.Messageable, pages: list[Page]) -> discord.Message:
+    """Post ``pages`` to a channel, in order; returns the first message."""
+    first: discord.Message | None = None
+    for page in pages:
+        message = await channel.send(**send_kwargs(page))
+        first = first or message
+    assert first is not None, "to_discord returns at least one page"
+    return first

@@ -1,0 +1,234 @@
+"""Discord as a ``Service`` (slash commands, autocomplete, buttons) and a ``Poster`` (digests).
+
+``DiscordService(settings, engine)`` runs a discord.py client in the current event loop
+(``client.start(token)`` in a task, never ``client.run``). On start it logs in, syncs the slash
+commands built from the engine's command registry (only when they changed: a hash is kept in
+the runtime's store, else in memory), connects to the gateway and returns once READY arrived.
+
+Endpoints: ``DISCORD_API_BASE`` sets ``discord.http.Route.BASE`` (read on every request,
+interaction callbacks and follow-ups included) and ``DISCORD_GATEWAY_URL`` sets the gateway of
+the first connection (``DiscordWebSocket.DEFAULT_GATEWAY``; afterwards discord.py resumes at
+READY's ``resume_gateway_url``). Both are process-wide in discord.py; ``stop()`` restores them.
+
+Sharding: ``DISCORD_SHARD_COUNT`` (and optionally ``DISCORD_SHARD_IDS``) makes the client an
+``AutoShardedClient`` running those shards in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from bot import metrics
+from bot.answers import Answer
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.platforms.discord import messages
+from bot.platforms.discord.commands import MetaStore, build_commands, sync_if_changed
+from bot.platforms.discord.handlers import Interactions
+from bot.ports import DeliveryError, PostResult
+from bot.render.discord import to_discord
+from bot.settings import DiscordSettings, Settings
+
+log = logging.getLogger(__name__)
+
+#: How long ``stop()`` lets answers in flight finish.
+DRAIN_SECONDS = 5.0
+#: Rate-limit waits up to this long happen inside discord.py; longer ones raise (and a digest
+#: post becomes a transient ``DeliveryError`` with ``retry_after``).
+MAX_RATELIMIT_WAIT = 30.0
+
+
+def build_client(settings: DiscordSettings) -> discord.Client:
+    """The discord.py client: slash commands only (Guilds intent), mentions never parsed."""
+    options: dict[str, Any] = {
+        "intents": discord.Intents(guilds=True),
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
+    }
+    if settings.shard_count is not None:
+        return discord.AutoShardedClient(
+            shard_count=settings.shard_count, shard_ids=settings.shard_ids, **options
+        )
+    if settings.shard_ids:
+        raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+    return discord.Client(**options)
+
+
+@contextlib.contextmanager
+def endpoints(settings: DiscordSettings) -> Any:
+    """Point discord.py at ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` while inside."""
+    saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base.rstrip("/")
+    if settings.gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+class DiscordService:
+    """Briefbot on Discord: serves slash commands and components; posts digests."""
+
+    name = "discord"
+    platform = "discord"
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.interactions = Interactions(engine)
+        self.client = build_client(settings.discord)
+        self.tree = app_commands.CommandTree(self.client)
+        self.tree.error(self.interactions.on_tree_error)
+        guild = discord.Object(id=settings.discord.guild_id) if settings.discord.guild_id else None
+        for command in build_commands(engine.registry, self.interactions.run_command,
+                                      self.interactions.complete):
+            self.tree.add_command(command, guild=guild)
+        self.client.setup_hook = self._setup_hook  # type: ignore[method-assign]
+        self.client.on_interaction = self.interactions.on_interaction  # type: ignore[attr-defined]
+        self.client.on_connect = self._on_connect  # type: ignore[attr-defined]
+        self.client.on_resumed = self._on_resumed  # type: ignore[attr-defined]
+        self.client.on_disconnect = self._on_disconnect  # type: ignore[attr-defined]
+        self._task: asyncio.Task[None] | None = None
+        self._endpoints: contextlib.ExitStack | None = None
+        self._connected = asyncio.Event()
+        self._connects = 0
+
+    # -- Service ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Log in, sync commands if they changed, connect; return once the gateway is READY."""
+        discord_settings = self.settings.discord
+        if not discord_settings.enabled:
+            raise ConfigError("Discord needs DISCORD_TOKEN")
+        assert discord_settings.token is not None
+        self._endpoints = contextlib.ExitStack()
+        self._endpoints.enter_context(endpoints(discord_settings))
+        self._task = asyncio.create_task(
+            self.client.start(discord_settings.token.get_secret_value()), name="discord-client"
+        )
+        connected = asyncio.create_task(self._connected.wait())
+        done, _ = await asyncio.wait({self._task, connected},
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if self._task in done:
+            connected.cancel()
+            error = self._task.exception()
+            await self.stop()
+            if isinstance(error, discord.LoginFailure):
+                raise ConfigError("Discord rejected DISCORD_TOKEN (401 Unauthorized)")
+            raise error or RuntimeError("the Discord client stopped during start-up")
+        self._task.add_done_callback(self._client_stopped)
+        log.info("Discord connected as %s", self.client.user, extra={"platform": "discord"})
+
+    async def stop(self) -> None:
+        """Let answers in flight finish (bounded), close the connection, restore endpoints."""
+        await self.interactions.drain(DRAIN_SECONDS)
+        if not self.client.is_closed():
+            await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=5)
+            self._task = None
+        self._connected.clear()
+        if self._endpoints is not None:
+            self._endpoints.close()
+            self._endpoints = None
+
+    def is_ready(self) -> bool:
+        """Connected to the gateway (READY or RESUMED received, no disconnect since)."""
+        return self._connected.is_set() and not self.client.is_closed()
+
+    async def _setup_hook(self) -> None:
+        """After login, before the gateway: sync the commands if their definitions changed."""
+        application_id = self.client.application_id
+        assert application_id is not None, "login sets the application id"
+        await sync_if_changed(
+            self.tree,
+            MetaStore(self.engine.services.get("store")),
+            application_id=application_id,
+            guild_id=self.settings.discord.guild_id,
+        )
+
+    async def _on_connect(self) -> None:
+        self._connects += 1
+        if self._connects > 1:
+            metrics.GATEWAY_RECONNECTS.labels("discord").inc()
+        self._connected.set()
+
+    async def _on_resumed(self) -> None:
+        metrics.GATEWAY_RECONNECTS.labels("discord").inc()
+        self._connected.set()
+
+    async def _on_disconnect(self) -> None:
+        self._connected.clear()
+
+    def _client_stopped(self, task: asyncio.Task[None]) -> None:
+        self._connected.clear()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("the Discord client stopped", exc_info=task.exception())
+
+    # -- Poster -------------------------------------------------------------------------------
+
+    async def post(self, channel_id: str, answer: Answer) -> PostResult:
+        """Post ``answer`` to a channel (one message per page).
+
+        Raises ``DeliveryError``: permanent when the channel is gone or Briefbot may not post
+        there; transient (with ``retry_after`` when known) for rate limits, 5xx and network
+        failures that survived discord.py's own retries.
+        """
+        try:
+            channel = self.client.get_partial_messageable(int(channel_id))
+        except ValueError:
+            raise DeliveryError(f"{channel_id!r} is not a Discord channel id",
+                                permanent=True) from None
+        pages = [{k: v for k, v in page.items() if k != "flags"} for page in to_discord(answer)]
+        try:
+            message = await messages.post(channel, pages)
+        except Exception as exc:
+            error = self.delivery_error(exc, channel_id)
+            log.warning("Discord post failed: %s", error.reason,
+                        extra={"platform": "discord", "channel": channel_id})
+            raise error from exc
+        return PostResult(message_id=str(message.id))
+
+    def delivery_error(self, exc: Exception, channel_id: str) -> DeliveryError:
+        """A plain-language ``DeliveryError`` for a failed post."""
+        where = self._channel_label(channel_id)
+        if isinstance(exc, discord.RateLimited):
+            return DeliveryError("Discord rate limited the post", permanent=False,
+                                 retry_after=exc.retry_after)
+        if isinstance(exc, discord.NotFound):
+            return DeliveryError("The channel was deleted (or Briefbot can no longer see it)",
+                                 permanent=True)
+        if isinstance(exc, discord.Forbidden):
+            missing = "missing permissions" if exc.code == 50013 else "missing access"
+            return DeliveryError(f"Briefbot can't post in {where} ({missing})", permanent=True)
+        if isinstance(exc, discord.HTTPException):
+            if exc.status == 429:
+                retry = exc.response.headers.get("Retry-After")
+                return DeliveryError("Discord rate limited the post", permanent=False,
+                                     retry_after=float(retry) if retry else None)
+            if exc.status >= 500:
+                return DeliveryError(f"Discord is having trouble ({exc.status})",
+                                     permanent=False)
+            return DeliveryError(f"Discord refused the post ({exc.status}: {exc.text})",
+                                 permanent=True)
+        if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+            return DeliveryError(f"Discord unreachable ({type(exc).__name__})", permanent=False)
+        return DeliveryError(f"unexpected error posting to Discord ({type(exc).__name__})",
+                             permanent=False)
+
+    def _channel_label(self, channel_id: str) -> str:
+        channel = self.client.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        name = getattr(channel, "name", None)
+        return f"#{name}" if name else f"channel {channel_id}"

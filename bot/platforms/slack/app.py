@@ -1,0 +1,311 @@
+"""The bolt app: ``/brief``, block actions, the App Home and one error handler.
+
+The app runs with ``process_before_response=True``: a listener's HTTP reply (or Socket Mode
+ack) goes out when the listener returns. Core answers take milliseconds, so a slash command is
+acked *with* its answer; anything slower (digest commands touch the database, ``users.info``,
+``views.publish``, follow-up pages) is acked at once and finished in a background task that
+answers through ``respond()`` (the command's ``response_url``) or the Web API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answers import Answer, error_answer
+from bot.commands import CommandSpec, Context, Invocation
+from bot.engine import APOLOGY, Engine
+from bot.errors import UserFacingError
+from bot.platforms.slack.client import slack_error
+from bot.platforms.slack.messages import (
+    SHARE_ACTION_ID,
+    action_context,
+    back_to_overview,
+    channel_pages,
+    clicked_action,
+    command_context,
+    ephemeral_pages,
+    home_view,
+    in_home,
+    share_value,
+    shareable,
+    shared_invocation,
+    unescape,
+)
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: How long a ``users.info`` admin answer is trusted.
+ADMIN_CACHE_SECONDS = 60.0
+EXPIRED = "This button has expired. Run /brief again for a fresh answer."
+_MESSAGE_KEYS = ("text", "blocks", "response_type")
+
+Respond = Callable[..., Awaitable[Any]]
+
+
+class Listeners:
+    """Bolt listeners that turn Slack requests into engine invocations and answers."""
+
+    def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.client = client
+        self._admins: dict[str, tuple[float, bool]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self, app: AsyncApp) -> None:
+        """Attach every listener and the global error handler to ``app``."""
+        app.command(self.settings.slack.command)(self.on_command)
+        app.action(re.compile(r".+"))(self.on_action)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.error(self.on_error)
+
+    # -- slash command ----------------------------------------------------------------------------
+
+    async def on_command(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        """``/brief …``: answer fast commands in the ack; ack slow ones first, then respond."""
+        context = command_context(body)
+        text = unescape(str(body.get("text") or ""))
+        try:
+            invocation = self.engine.parse(text, context)
+        except UserFacingError:
+            answer = await self.engine.execute_text(text, context)  # the same error, counted
+            await ack(**_message(ephemeral_pages(answer)[0]))
+            return
+        spec = self.engine.registry.get(invocation.command)
+        if spec is not None and (spec.manage or spec.group is not None):
+            await ack()
+            self.spawn(self._answer_later(invocation, spec, respond), respond=respond)
+            return
+        answer = await self.engine.execute(invocation)
+        pages = self._pages(invocation, spec, answer)
+        await ack(**_message(pages[0]))
+        if len(pages) > 1:
+            self.spawn(_respond_all(respond, pages[1:]), respond=respond)
+
+    async def _answer_later(
+        self, invocation: Invocation, spec: CommandSpec, respond: Respond
+    ) -> None:
+        context = invocation.context
+        if spec.manage:
+            context = dataclasses.replace(context, can_manage=await self.can_manage(context))
+        invocation = dataclasses.replace(invocation, context=context)
+        answer = await self.engine.execute(invocation)
+        await _respond_all(respond, self._pages(invocation, spec, answer))
+
+    def _pages(
+        self, invocation: Invocation, spec: CommandSpec | None, answer: Answer
+    ) -> list[dict[str, Any]]:
+        share = share_value(invocation) if shareable(spec, answer) else None
+        return ephemeral_pages(answer, share=share)
+
+    async def can_manage(self, context: Context) -> bool:
+        """Workspace admins/owners and ``SLACK_ADMIN_USERS`` may change digests."""
+        user_id = context.user_id
+        if user_id in self.settings.slack.admin_users:
+            return True
+        cached = self._admins.get(user_id)
+        now = time.monotonic()
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user_id)
+        except Exception as exc:
+            reason = slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning(
+                "users.info failed for %s (%s); treating as not an admin",
+                user_id,
+                reason,
+                extra={"platform": "slack", "channel": context.channel_id},
+            )
+            return False
+        user = response.get("user") or {}
+        allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        self._admins[user_id] = (now + ADMIN_CACHE_SECONDS, allowed)
+        return allowed
+
+    # -- buttons and selects ----------------------------------------------------------------------
+
+    async def on_action(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond | None
+    ) -> None:
+        """A click on one of our buttons or selects: ack now, answer in the background."""
+        await ack()
+        if action.get("url"):  # a link button: Slack opens the link, nothing to answer
+            return
+        if action.get("action_id") == SHARE_ACTION_ID:
+            self.spawn(self._share(body, action, respond), respond=respond)
+        else:
+            self.spawn(self._follow_up(body, action, respond), respond=respond)
+
+    async def _follow_up(
+        self, body: dict[str, Any], element: dict[str, Any], respond: Respond | None
+    ) -> None:
+        context = action_context(body)
+        try:
+            neutral = clicked_action(element)
+        except ValueError:
+            log.info("expired or foreign action id %r", str(element.get("action_id"))[:60])
+            answer = error_answer(EXPIRED)
+            invocation = None
+        else:
+            invocation = self.engine.action_invocation(neutral, context)
+            answer = await self.engine.execute(invocation)
+        if in_home(body):
+            if invocation is not None and invocation.command == "brief":
+                await self.publish_home(context.user_id, briefing=invocation.args.get("briefing"))
+            else:
+                briefing = invocation.args.get("briefing") if invocation else None
+                await self.publish_home(context.user_id, focus=answer, briefing=briefing)
+            return
+        if respond is None:
+            log.warning("block action without a response_url; nothing to answer with")
+            return
+        spec = self.engine.registry.get(invocation.command) if invocation else None
+        pages = (
+            self._pages(invocation, spec, answer)
+            if invocation is not None
+            else ephemeral_pages(answer)
+        )
+        await _respond_all(respond, pages, replace_original=False)
+
+    async def _share(
+        self, body: dict[str, Any], element: dict[str, Any], respond: Respond | None
+    ) -> None:
+        if respond is None:
+            return
+        context = action_context(body)
+        try:
+            invocation = shared_invocation(str(element.get("value") or ""), context)
+        except ValueError:
+            await _respond_all(
+                respond, ephemeral_pages(error_answer(EXPIRED)), replace_original=False
+            )
+            return
+        spec = self.engine.registry.get(invocation.command)
+        answer = await self.engine.execute(invocation)
+        if not shareable(spec, answer):  # e.g. the briefing is gone since: tell only the user
+            await _respond_all(respond, ephemeral_pages(answer), replace_original=False)
+            return
+        await _respond_all(respond, channel_pages(answer)[:4], replace_original=False)
+        await respond(delete_original=True)
+
+    # -- App Home ---------------------------------------------------------------------------------
+
+    async def on_home_opened(self, event: dict[str, Any]) -> None:
+        """Publish the Home tab (overview and actors) when a user opens it."""
+        if event.get("tab", "home") == "home" and event.get("user"):
+            self.spawn(self.publish_home(str(event["user"])))
+
+    async def publish_home(
+        self, user_id: str, *, focus: Answer | None = None, briefing: str | None = None
+    ) -> None:
+        """``views.publish`` the Home tab for ``user_id``, optionally showing ``focus`` on top."""
+        context = Context(platform="slack", user_id=user_id, can_manage=False)
+        args = {"briefing": briefing} if briefing else {}
+        overview = await self.engine.execute(Invocation("brief", args, context))
+        actors = await self.engine.execute(Invocation("actors", args, context))
+        back = back_to_overview(briefing) if focus is not None else None
+        view = home_view(overview, actors, focus=focus, back=back)
+        await self.client.views_publish(user_id=user_id, view=view)
+
+    # -- errors and background work ---------------------------------------------------------------
+
+    async def on_error(
+        self,
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        respond: Respond | None,
+    ) -> BoltResponse | None:
+        """Log an unexpected failure with its traceback; apologise to the user; keep serving."""
+        log.error(
+            "Slack %s failed: %s",
+            _kind(body),
+            type(error).__name__,
+            exc_info=error,
+            extra={"platform": "slack", "channel": _channel(body)},
+        )
+        apology = _message(ephemeral_pages(error_answer(APOLOGY, title="Sorry, that failed"))[0])
+        if body.get("command") and response is not None:
+            return BoltResponse(
+                status=200,
+                body=json.dumps(apology),
+                headers={"content-type": "application/json;charset=utf-8"},
+            )
+        if respond is not None and body.get("response_url"):
+            self.spawn(respond(**apology, replace_original=False))
+        if response is not None:
+            return BoltResponse(status=200, body="")  # acked: Slack must not retry a failing event
+        return None
+
+    def spawn(self, work: Awaitable[Any], *, respond: Respond | None = None) -> None:
+        """Run ``work`` after the ack; failures are logged and apologised for, never raised."""
+        task = asyncio.create_task(self._guard(work, respond))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guard(self, work: Awaitable[Any], respond: Respond | None) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("Slack follow-up failed", extra={"platform": "slack"})
+            if respond is not None:
+                apology = ephemeral_pages(error_answer(APOLOGY, title="Sorry, that failed"))[0]
+                try:
+                    await respond(**_message(apology), replace_original=False)
+                except Exception:
+                    log.warning("could not send the apology either", exc_info=True)
+
+    async def drain(self, timeout: float) -> None:
+        """Let answers in flight finish (up to ``timeout`` s), then cancel the rest."""
+        pending = set(self._tasks)
+        if not pending:
+            return
+        _done, still = await asyncio.wait(pending, timeout=timeout)
+        for task in still:
+            task.cancel()
+        if still:
+            log.warning("cancelled %d Slack answers still running at shutdown", len(still))
+            await asyncio.gather(*still, return_exceptions=True)
+
+
+async def _respond_all(
+    respond: Respond, pages: list[dict[str, Any]], *, replace_original: bool | None = None
+) -> None:
+    for page in pages:
+        extra = {} if replace_original is None else {"replace_original": replace_original}
+        await respond(**_message(page), **extra)
+
+
+def _message(page: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: page[k] for k in _MESSAGE_KEYS if k in page}
+
+
+def _kind(body: Mapping[str, Any]) -> str:
+    if body.get("command"):
+        return f"command {body.get('command')}"
+    if body.get("type") == "event_callback":
+        return f"event {(body.get('event') or {}).get('type')}"
+    return str(body.get("type") or "request")
+
+
+def _channel(body: Mapping[str, Any]) -> str:
+    channel = body.get("channel")
+    if isinstance(channel, Mapping):
+        return str(channel.get("id") or "")
+    return str(body.get("channel_id") or "")

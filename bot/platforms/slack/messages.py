@@ -1,0 +1,214 @@
+"""Slack payloads around the renderer's blocks: contexts, ephemeral pages, sharing, App Home.
+
+Pure functions on dicts (no network), so they are tested on plain values. Every piece of text
+here goes through ``bot.render.slack``, which escapes ``&``, ``<`` and ``>``; nothing a user
+types can become a ``<!channel>`` or a ping.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.answers import Action, ActionKind, Answer
+from bot.commands import CommandSpec, Context, Invocation
+from bot.render.actions import decode_action, encode_action, selection_action
+from bot.render.slack import MAX_ACTIONS_ELEMENTS, to_slack, to_slack_home, to_slack_view
+
+log = logging.getLogger(__name__)
+
+SHARE_ACTION_ID = "briefbot.share"
+SHARE_LABEL = "Share in channel"
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+BUTTON_VALUE_LIMIT = 2000
+_SHARE_VERSION = 1
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of ``&``, ``<``, ``>`` in text it sends (slash command text)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def command_context(body: Mapping[str, Any]) -> Context:
+    """Who ran a slash command, and where."""
+    return Context(
+        platform="slack",
+        user_id=str(body.get("user_id") or ""),
+        user_name=str(body.get("user_name") or ""),
+        channel_id=str(body.get("channel_id") or ""),
+        channel_name=str(body.get("channel_name") or ""),
+        workspace_id=str(body.get("team_id") or ""),
+        can_manage=False,
+    )
+
+
+def action_context(body: Mapping[str, Any]) -> Context:
+    """Who clicked a button or picked an option, and where (no channel in the App Home)."""
+    user = body.get("user") or {}
+    channel = body.get("channel") or {}
+    team = body.get("team") or {}
+    return Context(
+        platform="slack",
+        user_id=str(user.get("id") or ""),
+        user_name=str(user.get("username") or user.get("name") or ""),
+        channel_id=str(channel.get("id") or ""),
+        channel_name=str(channel.get("name") or ""),
+        workspace_id=str(team.get("id") or user.get("team_id") or ""),
+        can_manage=False,
+    )
+
+
+def in_home(body: Mapping[str, Any]) -> bool:
+    """Whether a block action came from the App Home tab."""
+    view = body.get("view") or {}
+    return (body.get("container") or {}).get("type") == "view" and view.get("type") == "home"
+
+
+def clicked_action(element: Mapping[str, Any]) -> Action:
+    """The neutral action behind a clicked button or a picked select option.
+
+    Raises ``ValueError`` for anything that is not one of our (current-format) ids.
+    """
+    action_id = str(element.get("action_id") or "")
+    selected = element.get("selected_option")
+    if isinstance(selected, Mapping):
+        value = str(selected.get("value") or "")
+        try:
+            return decode_action(value)
+        except ValueError:
+            return selection_action(action_id, value)
+    try:
+        return decode_action(action_id)
+    except ValueError:
+        return decode_action(str(element.get("value") or ""))
+
+
+# -- sharing ----------------------------------------------------------------------------------
+
+
+def shareable(spec: CommandSpec | None, answer: Answer) -> bool:
+    """Only plain read-only answers get a Share button (never errors, previews or changes)."""
+    return (
+        spec is not None
+        and spec.group is None
+        and not spec.manage
+        and not spec.private
+        and not answer.private
+    )
+
+
+def share_value(invocation: Invocation) -> str | None:
+    """A button value that lets a click re-run ``invocation`` (None if it would be too long)."""
+    value = json.dumps(
+        {"v": _SHARE_VERSION, "c": invocation.command, "a": dict(invocation.args)},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return value if len(value) <= BUTTON_VALUE_LIMIT else None
+
+
+def shared_invocation(value: str, context: Context) -> Invocation:
+    """The invocation a Share button stands for; ``ValueError`` if the value is not ours."""
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        raise ValueError("not a share value") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("v") != _SHARE_VERSION
+        or not isinstance(data.get("c"), str)
+        or not isinstance(data.get("a"), dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in data["a"].items())
+    ):
+        raise ValueError("not a share value")
+    return Invocation(data["c"], dict(data["a"]), context)
+
+
+def share_button(value: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": SHARE_ACTION_ID,
+        "text": {"type": "plain_text", "text": SHARE_LABEL},
+        "value": value,
+        "style": "primary",
+    }
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def ephemeral_pages(answer: Answer, *, share: str | None = None) -> list[dict[str, Any]]:
+    """The answer as ephemeral messages; the last one gets a Share button when ``share`` is set."""
+    pages = [{**page, "response_type": "ephemeral"} for page in to_slack(answer)]
+    if share is not None and pages:
+        pages[-1] = with_button(pages[-1], share_button(share))
+    return pages
+
+
+def channel_pages(answer: Answer) -> list[dict[str, Any]]:
+    """The answer as messages everyone in the channel sees."""
+    return [{**page, "response_type": "in_channel"} for page in to_slack(answer)]
+
+
+def with_button(page: Mapping[str, Any], button: dict[str, Any]) -> dict[str, Any]:
+    """``page`` with ``button`` added to its last actions block (or a new one, if room)."""
+    blocks = [dict(b) for b in page.get("blocks", [])]
+    last = blocks[-1] if blocks else None
+    if last and last.get("type") == "actions" and len(last["elements"]) < MAX_ACTIONS_ELEMENTS:
+        last["elements"] = [*last["elements"], button]
+    elif len(blocks) < MESSAGE_BLOCKS:
+        blocks.append({"type": "actions", "elements": [button]})
+    else:
+        log.warning("no room for the %s button in a full message", button.get("action_id"))
+    return {**page, "blocks": blocks}
+
+
+def home_view(
+    overview: Answer, actors: Answer, *, focus: Answer | None = None, back: Action | None = None
+) -> dict[str, Any]:
+    """The App Home: the briefing overview and its actors, or one answer the user opened there.
+
+    An opened answer (``focus``, from a button in the Home tab) replaces the overview, under a
+    ``back`` button that brings the overview back.
+    """
+    if focus is None:
+        view = to_slack_home(overview, actors)
+        return {**view, "blocks": _cap(view["blocks"], VIEW_BLOCKS)}
+    view = to_slack_view(focus)
+    blocks = view["blocks"]
+    if back is not None:
+        button = {
+            "type": "button",
+            "action_id": encode_action(back),
+            "text": {"type": "plain_text", "text": back.label},
+        }
+        blocks = [{"type": "actions", "block_id": "briefbot_back", "elements": [button]}, *blocks]
+    return {**view, "blocks": _cap(blocks, VIEW_BLOCKS)}
+
+
+def back_to_overview(briefing: str | None) -> Action:
+    return Action(ActionKind.BRIEF, "← Back to the overview", briefing=briefing)
+
+
+def _cap(blocks: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` whole blocks, with ``block_id``s kept unique across the view."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for block in blocks[:limit]:
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if block_id in seen:
+                block = {k: v for k, v in block.items() if k != "block_id"}
+            seen.add(str(block_id))
+        out.append(block)
+    if out and out[-1].get("type") == "divider":
+        out.pop()
+    return out
+
+
+def plain_answer(message: str) -> list[dict[str, Any]]:
+    """A short ephemeral notice the adapter itself writes (rendered and escaped like any answer)."""
+    return ephemeral_pages(Answer(title=message))

@@ -1,0 +1,229 @@
+"""Slack as a ``Service`` (Socket Mode or HTTP mode) and a ``Poster`` (digests).
+
+``SlackService(settings, engine)`` runs the bolt app in the current event loop:
+
+- **Socket Mode** when ``SLACK_APP_TOKEN`` is set: an outbound websocket, no public URL.
+- **HTTP mode** otherwise: ``POST /slack/events`` on ``SLACK_HOST:SLACK_PORT``, every request
+  signature-checked with ``SLACK_SIGNING_SECRET`` (stale or forged requests get 401).
+
+To serve ``/slack/events`` from another aiohttp server (e.g. the health server) instead of its
+own port, add ``service.routes()`` to that application before it starts and do not call
+``start()``; ``service.web_app()`` is a ready ``web.Application`` with the same route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+
+from bot import metrics
+from bot.answers import Answer
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.platforms.slack.app import Listeners
+from bot.platforms.slack.client import build_client, delivery_error, slack_error
+from bot.ports import PostResult
+from bot.render.slack import to_slack
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+#: How long ``stop()`` lets answers in flight finish.
+DRAIN_SECONDS = 5.0
+
+
+class SlackService:
+    """Briefbot on Slack: serves ``/brief``, buttons and the App Home; posts digests."""
+
+    name = "slack"
+    platform = "slack"
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.client = build_client(settings.slack)
+        self.listeners = Listeners(settings, engine, self.client)
+        self._app: AsyncApp | None = None
+        self._socket: _SocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._serving = False
+        #: The port HTTP mode listens on (useful with ``SLACK_PORT=0``).
+        self.port: int | None = None
+
+    # -- the bolt app -----------------------------------------------------------------------------
+
+    @property
+    def app(self) -> AsyncApp:
+        """The bolt app (built on first use; ``ConfigError`` if the settings cannot work)."""
+        if self._app is None:
+            self._app = self._build_app()
+        return self._app
+
+    def _build_app(self) -> AsyncApp:
+        slack = self.settings.slack
+        if not slack.enabled:
+            raise ConfigError("Slack needs SLACK_BOT_TOKEN (xoxb-…)")
+        secret = slack.signing_secret.get_secret_value() if slack.signing_secret else ""
+        if not slack.socket_mode and not secret:
+            raise ConfigError(
+                "Slack HTTP mode needs SLACK_SIGNING_SECRET to verify requests "
+                "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
+            )
+        app = AsyncApp(
+            name="briefbot",
+            client=self.client,
+            signing_secret=secret,
+            # Socket Mode requests are not signed; HTTP mode always verifies.
+            request_verification_enabled=not slack.socket_mode,
+            process_before_response=True,
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self.listeners.register(app)
+        return app
+
+    def routes(self) -> list[web.RouteDef]:
+        """``POST /slack/events`` for mounting on an existing aiohttp application."""
+        return [web.post(EVENTS_PATH, self.handle_http)]
+
+    def web_app(self) -> web.Application:
+        """An aiohttp application serving ``/slack/events``."""
+        application = web.Application()
+        application.add_routes(self.routes())
+        return application
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """One HTTP request from Slack, dispatched through bolt (signature checked there)."""
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    # -- Service ----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect (Socket Mode) or listen (HTTP mode) in the running event loop."""
+        slack = self.settings.slack
+        app = self.app  # raises ConfigError before anything is opened
+        await self._check_token()
+        if slack.socket_mode:
+            assert slack.app_token is not None
+            self._socket = _SocketModeHandler(app, slack.app_token.get_secret_value())
+            await self._socket.connect_async()
+            log.info("Slack connected in Socket Mode", extra={"platform": "slack"})
+        else:
+            self._runner = web.AppRunner(self.web_app(), handle_signals=False, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, slack.host, slack.port)
+            try:
+                await site.start()
+            except OSError as exc:
+                await self._runner.cleanup()
+                self._runner = None
+                raise ConfigError(
+                    f"Slack HTTP mode cannot listen on {slack.host}:{slack.port}: {exc.strerror}"
+                ) from None
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            log.info(
+                "Slack HTTP mode on %s:%d%s",
+                slack.host,
+                self.port,
+                EVENTS_PATH,
+                extra={"platform": "slack"},
+            )
+        self._serving = True
+
+    async def _check_token(self) -> None:
+        """Fail fast on a token Slack rejects; tolerate Slack being briefly unreachable."""
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            if error in {"invalid_auth", "not_authed", "token_revoked", "account_inactive"}:
+                raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({error})") from None
+            log.warning("auth.test failed (%s); starting anyway", error)
+        except Exception as exc:
+            log.warning("Slack unreachable at start-up (%s); starting anyway", type(exc).__name__)
+
+    async def stop(self) -> None:
+        """Stop taking requests, let answers in flight finish (bounded), close connections."""
+        self._serving = False
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+            await asyncio.sleep(0)  # let the cancelled socket tasks unwind
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.listeners.drain(DRAIN_SECONDS)
+
+    def is_ready(self) -> bool:
+        """Serving: the websocket is open (Socket Mode) or the HTTP site is listening."""
+        if not self._serving:
+            return False
+        if self._socket is not None:
+            session = self._socket.client.current_session
+            return session is not None and not session.closed
+        return self._runner is not None
+
+    # -- Poster -----------------------------------------------------------------------------------
+
+    async def post(self, channel_id: str, answer: Answer) -> PostResult:
+        """Post ``answer`` to a channel with ``chat.postMessage`` (one call per page).
+
+        Raises ``DeliveryError``: permanent when the channel is gone, archived, the bot is not in
+        it or lacks a scope/valid token; transient (with ``retry_after``) for 429, 5xx and
+        connection failures that survived the client's own retries.
+        """
+        first_ts = ""
+        for page in to_slack(answer):
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=channel_id,
+                    text=page["text"],
+                    blocks=page.get("blocks"),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+            except Exception as exc:
+                error = delivery_error(exc, channel_id)
+                log.warning(
+                    "Slack post failed: %s",
+                    error.reason,
+                    extra={"platform": "slack", "channel": channel_id},
+                )
+                raise error from exc
+            first_ts = first_ts or str(response.get("ts") or "")
+        return PostResult(message_id=first_ts)
+
+
+class _CountingSocketModeClient(SocketModeClient):
+    """The SDK's aiohttp Socket Mode client, counting reconnects for ``/metrics``."""
+
+    connects = 0
+
+    async def connect(self) -> None:
+        await super().connect()
+        if self.current_session is not None and not self.current_session.closed:
+            self.connects += 1
+            if self.connects > 1:
+                metrics.GATEWAY_RECONNECTS.labels("slack").inc()
+                log.info("Slack Socket Mode reconnected", extra={"platform": "slack"})
+
+
+class _SocketModeHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler on the counting client (same behaviour otherwise)."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        self.app = app
+        self.app_token = app_token
+        self.client = _CountingSocketModeClient(
+            app_token=app_token, logger=app.logger, web_client=app.client, ping_interval=10
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]

@@ -1,0 +1,113 @@
+"""Stateless custom ids for follow-up buttons and select menus.
+
+An id carries everything needed to run the follow-up, so buttons keep working after a restart
+and no click state is stored anywhere::
+
+    bb1|<kind>|<briefing>|<arg>|<arg>…
+
+``bb1`` versions the format. An absent briefing is an empty field. ``%`` and ``|`` inside a
+field are written ``%25`` and ``%7C``, so any text round-trips exactly. Ids are at most 100
+characters (Discord's ``custom_id`` limit; Slack allows 255 for ``action_id`` and 2000 for a
+button ``value``). The button label is presentation only and is not encoded: a decoded action
+has ``label=""``.
+
+A select menu's id is the picker's action without the chosen value; the adapter appends the
+value the user picked with ``selection_action``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.answers import Action, ActionKind, Answer
+
+log = logging.getLogger(__name__)
+
+PREFIX = "bb1"
+MAX_ID_LENGTH = 100
+_SEPARATOR = "|"
+_ESCAPES = {"%": "%25", "|": "%7C"}
+_UNESCAPES = {code: char for char, code in _ESCAPES.items()}
+_ESCAPE_RE = re.compile(r"[%|]")
+_PERCENT_RE = re.compile(r"%(..)?")
+
+#: Placeholder of a picker (select menu), by the kind of action it runs.
+PLACEHOLDERS = {
+    ActionKind.ACTOR: "Open another actor…",
+    ActionKind.COMPARE: "Compare with…",
+    ActionKind.TIMELINE: "Show the timeline of…",
+    ActionKind.SOURCES: "Show the sources of…",
+    ActionKind.BRIEF: "Open another briefing…",
+}
+
+
+def encode_action(action: Action) -> str:
+    """The custom id for ``action``; raises ``ValueError`` if it would exceed 100 characters."""
+    if action.briefing == "":
+        raise ValueError("an action's briefing is None or a non-empty id, not ''")
+    fields = [PREFIX, action.kind.value, _escape(action.briefing or "")]
+    fields += [_escape(arg) for arg in action.args]
+    custom_id = _SEPARATOR.join(fields)
+    if len(custom_id) > MAX_ID_LENGTH:
+        raise ValueError(
+            f"action id is {len(custom_id)} characters, over the {MAX_ID_LENGTH} limit: "
+            f"{custom_id[:60]}…"
+        )
+    return custom_id
+
+
+def decode_action(custom_id: str) -> Action:
+    """The action encoded in ``custom_id``; raises ``ValueError`` for anything else."""
+    if not isinstance(custom_id, str) or len(custom_id) > MAX_ID_LENGTH:
+        raise ValueError("not a Briefbot action id")
+    prefix, _, rest = custom_id.partition(_SEPARATOR)
+    fields = rest.split(_SEPARATOR)
+    if prefix != PREFIX or len(fields) < 2:
+        raise ValueError(f"not a Briefbot action id: {custom_id[:40]!r}")
+    try:
+        kind = ActionKind(fields[0])
+    except ValueError:
+        raise ValueError(f"unknown action kind {fields[0][:20]!r}") from None
+    briefing = _unescape(fields[1]) or None
+    args = tuple(_unescape(field) for field in fields[2:])
+    return Action(kind=kind, label="", args=args, briefing=briefing)
+
+
+def picker_action(answer: Answer) -> Action | None:
+    """The action behind the answer's picker (its chosen value is appended on selection)."""
+    if not answer.picker or answer.picker_kind is None:
+        return None
+    return Action(kind=answer.picker_kind, label="", briefing=answer.picker_briefing or None)
+
+
+def selection_action(custom_id: str, value: str) -> Action:
+    """The action for a select menu: its id decoded, with the picked ``value`` appended."""
+    action = decode_action(custom_id)
+    return Action(kind=action.kind, label="", args=(*action.args, value), briefing=action.briefing)
+
+
+def try_encode(action: Action) -> str | None:
+    """``encode_action``, logging and returning None for an action that cannot be encoded.
+
+    Renderers use this so one oversized action drops its button instead of the whole answer.
+    """
+    try:
+        return encode_action(action)
+    except ValueError:
+        log.error("dropping follow-up %r: its id cannot be encoded", action, exc_info=True)
+        return None
+
+
+def _escape(field: str) -> str:
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], field)
+
+
+def _unescape(field: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        code = match.group()
+        if code not in _UNESCAPES:
+            raise ValueError(f"bad escape {code!r} in action id")
+        return _UNESCAPES[code]
+
+    return _PERCENT_RE.sub(replace, field)

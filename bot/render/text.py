@@ -1,0 +1,140 @@
+"""Answer → plain text for a terminal (the console adapter and logs).
+
+Layout, wrapped to 100 columns::
+
+    Title
+    =====
+    Summary paragraph.
+
+    Heading
+    -------
+    Section text.
+    • Item text
+      ¶7 “The quoted sentence.”
+
+    Source: https://…
+    Footer
+    Next:
+      → Label: actor russia --briefing some-briefing
+
+Control characters in answer text (terminal escape sequences included) are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+
+from bot.answers import Action, ActionKind, Answer, Citation, Item, Section, Tone
+from bot.render._layout import one_line, strip_controls
+
+log = logging.getLogger(__name__)
+
+WIDTH = 100
+TONE_MARKERS = {Tone.INFO: "", Tone.WARNING: "! ", Tone.ERROR: "✖ "}
+
+
+def to_text(answer: Answer, *, width: int = WIDTH) -> str:
+    """Render ``answer`` for a terminal, wrapped to ``width`` columns."""
+    lines: list[str] = []
+    title = TONE_MARKERS.get(answer.tone, "") + one_line(answer.title)
+    if title.strip():
+        wrapped = _wrap(title, width)
+        lines += [*wrapped, "=" * max(len(line) for line in wrapped)]
+    lines += _paragraphs(answer.summary, width)
+    for section in answer.sections:
+        lines += ["", *_section(section, width)]
+
+    closing: list[str] = []
+    if answer.link:
+        closing += _wrap(f"Source: {one_line(answer.link)}", width)
+    if answer.footer and answer.footer.strip():
+        closing += _wrap(one_line(answer.footer), width)
+    closing += _follow_ups(answer, width)
+    if closing:
+        lines += ["", *closing]
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines) + "\n"
+
+
+def command_text(action: Action) -> str:
+    """The text command a follow-up stands for, e.g. ``compare turkey vs syria``."""
+    args = [one_line(arg) for arg in action.args]
+    if action.kind is ActionKind.COMPARE and len(args) == 2:
+        words = [action.kind.value, args[0], "vs", args[1]]
+    else:
+        words = [action.kind.value, *args]
+    if action.briefing:
+        words += ["--briefing", action.briefing]
+    return " ".join(word for word in words if word)
+
+
+def _section(section: Section, width: int) -> list[str]:
+    lines: list[str] = []
+    if heading := one_line(section.heading):
+        wrapped = _wrap(heading, width)
+        lines += [*wrapped, "-" * max(len(line) for line in wrapped)]
+    lines += _paragraphs(section.text, width)
+    for item in section.items:
+        lines += _item(item, width)
+    return lines
+
+
+def _item(item: Item, width: int) -> list[str]:
+    lines: list[str] = []
+    for i, paragraph in enumerate(_split_paragraphs(item.text)):
+        lines += _wrap(paragraph, width, first="• " if i == 0 else "  ", rest="  ")
+    for citation in item.citations:
+        lines += _citation(citation, width)
+    return lines
+
+
+def _citation(citation: Citation, width: int) -> list[str]:
+    marker = f"¶{citation.paragraph} "
+    text = f"“{one_line(citation.quote)}”"
+    return _wrap(text, width, first="  " + marker, rest="  " + " " * len(marker))
+
+
+def _follow_ups(answer: Answer, width: int) -> list[str]:
+    hints = [f"{one_line(a.label)}: {command_text(a)}" for a in answer.actions]
+    if answer.picker and answer.picker_kind is not None:
+        slot = Action(
+            kind=answer.picker_kind,
+            label="",
+            args=("<choice>",),
+            briefing=answer.picker_briefing or None,
+        )
+        names = ", ".join(_choice_text(c.label, c.value) for c in answer.picker)
+        hints.append(f"{command_text(slot)}, where <choice> is one of: {names}")
+    lines: list[str] = []
+    for hint in hints:
+        lines += _wrap(hint, width, first="  → ", rest="    ")
+    return ["Next:", *lines] if lines else []
+
+
+def _choice_text(label: str, value: str) -> str:
+    label, value = one_line(label), one_line(value)
+    return value if not label or label == value else f"{label} ({value})"
+
+
+def _paragraphs(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for paragraph in _split_paragraphs(text):
+        lines += _wrap(paragraph, width)
+    return lines
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    """Non-blank lines of ``text``, whitespace collapsed within each."""
+    return [line for raw in strip_controls(text).split("\n") if (line := one_line(raw))]
+
+
+def _wrap(text: str, width: int, *, first: str = "", rest: str = "") -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]

@@ -1,0 +1,45 @@
+"""Start-up fails fast, with one clear message and a non-zero exit, on a bad configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.loader import validate_directory
+
+from .proc import bot_env, run_to_exit
+
+SLACK_TOKEN = "xoxb-9999-startup-secret"
+
+
+async def test_http_mode_without_signing_secret_is_a_config_error(tmp_path: Path) -> None:
+    bot = await run_to_exit(bot_env(SLACK_BOT_TOKEN=SLACK_TOKEN), tmp_path)
+    assert bot.proc is not None and bot.proc.returncode == 2
+    assert "configuration error: Slack HTTP mode needs SLACK_SIGNING_SECRET" in bot.output
+    assert "Traceback" not in bot.output
+    assert SLACK_TOKEN not in bot.output
+
+
+async def test_shard_ids_outside_the_count_are_a_config_error(tmp_path: Path) -> None:
+    env = bot_env(DISCORD_TOKEN="x" * 30, DISCORD_SHARD_COUNT=2, DISCORD_SHARD_IDS="1,2")
+    bot = await run_to_exit(env, tmp_path)
+    assert bot.proc is not None and bot.proc.returncode == 2
+    assert "DISCORD_SHARD_IDS [2] outside 0..1" in bot.output
+
+
+async def test_invalid_content_lists_every_problem_and_exits_1(
+    tmp_path: Path, mini_content: Path
+) -> None:
+    yaml_file = mini_content / "mini.yaml"
+    text = yaml_file.read_text().replace("quote: Beta wants a ceasefire.", "quote: Beta refuses.")
+    yaml_file.write_text(text.replace("kind: state", "kind: ''", 1))
+    problems = [str(p) for p in validate_directory(mini_content)]
+    assert len(problems) == 2
+
+    env = bot_env(CONTENT_DIR=mini_content, DATABASE_URL=f"sqlite:///{tmp_path}/bot.db")
+    bot = await run_to_exit(env, tmp_path)
+    assert bot.proc is not None and bot.proc.returncode == 1
+    assert "cannot start: invalid content" in bot.output
+    for problem in problems:
+        assert problem in bot.lines
+    assert "Traceback" not in bot.output
+    assert not (tmp_path / "bot.db").exists()  # it stopped before touching the database
