@@ -116,7 +116,8 @@ class HealthServer:
         except TimeoutError:
             return ComponentState(False, f"no answer within {CHECK_TIMEOUT:g} s")
         except Exception as exc:
-            return ComponentState(False, f"{type(exc).__name__}: {exc}")
+            first_line = next(iter(str(exc).strip().splitlines()), "")
+            return ComponentState(False, f"{type(exc).__name__}: {first_line}".rstrip(": "))
         return state
 
     async def _healthz(self, request: web.Request) -> web.Response:

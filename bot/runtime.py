@@ -29,14 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot import metrics
 from bot.errors import ConfigError, ContentError
-from bot.health import ComponentState, HealthServer
+from bot.health import Check, ComponentState, HealthServer
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
     from bot.digests.store import Store
     from bot.engine import Engine
     from bot.loader import LoadedBriefing
+    from bot.platforms.console import ConsoleService
     from bot.ports import Service
+    from bot.reload import ContentReloader
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ SHUTDOWN_SECONDS = 25.0
 START_SECONDS = 60.0
 #: How long opening the database may take before start-up fails.
 DATABASE_SECONDS = 20.0
+#: Longest pause between two digest sweeps (they pick up claims a dead instance left).
+SWEEP_SECONDS = 30.0
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 LOG_FORMATS = ("text", "json")
@@ -150,11 +154,12 @@ class Runtime:
         self.health: HealthServer | None = None
         self.platforms: list[Service] = []
         self.digests: Service | None = None
-        self.console: Any = None
-        self.reloader: Any = None
+        self.console: ConsoleService | None = None
+        self.reloader: ContentReloader | None = None
         #: Stop actions, run in reverse order of start (LIFO).
         self._stops: list[tuple[str, Callable[[], Awaitable[object]]]] = []
         self._signals: list[signal.Signals] = []
+        self._started: set[str] = set()
 
     # -- start -------------------------------------------------------------------------------
 
@@ -166,9 +171,11 @@ class Runtime:
         self._build_engine(loaded)
         self._build_platforms()
         await self._open_store(loaded)
+        self._build_digests()
         await self._start_health()
         await self._start_platforms()
-        await self._start_digests()
+        assert self.digests is not None
+        await self._start_service(self.digests)
         await self._start_watcher()
         if self.console is not None:
             await self._start_console()
@@ -218,7 +225,6 @@ class Runtime:
         if not loaded:
             raise StartupError(f"no briefings in {self.content_dir}")
         metrics.record_content(loaded)
-        log.info("content: %d briefing(s) from %s", len(loaded), self.content_dir)
         return loaded
 
     async def _open_store(self, loaded: list[LoadedBriefing]) -> None:
@@ -226,7 +232,7 @@ class Runtime:
 
         url = self.settings.ops.database_url
         try:
-            self.store = await asyncio.wait_for(_call(Store.open, url), DATABASE_SECONDS)
+            self.store = await asyncio.wait_for(Store.open(url), DATABASE_SECONDS)
             self._on_stop("database", self._close_store)
             assert self.engine is not None
             self.engine.services["store"] = self.store
@@ -240,13 +246,13 @@ class Runtime:
 
     async def _close_store(self) -> None:
         if self.store is not None:
-            await _call(self.store.close)
+            await self.store.close()
 
     async def record_versions(self, loaded: list[LoadedBriefing]) -> None:
         """Record each loaded briefing as a version in the store (known versions are kept)."""
         assert self.store is not None
         for item in loaded:
-            await _call(self.store.record_briefing_version, item)
+            await self.store.record_briefing_version(item)
 
     def _build_engine(self, loaded: list[LoadedBriefing]) -> None:
         from bot.engine import Engine
@@ -297,8 +303,18 @@ class Runtime:
                 f"cannot serve health checks on {ops.health_host}:{ops.health_port}: {exc.strerror}"
             ) from None
         self._on_stop("health server", self.health.stop)
+        # Every part is checked from the start: /readyz says "starting" until it is up.
         self.health.add_check("content", self._content_state)
         self.health.add_check("database", self._database_state)
+        for service in self.platforms:
+            if service.name == "slack" and self._slack_shares_health_port():
+                self.health.add_check("slack", self._shared_slack_state)
+            else:
+                self.health.add_check(service.name, self._service_check(service))
+        if self.console is not None:
+            self.health.add_check("console", self._service_check(self.console, up="open"))
+        assert self.digests is not None
+        self.health.add_check("scheduler", self._service_check(self.digests, up="running"))
 
     async def _start_platforms(self) -> None:
         assert self.health is not None
@@ -306,11 +322,9 @@ class Runtime:
             if service.name == "slack" and self._slack_shares_health_port():
                 # Slack's /slack/events is served by the health server: nothing to start.
                 self._on_stop(service.name, service.stop)
-                self.health.add_check("slack", self._shared_slack_state)
                 log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
                 continue
             await self._start_service(service)
-            self._add_service_check(service.name, service)
 
     async def _start_service(self, service: Service) -> None:
         self._on_stop(service.name, service.stop)
@@ -324,17 +338,21 @@ class Runtime:
             raise StartupError(f"{service.name}: {exc}", exit_code=EXIT_CONFIG) from None
         except Exception as exc:
             raise StartupError(f"{service.name}: cannot start: {_reason(exc)}") from None
+        self._started.add(service.name)
         log.info("%s started", service.name)
 
-    async def _start_digests(self) -> None:
+    def _build_digests(self) -> None:
         from bot.digests.service import DigestService
 
-        assert self.engine is not None
-        posters = [*self.platforms] if self.platforms else [self.console]
-        self.digests = DigestService(self.settings, self.engine, self.store, posters)
+        assert self.engine is not None and self.store is not None
+        posters: list[Any] = [*self.platforms] if self.platforms else [self.console]
+        # The sweeper takes over claims of a dead instance: look often enough that a delivery
+        # waits little longer than the claim expiry (DIGEST_CLAIM_SECONDS) for it.
+        sweep = min(SWEEP_SECONDS, self.settings.digest.claim_seconds / 3)
+        self.digests = DigestService(
+            self.settings, self.engine, self.store, posters, sweep_seconds=sweep
+        )
         self.engine.services["digests"] = self.digests
-        await self._start_service(self.digests)
-        self._add_service_check("scheduler", self.digests)
 
     async def _start_watcher(self) -> None:
         from bot.reload import ContentReloader
@@ -347,27 +365,31 @@ class Runtime:
         self._on_stop("content watcher", self.reloader.stop)
 
     async def _start_console(self) -> None:
-        await self._start_service(self.console)
+        """The console runs until its user leaves (Ctrl-D), which stops the bot."""
+        console = self.console
+        assert console is not None
+        await self._start_service(console)
 
-        async def closed() -> None:
-            await self.console.wait_closed()
+        async def stop_when_closed() -> None:
+            await console.wait_closed()
             self.stop_requested.set()
 
-        task = asyncio.create_task(closed(), name="console-closed")
-        self._on_stop("console watcher", lambda: _cancel(task))
+        task = asyncio.create_task(stop_when_closed(), name="console-closed")
+        self._stops[-1] = (console.name, lambda: _stop_console(task, console))
 
     def _on_stop(self, name: str, action: Callable[[], Awaitable[object]]) -> None:
         self._stops.append((name, action))
 
     # -- readiness ---------------------------------------------------------------------------
 
-    def _add_service_check(self, name: str, service: Service) -> None:
+    def _service_check(self, service: Service, *, up: str = "connected") -> Check:
         async def check() -> ComponentState:
+            if service.name not in self._started:
+                return ComponentState(False, "starting")
             ready = service.is_ready()
-            return ComponentState(ready, "connected" if ready else "not connected")
+            return ComponentState(ready, up if ready else f"not {up}")
 
-        assert self.health is not None
-        self.health.add_check(name, check)
+        return check
 
     async def _shared_slack_state(self) -> ComponentState:
         return ComponentState(True, "HTTP mode on the health server's port")
@@ -380,7 +402,7 @@ class Runtime:
 
     async def _database_state(self) -> ComponentState:
         assert self.store is not None
-        await _call(self.store.ping)
+        await self.store.ping()
         return ComponentState(True, "reachable")
 
     # -- run and stop ------------------------------------------------------------------------
@@ -410,18 +432,11 @@ class Runtime:
             loop.remove_signal_handler(self._signals.pop())
 
 
-async def _call(function: Callable[..., Any], *args: Any) -> Any:
-    """Call ``function`` and await the result when it is awaitable (sync or async stores)."""
-    result = function(*args)
-    if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-        result = await result
-    return result
-
-
-async def _cancel(task: asyncio.Task[Any]) -> None:
+async def _stop_console(task: asyncio.Task[None], console: ConsoleService) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    await console.stop()
 
 
 def _reason(exc: BaseException) -> str:

@@ -250,12 +250,21 @@ def test_quote_in_another_paragraph_says_which(tmp_path: Path) -> None:
     ]
 
 
+def test_a_quote_found_in_several_other_paragraphs_names_them_all(tmp_path: Path) -> None:
+    write(tmp_path, edit({48: "        - quote: Beta", 49: "          paragraph: 1"}))
+
+    assert problems(tmp_path) == [
+        "tiny.yaml:49: actors[1].stance.evidence[0].paragraph: "
+        "quote is in paragraphs 2 and 3, not in paragraph 1"
+    ]
+
+
 def test_paragraph_out_of_range(tmp_path: Path) -> None:
     write(tmp_path, edit({15: "      paragraph: 9"}))
 
     assert problems(tmp_path) == [
         "tiny.yaml:15: summary.evidence[0].paragraph: "
-        "paragraph 9 is out of range (the source has 3); the quote is in paragraph 2"
+        "paragraph 9 is out of range (the source has 3 paragraphs); the quote is in paragraph 2"
     ]
 
 
@@ -268,12 +277,20 @@ def test_unknown_actor_references(tmp_path: Path) -> None:
     ]
 
 
+def test_an_actor_cannot_relate_to_itself(tmp_path: Path) -> None:
+    write(tmp_path, edit({34: "      - actor: alpha"}))
+
+    assert problems(tmp_path) == [
+        "tiny.yaml:34: actors[0].relations[0].actor: an actor cannot have a relation to itself"
+    ]
+
+
 @pytest.mark.parametrize(
     ("alias", "owner"),
     [
-        ("ALPHALAND", "actors[0].aliases[0]"),  # case-insensitive
-        ("Álpha", "actors[0].id"),  # accent-insensitive, and ids are names too
-        ("the Alpha", "actors[0].id"),  # "the" is dropped when resolving names
+        ("ALPHALAND", "first at line 26, actors[0].aliases[0]"),  # case-insensitive
+        ("Álpha", "first at line 23, actors[0].id"),  # accent-insensitive, and ids are names too
+        ("the Alpha", "first at line 23, actors[0].id"),  # "the" is dropped when resolving names
     ],
 )
 def test_a_name_shared_by_two_actors(tmp_path: Path, alias: str, owner: str) -> None:
@@ -290,7 +307,7 @@ def test_duplicate_actor_id(tmp_path: Path) -> None:
 
     assert problems(tmp_path) == [
         "tiny.yaml:34: actors[0].relations[0].actor: unknown actor 'beta' (actors: alpha)",
-        "tiny.yaml:40: actors[1].id: duplicate actor id 'alpha' (first at actors[0].id)",
+        "tiny.yaml:40: actors[1].id: duplicate actor id 'alpha' (first at line 23, actors[0].id)",
         "tiny.yaml:55: timeline[0].actors[1]: unknown actor 'beta' (actors: alpha)",
     ]
 
@@ -299,7 +316,7 @@ def test_duplicate_claim_id(tmp_path: Path) -> None:
     write(tmp_path, edit({51: "  - id: kp-term"}))
 
     assert problems(tmp_path) == [
-        "tiny.yaml:51: timeline[0].id: duplicate id 'kp-term' (first at key_points[0].id)"
+        "tiny.yaml:51: timeline[0].id: duplicate id 'kp-term' (first at line 17, key_points[0].id)"
     ]
 
 

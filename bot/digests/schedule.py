@@ -21,6 +21,7 @@ across DST changes. Two traps of APScheduler 3.x are handled here:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -131,11 +132,14 @@ class ScheduleTrigger(BaseTrigger):
             if not candidates:
                 return None
             fire = min(candidates)
-            if not _is_repeated_wall_time(fire, self.timezone):
+            repeat = _repeat_gap(fire, self.timezone)
+            if not repeat:
                 return fire
             # The second 01:30 of a night when clocks go back: that wall time already fired.
+            # Jump past the repeated hour (APScheduler would hand back the same time again);
+            # nothing legitimate is skipped because runs are at least MIN_INTERVAL apart.
             previous_fire_time = fire
-            now = fire + timedelta(microseconds=1)
+            now = fire + repeat
 
     def __str__(self) -> str:
         return f"schedule[{self.text}]"
@@ -144,15 +148,15 @@ class ScheduleTrigger(BaseTrigger):
         return f"<ScheduleTrigger {self.text!r} tz={self.timezone}>"
 
 
-def _is_repeated_wall_time(moment: datetime, tz: tzinfo) -> bool:
-    """True if ``moment`` is the later of two instants showing the same local wall time."""
+def _repeat_gap(moment: datetime, tz: tzinfo) -> timedelta:
+    """How far clocks went back if ``moment`` is the second pass of a repeated wall time."""
     local = moment.astimezone(tz)
     wall = local.replace(tzinfo=None)
-    first = wall.replace(tzinfo=tz, fold=0)
-    second = wall.replace(tzinfo=tz, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return False
-    return local.utcoffset() == second.utcoffset() and local == second
+    first = wall.replace(tzinfo=tz, fold=0).utcoffset()
+    second = wall.replace(tzinfo=tz, fold=1).utcoffset()
+    if first is None or second is None or first <= second or local.utcoffset() != second:
+        return timedelta(0)
+    return first - second
 
 
 def parse_schedule(text: str) -> Schedule:
@@ -298,9 +302,9 @@ def _cron(words: list[str]) -> Schedule:
     base = (("minute", minute), ("hour", hour), ("month", month), ("second", "0"))
     if day != "*" and dow != "*":
         # cron: "day-of-month OR day-of-week" when both are restricted.
-        fields = (base + (("day", day),), base + (("day_of_week", dow_field),))
+        fields = ((*base, ("day", day)), (*base, ("day_of_week", dow_field)))
     else:
-        fields = (base + (("day", day), ("day_of_week", dow_field)),)
+        fields = ((*base, ("day", day), ("day_of_week", dow_field)),)
     schedule = Schedule(text="cron " + " ".join(words), kind="cron", fields=fields)
     try:
         schedule.trigger("UTC")
@@ -348,7 +352,7 @@ def _check_interval(schedule: Schedule) -> None:
     runs = list(_take(iter_runs(schedule.trigger("UTC"), start), 48))
     if not runs:
         raise _bad("That schedule never runs.")
-    for earlier, later in zip(runs, runs[1:], strict=False):
+    for earlier, later in itertools.pairwise(runs):
         if later - earlier < MIN_INTERVAL:
             raise _bad("Digests run at most once an hour; pick a schedule with longer gaps.")
 

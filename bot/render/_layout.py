@@ -35,6 +35,11 @@ def strip_controls(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
+def has_text(text: str) -> bool:
+    """Whether ``text`` has anything to show besides whitespace and control characters."""
+    return bool(strip_controls(text).strip())
+
+
 def one_line(text: str) -> str:
     """Collapse every run of whitespace (newlines included) to one space."""
     return " ".join(strip_controls(text).split())
@@ -50,7 +55,7 @@ def fit(text: str, limit: int, render: Render = plain) -> list[str]:
     """
     if limit < _MIN_LIMIT:
         raise ValueError(f"limit {limit} is too small to fit text into")
-    text = text.strip()
+    text = strip_controls(text).strip()
     whole = render(text)
     if len(whole) <= limit:
         return [whole]

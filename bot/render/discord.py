@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from bot.answers import Action, Answer, Choice, Citation, Item, Section, Tone
-from bot.render._layout import fit, one_line, paginate, shorten, strip_controls
+from bot.render._layout import fit, has_text, one_line, paginate, shorten, strip_controls
 from bot.render.actions import PLACEHOLDERS, picker_action, try_encode
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def to_discord(answer: Answer) -> list[dict[str, Any]]:
     groups: list[list[str]] = []
     if len(escape_markdown(full_title)) > TITLE_LIMIT:
         groups.append([f"**{p}**" for p in fit(full_title, DESCRIPTION_LIMIT - 4, escape_markdown)])
-    if answer.summary.strip():
+    if has_text(answer.summary):
         groups.append(fit(answer.summary, DESCRIPTION_LIMIT, escape_markdown))
     for section in answer.sections:
         groups.extend(_section_groups(section))
@@ -147,7 +147,7 @@ def _section_groups(section: Section) -> list[list[str]]:
     head = [""]
     if heading := one_line(section.heading):
         head += [f"**{p}**" for p in fit(heading, DESCRIPTION_LIMIT - 4, escape_markdown)]
-    if section.text.strip():
+    if has_text(section.text):
         head += fit(section.text, DESCRIPTION_LIMIT, escape_markdown)
     items = [lines for item in section.items if (lines := _item_lines(item))]
     if not items:
@@ -157,7 +157,7 @@ def _section_groups(section: Section) -> list[list[str]]:
 
 def _item_lines(item: Item) -> list[str]:
     lines: list[str] = []
-    if item.text.strip():
+    if has_text(item.text):
         first, *rest = fit(item.text, DESCRIPTION_LIMIT - 2, escape_markdown)
         lines += [f"• {first}", *rest]
     for citation in item.citations:

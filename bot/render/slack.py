@@ -5,8 +5,9 @@ a header with the title on the first page; the summary and each section as ``sec
 in mrkdwn (bold heading, bulleted items, citations quoted as ``> “sentence” (¶7)``); on the
 last page a ``context`` block with the footer and the source link, then an ``actions`` block.
 
-Limits kept on every page: at most 40 blocks (Slack allows 50) and about 12,000 characters of
-text (Slack rejects long messages well below the sum of its per-block limits), section text
+Limits kept on every page: at most 40 blocks (Slack allows 50) and 12,000 characters of
+text, ids and values (Slack rejects long messages well below the sum of its per-block limits),
+with room left in both for one more button of up to 2000 characters; section text
 3000, header 150, button text 75, select option text/description 75 and value 150, fallback
 ``text`` (always present) 4000. Pages break between items; an item too long for one section
 is split at sentences, and only as a last resort at words, with "…".
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answers import Action, Answer, Choice, Citation, Item, Section
-from bot.render._layout import fit, one_line, paginate, shorten, strip_controls
+from bot.render._layout import fit, has_text, one_line, paginate, shorten, strip_controls
 from bot.render.actions import PLACEHOLDERS, picker_action, try_encode
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ FOOTER_CAP = 300
 SELECT_TEXT_CAP = 4000
 #: Buttons taken from ``answer.actions``; the adapter may append one more (Share in channel).
 MAX_ANSWER_BUTTONS = 4
+#: Characters of each page's text budget kept free for that button (its value is ≤ 2000).
+ADAPTER_RESERVE = 2200
 ACTIONS_BLOCK_ID = "briefbot_actions"
 SOURCE_LABEL = "Source article"
 TRIMMED_NOTE = "Shortened to fit here; ask the bot for the full answer."
@@ -87,7 +90,7 @@ def to_slack(answer: Answer) -> list[dict[str, Any]]:
     tail = _tail(answer)
     tail_size = sum(_text_size(b) for b in tail)
     capacity = (
-        TEXT_PER_MESSAGE - HEADER_LIMIT - _PAGE_MARKER_RESERVE - tail_size,
+        TEXT_PER_MESSAGE - HEADER_LIMIT - _PAGE_MARKER_RESERVE - ADAPTER_RESERVE - tail_size,
         BLOCKS_PER_MESSAGE - 2 - len(tail),
     )
     pages = paginate(_content_groups(answer), lambda b: (_text_size(b), 1), capacity)
@@ -136,7 +139,10 @@ def to_slack_view(*answers: Answer, view_type: str = "home") -> dict[str, Any]:
     for i, part in enumerate(parts):
         if i:
             blocks.append({"type": "divider"})
-        blocks += part.blocks()
+        for block in part.blocks():
+            if i and block.get("block_id") == ACTIONS_BLOCK_ID:  # block ids are unique per view
+                block = {**block, "block_id": f"{ACTIONS_BLOCK_ID}_{i + 1}"}
+            blocks.append(block)
     return {"type": view_type, "blocks": blocks}
 
 
@@ -178,7 +184,7 @@ def _content_groups(answer: Answer) -> list[list[dict[str, Any]]]:
     title = one_line(answer.title)
     if len(escape(title)) > HEADER_LIMIT:
         groups.append(_pack([[f"*{p}*" for p in fit(title, SECTION_TEXT_LIMIT - 2, escape)]]))
-    if answer.summary.strip():
+    if has_text(answer.summary):
         groups.append(_pack([fit(answer.summary, SECTION_TEXT_LIMIT, escape)]))
     for section in answer.sections:
         if blocks := _pack(_section_lines(section)):
@@ -191,7 +197,7 @@ def _section_lines(section: Section) -> list[list[str]]:
     head: list[str] = []
     if heading := one_line(section.heading):
         head += [f"*{p}*" for p in fit(heading, SECTION_TEXT_LIMIT - 2, escape)]
-    if section.text.strip():
+    if has_text(section.text):
         head += fit(section.text, SECTION_TEXT_LIMIT, escape)
     items = [lines for item in section.items if (lines := _item_lines(item))]
     if not items:
@@ -201,7 +207,7 @@ def _section_lines(section: Section) -> list[list[str]]:
 
 def _item_lines(item: Item) -> list[str]:
     lines: list[str] = []
-    if item.text.strip():
+    if has_text(item.text):
         first, *rest = fit(item.text, SECTION_TEXT_LIMIT - 2, escape)
         lines += [f"• {first}", *rest]
     for citation in item.citations:
@@ -327,11 +333,11 @@ def _fallback(answer: Answer, number: int, total: int) -> str:
 
 
 def _text_size(obj: Any) -> int:
-    """Characters of every string in a block (text, ids, values), for the per-message cap."""
+    """Characters of every string in a block (text, ids, values, types), for the message cap."""
     if isinstance(obj, str):
         return len(obj)
     if isinstance(obj, dict):
-        return sum(_text_size(v) for k, v in obj.items() if k != "type")
+        return sum(_text_size(v) for v in obj.values())
     if isinstance(obj, list):
         return sum(_text_size(v) for v in obj)
     return 0

@@ -48,8 +48,8 @@ def to_text(answer: Answer, *, width: int = WIDTH) -> str:
     closing: list[str] = []
     if answer.link:
         closing += _wrap(f"Source: {one_line(answer.link)}", width)
-    if answer.footer and answer.footer.strip():
-        closing += _wrap(one_line(answer.footer), width)
+    if footer := one_line(answer.footer or ""):
+        closing += _wrap(footer, width)
     closing += _follow_ups(answer, width)
     if closing:
         lines += ["", *closing]

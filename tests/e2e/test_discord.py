@@ -46,15 +46,25 @@ CITATION = re.compile(r"> “.+” \(¶\d+\)")
 
 
 class MemoryStore:
-    """Stands in for the runtime store's ``get_meta``/``set_meta`` (async, like the real one)."""
+    """Stands in for the runtime store's ``get_meta``/``set_meta`` (sync)."""
 
     def __init__(self) -> None:
         self.meta: dict[str, str] = {}
 
-    async def get_meta(self, key: str) -> str | None:
+    def get_meta(self, key: str) -> str | None:
         return self.meta.get(key)
 
-    async def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str) -> None:
+        self.meta[key] = value
+
+
+class AsyncMemoryStore(MemoryStore):
+    """The same with coroutine methods (the store may be either)."""
+
+    async def get_meta(self, key: str) -> str | None:  # type: ignore[override]
+        return self.meta.get(key)
+
+    async def set_meta(self, key: str, value: str) -> None:  # type: ignore[override]
         self.meta[key] = value
 
 
@@ -82,7 +92,7 @@ async def start_bot(fake: FakeDiscord) -> AsyncIterator[Callable[..., Any]]:
         return service
 
     yield start
-    for service in started:
+    for service in reversed(started):  # each restores the endpoints it found
         await service.stop()
 
 
@@ -130,7 +140,7 @@ async def test_commands_are_synced_with_descriptions_and_autocomplete(
 ) -> None:
     assert fake.syncs == 1
     synced = {c["name"]: c for c in fake.commands["global"]}
-    assert CORE_COMMANDS <= set(synced)
+    assert set(synced) >= CORE_COMMANDS
     for command in synced.values():
         assert command["description"]
         for option in command.get("options") or []:
@@ -140,14 +150,21 @@ async def test_commands_are_synced_with_descriptions_and_autocomplete(
     assert actor_options["briefing"]["autocomplete"]
     assert actor_options["private"]["type"] == 5  # boolean, answers are public by default
     assert [o["name"] for o in synced["compare"]["options"]][:2] == ["first", "second"]
+    # Groups (the digest commands) arrive through the same mechanism, as subcommands.
+    assert "digest" in synced
+    for group, specs in bot.engine.registry.groups().items():
+        subcommands = synced[group]["options"]
+        assert [s["name"] for s in subcommands] == [spec.name for spec in specs]
+        assert all(s["type"] == 1 and s["description"] for s in subcommands)
 
 
+@pytest.mark.parametrize("store_class", [MemoryStore, AsyncMemoryStore])
 async def test_sync_happens_only_when_the_definitions_change(
-    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any
+    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any, store_class: type
 ) -> None:
     from bot.library import LibraryHolder
 
-    store = MemoryStore()
+    store = store_class()
     engine = Engine(LibraryHolder(library), services={"store": store})
     first = await start_bot(engine)
     await first.stop()
@@ -230,9 +247,9 @@ async def test_private_option_keeps_the_answer_to_the_user(
 async def test_unknown_actor_gets_a_helpful_ephemeral_reply(
     fake: FakeDiscord, bot: DiscordService
 ) -> None:
-    message = await ask(fake, "actor", {"name": "Atlantis"})
+    message = await ask(fake, "actor", {"name": "Russa"})
     assert message.ephemeral
-    assert "Atlantis" in message.text
+    assert "Did you mean Russia" in message.text and "Turkey" in message.text  # the actor list
 
 
 # -- autocomplete ----------------------------------------------------------------------------------
@@ -286,8 +303,7 @@ async def test_a_click_on_an_old_or_foreign_button_says_it_expired(
     fake: FakeDiscord, bot: DiscordService
 ) -> None:
     card = await ask(fake, "actor", {"name": "turkey"})
-    card.body["components"][0]["components"][0]["custom_id"] = "v0:actor:42"  # an old format
-    iid = await fake.click("v0:actor:42", card.id)
+    iid = await fake.click("v0:actor:42", card.id)  # an id in a format we no longer read
     [reply] = await fake.wait_for_messages(iid)
     assert reply.ephemeral and "expired" in reply.text
 
@@ -392,12 +408,12 @@ async def test_wrong_token_is_a_config_error(fake: FakeDiscord, engine: Engine) 
 
 
 def _extras_registry(seen: list[dict[str, Any]]) -> CommandRegistry:
-    """The core commands plus a group shaped like ``/digest`` and a few odd commands."""
+    """The core commands plus a throwaway group with every option kind and odd commands."""
 
     def record(call: Any) -> Answer:
         seen.append({"args": dict(call.args), "can_manage": call.context.can_manage,
                      "channel": call.context.channel_id, "guild": call.context.workspace_id})
-        return Answer("Subscribed", summary=f"Digest for {call.arg('channel')}")
+        return Answer("Alert added", summary=f"Alerts for {call.arg('channel')}")
 
     def long_answer(call: Any) -> Answer:
         sentence = "This sentence is one of many that make a long answer. "
@@ -414,8 +430,7 @@ def _extras_registry(seen: list[dict[str, Any]]) -> CommandRegistry:
     for spec in core_registry:
         registry.add(spec)
     registry.add(CommandSpec(
-        "subscribe", "Post a digest to a channel on a schedule", handler=record, group="digest",
-        manage=True,
+        "add", "Post alerts to a channel", handler=record, group="alerts", manage=True,
         options=(
             OptionSpec("briefing", "Which briefing", OptionKind.BRIEFING),
             OptionSpec("when", "How often", OptionKind.CHOICE, choices=("daily", "weekly")),
@@ -438,26 +453,32 @@ async def test_groups_channels_choices_and_manage_permission(
 
     seen: list[dict[str, Any]] = []
     await start_bot(Engine(LibraryHolder(library), registry=_extras_registry(seen)))
-    digest = next(c for c in fake.commands["global"] if c["name"] == "digest")
-    [subscribe] = digest["options"]
-    assert subscribe["type"] == 1
-    options = {o["name"]: o for o in subscribe["options"]}
+    alerts = next(c for c in fake.commands["global"] if c["name"] == "alerts")
+    [add] = alerts["options"]
+    assert add["type"] == 1
+    options = {o["name"]: o for o in add["options"]}
     assert options["channel"]["type"] == 7 and options["channel"]["channel_types"] == [0, 5]
     assert [c["value"] for c in options["when"]["choices"]] == ["daily", "weekly"]
     assert options["timezone"]["autocomplete"]
 
-    zones = await fake.autocomplete("digest subscribe", {"timezone": "istan"},
+    zones = await fake.autocomplete("alerts add", {"timezone": "istan"},
                                     focused="timezone")
     assert "Europe/Istanbul" in [z["value"] for z in zones[:2]]
 
     args = {"briefing": "turkey-syria-rapprochement", "when": "daily",
             "timezone": "Europe/Istanbul", "channel": OTHER_CHANNEL_ID}
-    refused = await ask(fake, "digest subscribe", args)
+    refused = await ask(fake, "alerts add", args)
     assert refused.ephemeral and "manage" in refused.text.lower() and not seen
-    done = await ask(fake, "digest subscribe", args, user_perms=MANAGER_PERMS)
-    assert "Subscribed" in done.text and not done.ephemeral
+    done = await ask(fake, "alerts add", args, user_perms=MANAGER_PERMS)
+    assert "Alert added" in done.text and not done.ephemeral
     assert seen == [{"args": {**args}, "can_manage": True, "channel": CHANNEL_ID,
                      "guild": GUILD_ID}]
+
+    # A channel the bot cannot see (not in its cache): a helpful ephemeral reply, no crash.
+    fake.add_channel("1100000000000000299", "hidden")
+    hidden = await ask(fake, "alerts add", {**args, "channel": "1100000000000000299"},
+                       user_perms=MANAGER_PERMS)
+    assert hidden.ephemeral and "not a valid channel" in hidden.text and len(seen) == 1
 
 
 async def test_long_answers_are_paged_within_discords_limits(
@@ -467,18 +488,14 @@ async def test_long_answers_are_paged_within_discords_limits(
 
     await start_bot(Engine(LibraryHolder(library), registry=_extras_registry([])))
     iid = await fake.invoke_command("long")
-    await fake.wait_for_response(iid)
-    record = fake.interactions[iid]
-    pages = await fake.wait_for_messages(iid, count=2)
-    await fake._wait(lambda: all("Page" in m.text for m in record.messages)
-                     and f"Page {len(record.messages)}/{len(record.messages)}"
-                     in record.messages[-1].text, 5, "every page")
-    total = len(record.messages)
+    pages = await pages_of(fake, iid)
+    total = len(pages)
     assert total >= 3 and pages[0].text.count("Point") > 5
-    assert f"Page 1/{total}" in record.messages[0].text
-    for message in record.messages:
-        description = message.embeds[0]["description"]
-        assert description.rstrip().endswith(".")  # pages break between items, not mid-sentence
+    assert f"Page 1/{total}" in pages[0].text and f"Page {total}/{total}" in pages[-1].text
+    assert fake.interactions[iid].callback["type"] == 4  # page 1 answers, the rest follow up
+    for page in pages:
+        # pages break between items, never mid-sentence
+        assert page.embeds[0]["description"].rstrip().endswith(".")
     # fake.assert_clean() (fixture) checks each page against the 6000-character embed limit
 
 
@@ -503,7 +520,7 @@ async def test_slow_work_is_deferred_then_answered(
     assert fake.interactions[iid].original.deleted
 
 
-# -- sharding ----------------------------------------------------------------------------------------
+# -- sharding -------------------------------------------------------------------------------------
 
 
 async def test_a_sharded_process_runs_only_its_shards(engine: Engine) -> None:
@@ -525,7 +542,7 @@ async def test_a_sharded_process_runs_only_its_shards(engine: Engine) -> None:
         sharded.assert_clean()
 
 
-# -- digests: the Poster ------------------------------------------------------------------------------
+# -- digests: the Poster ---------------------------------------------------------------------------
 
 
 async def test_post_delivers_pages_to_a_channel(
@@ -556,3 +573,24 @@ async def test_post_failures_are_permanent_with_a_plain_reason(
     with pytest.raises(DeliveryError) as caught:
         await bot.post(OTHER_CHANNEL_ID, Answer("Daily digest"))
     assert caught.value.permanent and reason in caught.value.reason
+
+
+@pytest.mark.parametrize(("retry_after", "status"), [(60.0, 429), (None, 503)])
+async def test_post_rate_limits_and_server_errors_are_transient(
+    fake: FakeDiscord, bot: DiscordService, retry_after: float | None, status: int
+) -> None:
+    if status == 429:  # longer than discord.py waits by itself: handed to the digest queue
+        fake.rate_limit_next_post(retry_after=60.0)
+    else:
+        fake.fail_channel(OTHER_CHANNEL_ID, status=503)
+    with pytest.raises(DeliveryError) as caught:
+        await bot.post(OTHER_CHANNEL_ID, Answer("Daily digest"))
+    assert not caught.value.permanent and caught.value.retry_after == retry_after
+
+
+async def test_a_short_rate_limit_on_a_post_is_waited_out(
+    fake: FakeDiscord, bot: DiscordService
+) -> None:
+    fake.rate_limit_next_post(retry_after=0.2)
+    await bot.post(OTHER_CHANNEL_ID, Answer("Daily digest"))
+    assert "Daily digest" in fake.channel_messages[OTHER_CHANNEL_ID][0].text

@@ -282,6 +282,11 @@ async def test_http_requests_must_be_signed_and_fresh(slack: SlackFake, engine: 
 
         assert valid.status == 200 and valid.json and "Russia" in visible_text(valid.json)
         assert (forged.status, stale.status, tampered.status) == (401, 401, 401)
+
+        # Slack checks a new Request URL with a signed challenge; the app must echo it.
+        challenge = {"type": "url_verification", "token": "t", "challenge": "c-123"}
+        echoed = await slack.http_send(url, "events_api", challenge)
+        assert (echoed.status, echoed.json) == (200, {"challenge": "c-123"})
     finally:
         await bot.service.stop()
 
@@ -332,10 +337,11 @@ async def test_unexpected_exceptions_get_an_apology_and_the_app_keeps_serving(
             await bot.service.stop()
 
 
+@pytest.mark.parametrize("mode", ["socket", "http"])
 async def test_manage_commands_are_for_admins_and_only_they_cost_a_users_info_call(
-    slack: SlackFake, fragile_engine: Engine
+    slack: SlackFake, fragile_engine: Engine, mode: str
 ) -> None:
-    bot = await start_bot(slack, fragile_engine, "http")
+    bot = await start_bot(slack, fragile_engine, mode)
     try:
         await bot.user.answer("actors")
         assert slack.calls_to("users.info") == []
@@ -356,16 +362,20 @@ async def test_manage_commands_are_for_admins_and_only_they_cost_a_users_info_ca
         await bot.service.stop()
 
 
-async def test_a_429_on_post_is_retried_after_retry_after(bot: Bot, slack: SlackFake) -> None:
+async def test_a_429_on_post_is_retried_after_retry_after(slack: SlackFake, engine: Engine) -> None:
+    bot = await start_bot(slack, engine, "http")
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
-    answer = Answer(title="Digest", summary="Turkey and Syria", sections=())
-
-    started = time.monotonic()
-    result = await bot.service.post("C200", answer)
+    answer = Answer(title="Digest", summary="Turkey and Syria <!here>")
+    try:
+        started = time.monotonic()
+        result = await bot.service.post("C200", answer)
+        elapsed = time.monotonic() - started
+    finally:
+        await bot.service.stop()
 
     calls = slack.calls_to("chat.postMessage")
     assert len(calls) == 2 and calls[1].args["channel"] == "C200"
-    assert time.monotonic() - started >= 1.0
+    assert elapsed >= 1.0  # waited Retry-After before trying again
     assert result.message_id
     assert "Turkey and Syria" in visible_text(calls[1].args)
 
@@ -424,6 +434,16 @@ async def test_a_rejected_token_stops_start_up_with_a_clear_message(
     settings = slack_settings(slack, "socket", bot_token=SecretStr("xoxb-revoked"))
     with pytest.raises(ConfigError, match="invalid_auth"):
         await SlackService(settings, engine).start()
+
+
+async def test_a_rejected_app_token_stops_start_up_with_a_clear_message(
+    slack: SlackFake, engine: Engine
+) -> None:
+    settings = slack_settings(slack, "socket", app_token=SecretStr("xapp-wrong"))
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
+        await SlackService(settings, engine).start()
+    assert len(slack.calls_to("apps.connections.open")) == 1  # no retry loop
+    assert slack.socket_connections == 0
 
 
 async def test_stop_lets_a_slow_answer_finish(slack: SlackFake, engine: Engine) -> None:

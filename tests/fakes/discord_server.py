@@ -35,9 +35,10 @@ What it serves (under ``/api/v10``; bot-token routes answer 401 to a wrong token
   an unknown session → op 9. Frames are uncompressed text, which discord.py accepts.
 
 Fault injection: ``drop_gateway()`` closes every gateway socket (the client must RESUME and get
-what it missed); ``rate_limit_next_callback(retry_after)`` answers the next callback with a 429
-carrying ``Retry-After``, ``Via`` and a JSON body, as Discord does; ``fail_channel(id, 404|403)``
-makes posts to a channel fail (Unknown Channel / Missing Access / Missing Permissions).
+what it missed); ``rate_limit_next_callback(retry_after)`` / ``rate_limit_next_post(…)`` answer
+the next callback / channel post with a 429 carrying ``Retry-After``, ``Via`` and a JSON body, as
+Discord does; ``fail_channel(id, 404|403|5xx, code=…)`` makes posts to a channel fail (Unknown
+Channel / Missing Access / Missing Permissions with ``code=50013`` / a server error).
 
 Checks (into ``violations``; ``assert_clean()`` fails the test on any): every JSON body the bot
 sends to a validated route is checked against Discord's OpenAPI spec (``discord_rules``), synced
@@ -55,7 +56,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import WSMsgType, web
 
@@ -127,6 +128,21 @@ def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None
 
 def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"message": message, "code": code}, status=status)
+
+
+def _rate_limited(retry_after: float) -> web.Response:
+    # As Discord sends it: discord.py only waits and retries a 429 with a Via header and a
+    # JSON body (otherwise it assumes a Cloudflare ban and gives up at once).
+    return _json(
+        {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+        status=429,
+        headers={"Retry-After": str(retry_after), "Via": "1.1 google",
+                 "X-RateLimit-Scope": "user"},
+    )
+
+
+_DEFAULT_CODES = {404: 10003, 403: 50001}
+_ERROR_TEXT = {10003: "Unknown Channel", 50001: "Missing Access", 50013: "Missing Permissions"}
 
 
 @dataclass
@@ -268,6 +284,7 @@ class FakeDiscord:
         self.syncs = 0
         self.channel_messages: dict[str, list[SentMessage]] = {}
         self.interactions: dict[str, InteractionRecord] = {}
+        self._by_token: dict[str, InteractionRecord] = {}
         self.identifies = 0
         self.resumes = 0
         self.gateway_payloads: list[dict[str, Any]] = []  # what the client sent over the gateway
@@ -278,8 +295,9 @@ class FakeDiscord:
         }
         self._messages: dict[str, SentMessage] = {}
         self._sessions: dict[str, _Session] = {}
-        self._channel_faults: dict[str, int] = {}
+        self._channel_faults: dict[str, tuple[int, int]] = {}
         self._callback_429: list[float] = []
+        self._post_429: list[float] = []
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -303,6 +321,7 @@ class FakeDiscord:
         return self
 
     async def stop(self) -> None:
+        """Close every gateway socket (code 1001, going away) and stop serving."""
         for ws in list(self._sockets):
             await ws.close(code=1001)
         if self._runner is not None:
@@ -433,13 +452,18 @@ class FakeDiscord:
         """Answer the next interaction callback with a 429 (Retry-After, Via, JSON body)."""
         self._callback_429.append(retry_after)
 
+    def rate_limit_next_post(self, retry_after: float = 0.3) -> None:
+        """Answer the next channel post with a 429 (Retry-After, Via, JSON body)."""
+        self._post_429.append(retry_after)
+
     def fail_channel(self, channel_id: str, status: int = 404, code: int | None = None) -> None:
-        """Make posts to ``channel_id`` fail: 404 Unknown Channel or 403 (``code`` 50001
-        Missing Access by default, 50013 Missing Permissions)."""
-        self._channel_faults[channel_id] = code or (10003 if status == 404 else 50001)
+        """Make every post to ``channel_id`` fail with ``status``: 404 Unknown Channel, 403
+        Missing Access (``code=50013``: Missing Permissions), or a 5xx."""
+        self._channel_faults[channel_id] = (status, code or _DEFAULT_CODES.get(status, 0))
 
     def add_channel(self, channel_id: str, name: str) -> None:
-        """A text channel the bot can post to (before the bot connects, to be in GUILD_CREATE)."""
+        """A text channel of the guild. Added before the bot connects it is in GUILD_CREATE;
+        added later the bot never heard of it (as if it could not see it)."""
         self.channels[channel_id] = self._channel(channel_id, name, len(self.channels))
 
     def requests_to(self, method: str, pattern: str) -> list[RecordedRequest]:
@@ -572,7 +596,7 @@ class FakeDiscord:
             payload["message"] = message
         record = InteractionRecord(id=iid, token=token, type=kind, payload=payload,
                                    dispatched_at=time.perf_counter())
-        self.interactions[iid] = record
+        self.interactions[iid] = self._by_token[token] = record
         await self._dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         record.dispatched_at = time.perf_counter()  # the clock starts once the frame is out
         return iid
@@ -601,7 +625,8 @@ class FakeDiscord:
         await ws.prepare(request)
         self._sockets.add(ws)
         try:
-            await ws.send_json({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+            hello = {"heartbeat_interval": self.heartbeat_interval_ms}
+            await ws.send_json({"op": HELLO, "d": hello})
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     continue
@@ -767,14 +792,7 @@ class FakeDiscord:
     ) -> web.Response:
         arrived = time.perf_counter()
         if self._callback_429:
-            retry_after = self._callback_429.pop(0)
-            return _json(
-                {"message": "You are being rate limited.", "retry_after": retry_after,
-                 "global": False},
-                status=429,
-                headers={"Retry-After": str(retry_after), "Via": "1.1 google",
-                         "X-RateLimit-Scope": "user"},
-            )
+            return _rate_limited(self._callback_429.pop(0))
         record = self.interactions.get(iid)
         if record is None or record.token != token:
             return _error(404, 10062, "Unknown interaction")
@@ -814,13 +832,10 @@ class FakeDiscord:
         self._messages[message.id] = message
         return message
 
-    def _record_for_token(self, token: str) -> InteractionRecord | None:
-        return next((r for r in self.interactions.values() if r.token == token), None)
-
     async def _followup(
         self, request: web.Request, body: Any, app: str, token: str
     ) -> web.Response:
-        record = self._record_for_token(token)
+        record = self._by_token.get(token)
         if record is None or app != APPLICATION_ID:
             return _error(404, 10015, "Unknown Webhook")
         self._check("POST", "/webhooks/{webhook_id}/{webhook_token}", body)
@@ -842,7 +857,7 @@ class FakeDiscord:
     async def _webhook_message(
         self, request: web.Request, body: Any, app: str, token: str, message_id: str
     ) -> web.Response:
-        record = self._record_for_token(token)
+        record = self._by_token.get(token)
         if record is None or app != APPLICATION_ID:
             return _error(404, 10015, "Unknown Webhook")
         message = record.original if message_id == "@original" else self._messages.get(message_id)
@@ -863,17 +878,19 @@ class FakeDiscord:
         self, request: web.Request, body: Any, channel_id: str
     ) -> web.Response:
         self._check("POST", "/channels/{channel_id}/messages", body)
+        if self._post_429:
+            return _rate_limited(self._post_429.pop(0))
         fault = self._channel_faults.get(channel_id)
-        if fault is not None or channel_id not in self.channels:
-            code = fault or 10003
-            status, text = {10003: (404, "Unknown Channel"), 50001: (403, "Missing Access"),
-                            50013: (403, "Missing Permissions")}[code]
-            return _error(status, code, text)
+        if fault is None and channel_id not in self.channels:
+            fault = (404, 10003)
+        if fault is not None:
+            status, code = fault
+            return _error(status, code, _ERROR_TEXT.get(code, f"{status}: Discord error"))
         message = self._new_message(channel_id, body, int(body.get("flags") or 0), None)
         self.channel_messages.setdefault(channel_id, []).append(message)
         return _json(message.payload(self._bot_user()))
 
-    _ROUTES: list[tuple[str, Any]] = [
+    _ROUTES: ClassVar[list[tuple[str, Any]]] = [
         (r"GET /users/@me", _bot_me),
         (r"GET /oauth2/applications/@me", _bot_application),
         (r"GET /gateway(?:/bot)?", _bot_gateway),

@@ -1,18 +1,20 @@
 """A local Slack on 127.0.0.1 for end-to-end tests: Web API, ``response_url``s and Socket Mode.
 
 It speaks the real protocols, so the real slack-bolt app and slack-sdk clients talk to it
-unchanged (``AsyncWebClient(base_url=fake.api_url)``), and it records everything the bot sends.
+unchanged (``SLACK_API_URL=fake.api_url``), and it records everything the bot sends.
 
     async with SlackFake(admin_users={"UADMIN"}) as slack:
-        settings.slack.api_url = slack.api_url
-        ...                                   # start the bot (Socket Mode or HTTP mode)
-        await slack.wait_socket_connected()   # Socket Mode: the bot opened its websocket
-        ack = await slack.socket_send("slash_commands", slack.command_payload("actor russia"))
-        reply = await slack.http_send(url, "slash_commands", payload, secret=...)  # HTTP mode
-        slack.calls_to("chat.postMessage"), slack.responses, slack.violations
+        # start the bot with SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=BOT_TOKEN and either
+        # SLACK_APP_TOKEN=APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET=SIGNING_SECRET (HTTP)
+        await slack.wait_socket_connected()                 # Socket Mode only
+        user = SlackUser(slack)                             # or SlackUser(slack, events_url=url)
+        message = await user.answer("digest list")          # the ack, or the first respond() post
+        await user.click(elements(message)[0])              # a button from that message
+        await slack.wait_call("chat.postMessage")           # e.g. a digest arriving
+        slack.assert_clean()                                # nothing broke Slack's rules
 
 What it serves
-- Web API ``POST /api/<method>`` (form or JSON bodies, ``Authorization: Bearer`` token), every call
+- Web API ``/api/<method>`` (POSTed form or JSON, or GET; ``Authorization: Bearer``), every call
   recorded as an ``ApiCall``: ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``,
   ``chat.update``, ``views.publish``, ``users.info`` (``admin_users``/``owner_users`` are admins),
   ``apps.connections.open`` (returns the URL of its Socket Mode websocket); any other method
@@ -21,14 +23,15 @@ What it serves
   the builders make); posts are recorded as ``ResponsePost``; like Slack, at most 5 per URL.
 - ``GET /socket``: a Socket Mode websocket. It sends ``hello`` on connect, sends envelopes
   (``socket_send``) and collects the acks (``{"envelope_id", "payload"?}``); ``send_disconnect()``
-  asks the client to reconnect, as Slack does every few hours.
+  asks the client to reconnect, as Slack does every few hours; ``drop_socket()`` cuts it.
 - Fault injection: ``fail_next(method, status=429, retry_after=1)`` (HTTP 429 with
   ``Retry-After``), ``fail_next(method, error="channel_not_found")`` (``ok: false``) or
   ``fail_next(method, status=500)``; each fault is used once, in order.
 
 Checks on what the bot sends (recorded in ``violations``; ``assert_clean()`` fails a test on any):
 every message (Web API and ``response_url``) has fallback ``text``; at most 50 blocks (100 in a
-view); every block validates with ``slack_sdk.models.blocks.Block.parse(b).to_dict()``; and, with
+view); every block validates with ``slack_sdk.models.blocks.Block.parse(b).to_dict()``; no
+``block_id`` repeats in a message or view, no ``action_id`` within a block; and, with
 ``forbid_mentions`` (the default), no text contains a broadcast or user mention
 (``<!channel>``, ``<!here>``, ``<!everyone>``, ``<@U…>``, ``<!subteam…>``) — Briefbot never pings.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -95,15 +96,14 @@ class BotProcess:
                 await asyncio.gather(*self._readers)
                 if any(regex.search(line) for line in self.lines[seen:]):
                     continue
-                pytest.fail(f"bot exited ({self.proc.returncode}) before {pattern!r}:\n{self.output}")
+                code = self.proc.returncode
+                pytest.fail(f"bot exited ({code}) before {pattern!r}:\n{self.output}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 pytest.fail(f"no line matching {pattern!r} within {timeout:g} s:\n{self.output}")
             self._new_line.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_line.wait(), min(remaining, 0.2))
-            except TimeoutError:
-                pass
 
     async def get(self, path: str) -> tuple[int, str]:
         """GET ``path`` on the bot's health server: (status, body)."""

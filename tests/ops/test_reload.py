@@ -11,7 +11,7 @@ from bot.library import Library, LibraryHolder
 from bot.loader import LoadedBriefing, load_directory, validate_directory
 from bot.reload import ContentReloader, ReloadOutcome
 
-from .conftest import eventually
+from .helpers import eventually
 
 CTX = Context(platform="console", channel_id="console")
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import random
-import re
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -20,9 +20,10 @@ from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Sect
 
 DISCORD_SPEC = Path("/work/shared/specs/discord-openapi.json")
 
+# Kept small so the suite stays fast; BRIEFBOT_RENDER_EXAMPLES=2000 runs a deep search.
 settings.register_profile(
     "render",
-    max_examples=25,
+    max_examples=int(os.environ.get("BRIEFBOT_RENDER_EXAMPLES", "25")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -200,7 +201,9 @@ def all_texts(answer: Answer) -> list[str]:
     return texts
 
 
-MASS_MENTION = re.compile(r"@(everyone|here|channel)", re.IGNORECASE)
+def paragraph_marks(answer: Answer) -> list[str]:
+    """``(¶N)`` for every citation: where each quote comes from must be shown."""
+    return [f"(¶{c.paragraph})" for c in answer.citations]
 
 
 @cache

@@ -14,6 +14,7 @@ from render_helpers import (
     all_texts,
     answers,
     discord_validator,
+    paragraph_marks,
     squeeze,
 )
 
@@ -260,7 +261,7 @@ def test_every_page_keeps_every_limit_and_all_the_text(answer: Answer) -> None:
             assert not re.search(r"<(?!\u200b)", text), text
     assert all(m["components"] == [] for m in messages[:-1])
     body = _visible_body(messages)
-    for text in all_texts(answer):
+    for text in all_texts(answer) + paragraph_marks(answer):
         assert squeeze(text) in body
 
 

@@ -21,7 +21,7 @@ import hashlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 import discord
@@ -43,6 +43,10 @@ RunCommand = Callable[[CommandSpec, discord.Interaction, dict[str, Any]], Awaita
 #: Autocompletes an option of a kind with what the user typed so far.
 Complete = Callable[
     [OptionKind, discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]
+]
+#: An autocomplete callback as discord.py calls it.
+Completer = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
 AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
 
@@ -76,7 +80,9 @@ def _annotation(option: OptionSpec) -> Any:
     return app_commands.Range[str, 1, min(option.max_length, STRING_LIMIT)]
 
 
-def _command(spec: CommandSpec, run: RunCommand, complete: Complete) -> app_commands.Command:
+def _command(
+    spec: CommandSpec, run: RunCommand, complete: Complete
+) -> app_commands.Command[Any, ..., None]:
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
         await run(spec, interaction, values)
 
@@ -88,7 +94,7 @@ def _command(spec: CommandSpec, run: RunCommand, complete: Complete) -> app_comm
     ]
     descriptions: dict[str, str] = {}
     choices: dict[str, list[app_commands.Choice[str]]] = {}
-    completers: dict[str, Callable[..., Awaitable[list[app_commands.Choice[str]]]]] = {}
+    completers: dict[str, Completer] = {}
     for opt in spec.options:
         default = inspect.Parameter.empty if opt.required else None
         params.append(inspect.Parameter(opt.name, keyword, annotation=_annotation(opt),
@@ -107,7 +113,7 @@ def _command(spec: CommandSpec, run: RunCommand, complete: Complete) -> app_comm
         decorated = app_commands.choices(**choices)(decorated)
     if completers:
         decorated = app_commands.autocomplete(**completers)(decorated)
-    command = app_commands.Command(
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=spec.name, description=clip(spec.description), callback=decorated
     )
     if spec.manage and spec.group is None:
@@ -116,9 +122,7 @@ def _command(spec: CommandSpec, run: RunCommand, complete: Complete) -> app_comm
     return command
 
 
-def _completer(
-    kind: OptionKind, complete: Complete
-) -> Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]:
+def _completer(kind: OptionKind, complete: Complete) -> Completer:
     async def autocomplete(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -144,23 +148,26 @@ def definitions_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflak
 
 
 class MetaStore:
-    """``get_meta``/``set_meta`` of the runtime's store (sync or async), else process memory."""
+    """``get_meta``/``set_meta`` of the runtime's ``"store"`` service (sync or async), else
+    memory. The service is looked up on use, so it may be registered after construction."""
 
-    def __init__(self, store: object | None) -> None:
-        self._store = store
+    def __init__(self, services: Mapping[str, Any]) -> None:
+        self._services = services
         self._memory: dict[str, str] = {}
 
     async def get(self, key: str) -> str | None:
-        if self._store is None:
+        store = self._services.get("store")
+        if store is None:
             return self._memory.get(key)
-        value = self._store.get_meta(key)  # type: ignore[attr-defined]
+        value = store.get_meta(key)
         return await value if inspect.isawaitable(value) else value
 
     async def set(self, key: str, value: str) -> None:
-        if self._store is None:
+        store = self._services.get("store")
+        if store is None:
             self._memory[key] = value
             return
-        result = self._store.set_meta(key, value)  # type: ignore[attr-defined]
+        result = store.set_meta(key, value)
         if inspect.isawaitable(result):
             await result
 

@@ -26,7 +26,6 @@ from bot.engine import APOLOGY, Engine
 from bot.platforms.discord import messages
 from bot.platforms.discord.commands import PRIVATE_OPTION, clip
 from bot.render.actions import decode_action, selection_action
-from bot.render.discord import to_discord
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +33,8 @@ log = logging.getLogger(__name__)
 DEFER_AFTER = 1.5
 EXPIRED = "This button has expired."
 EXPIRED_HINT = "Run the command again to get fresh buttons."
+#: Discord still offers a command definition the bot no longer has (a sync is propagating).
+OUTDATED = (app_commands.CommandSignatureMismatch, app_commands.CommandNotFound)
 
 
 def context_for(interaction: discord.Interaction) -> Context:
@@ -46,7 +47,8 @@ def context_for(interaction: discord.Interaction) -> Context:
         channel_id=str(interaction.channel_id or ""),
         channel_name=getattr(interaction.channel, "name", None) or "",
         workspace_id=str(interaction.guild_id or ""),
-        can_manage=interaction.permissions.manage_channels,
+        # Manage Channels in a server; a direct message with the bot is the user's own.
+        can_manage=interaction.guild_id is None or interaction.permissions.manage_channels,
     )
 
 
@@ -99,16 +101,14 @@ class Interactions:
                 f"“{error.value}” is not a valid {error.type.name} here.",
                 hint="Pick a value from the list Discord offers.",
             ))
-        elif isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):
+        elif isinstance(error, OUTDATED):
             log.warning("outdated Discord command invoked: %s", error)
             await self._reply(interaction, error_answer(
                 "This command has just been updated.",
                 hint="Discord will show the new version in a moment; please try again.",
             ))
         else:
-            cause = getattr(error, "original", error)
-            log.error("Discord command failed", exc_info=(type(cause), cause,
-                                                           cause.__traceback__))
+            log.error("Discord command failed", exc_info=getattr(error, "original", error))
             await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
 
     # -- components -----------------------------------------------------------------------------
@@ -157,13 +157,13 @@ class Interactions:
             deferred = private
         answer = await task
         await messages.respond(
-            interaction, to_discord(answer), ephemeral=private or answer.private,
+            interaction, messages.render(answer), ephemeral=private or answer.private,
             deferred_ephemeral=deferred,
         )
 
     async def _reply(self, interaction: discord.Interaction, answer: Answer) -> None:
         """Send a (private) reply however far the interaction got; never raises."""
-        pages = to_discord(answer)
+        pages = messages.render(answer)
         try:
             if interaction.response.is_done():
                 for page in pages:
@@ -171,8 +171,8 @@ class Interactions:
                                                     ephemeral=answer.private)
             else:
                 await messages.respond(interaction, pages, ephemeral=answer.private)
-        except discord.HTTPException as exc:
-            log.warning("could not tell the user about a failure: %s %s", exc.status, exc.text)
+        except Exception as exc:  # e.g. the interaction expired meanwhile
+            log.warning("could not tell the user about a failure: %r", exc)
 
     async def drain(self, timeout: float) -> None:
         """Wait (at most ``timeout`` s) for answers still being computed."""

@@ -20,7 +20,8 @@ PERMISSIONS = discord.Permissions(
     send_messages=True,  # post scheduled digests (interaction replies need no permission)
     embed_links=True,  # answers and digests are embeds; without it Discord strips them
     send_messages_in_threads=True,  # digests subscribed in a thread
-    read_message_history=True,  # fetch its own earlier messages (digest pages); Discord refuses without it
+    # fetch its own earlier messages (e.g. digest pages); Discord refuses that without it
+    read_message_history=True,
 )
 
 

@@ -9,16 +9,29 @@ disabled client-wide (``AllowedMentions.none()``), so every message carries
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 import discord
 
+from bot.answers import Answer
+from bot.render.discord import to_discord
+
 log = logging.getLogger(__name__)
 
-EPHEMERAL_FLAG = 64
-
 Page = dict[str, Any]
+
+
+@functools.lru_cache(maxsize=256)
+def render(answer: Answer) -> list[Page]:
+    """``to_discord(answer)``, remembered for the most recent answers.
+
+    Answers are immutable values, and rendering a long one (a paged actor card) costs several
+    milliseconds, while the same answers are asked for again and again. The pages are shared:
+    callers must not modify them.
+    """
+    return to_discord(answer)
 
 
 class StaticComponents(discord.ui.View):
@@ -36,10 +49,6 @@ class StaticComponents(discord.ui.View):
 
     def to_components(self) -> list[dict[str, Any]]:
         return self._rows
-
-
-def is_ephemeral(page: Page) -> bool:
-    return bool(int(page.get("flags") or 0) & EPHEMERAL_FLAG)
 
 
 def send_kwargs(page: Page) -> dict[str, Any]:
@@ -79,7 +88,10 @@ async def respond(
 
 
 async def post(channel: discord.abc.Messageable, pages: list[Page]) -> discord.Message:
-    """Post ``pages`` to a channel, in order; returns the first message."""
+    """Post ``pages`` to a channel, in order; returns the first message.
+
+    Channel messages cannot be ephemeral: a page's ``flags`` are not sent.
+    """
     first: discord.Message | None = None
     for page in pages:
         message = await channel.send(**send_kwargs(page))

@@ -35,7 +35,6 @@ from bot.platforms.discord import messages
 from bot.platforms.discord.commands import MetaStore, build_commands, sync_if_changed
 from bot.platforms.discord.handlers import Interactions
 from bot.ports import DeliveryError, PostResult
-from bot.render.discord import to_discord
 from bot.settings import DiscordSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -55,9 +54,9 @@ def build_client(settings: DiscordSettings) -> discord.Client:
         "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
     }
     if settings.shard_count is not None:
-        return discord.AutoShardedClient(
-            shard_count=settings.shard_count, shard_ids=settings.shard_ids, **options
-        )
+        if settings.shard_ids:
+            options["shard_ids"] = settings.shard_ids
+        return discord.AutoShardedClient(shard_count=settings.shard_count, **options)
     if settings.shard_ids:
         raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
     return discord.Client(**options)
@@ -99,10 +98,14 @@ class DiscordService:
         self.client.on_connect = self._on_connect  # type: ignore[attr-defined]
         self.client.on_resumed = self._on_resumed  # type: ignore[attr-defined]
         self.client.on_disconnect = self._on_disconnect  # type: ignore[attr-defined]
+        self._meta = MetaStore(engine.services)
         self._task: asyncio.Task[None] | None = None
         self._endpoints: contextlib.ExitStack | None = None
         self._connected = asyncio.Event()
         self._connects = 0
+        # The first READY of each shard this process runs is a connect, later ones reconnects.
+        discord_settings = settings.discord
+        self._shards = len(discord_settings.shard_ids or range(discord_settings.shard_count or 1))
 
     # -- Service ------------------------------------------------------------------------------
 
@@ -118,10 +121,12 @@ class DiscordService:
             self.client.start(discord_settings.token.get_secret_value()), name="discord-client"
         )
         connected = asyncio.create_task(self._connected.wait())
-        done, _ = await asyncio.wait({self._task, connected},
-                                     return_when=asyncio.FIRST_COMPLETED)
-        if self._task in done:
+        try:
+            done, _ = await asyncio.wait({self._task, connected},
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
             connected.cancel()
+        if self._task in done:
             error = self._task.exception()
             await self.stop()
             if isinstance(error, discord.LoginFailure):
@@ -154,14 +159,14 @@ class DiscordService:
         assert application_id is not None, "login sets the application id"
         await sync_if_changed(
             self.tree,
-            MetaStore(self.engine.services.get("store")),
+            self._meta,
             application_id=application_id,
             guild_id=self.settings.discord.guild_id,
         )
 
     async def _on_connect(self) -> None:
         self._connects += 1
-        if self._connects > 1:
+        if self._connects > self._shards:
             metrics.GATEWAY_RECONNECTS.labels("discord").inc()
         self._connected.set()
 
@@ -191,9 +196,8 @@ class DiscordService:
         except ValueError:
             raise DeliveryError(f"{channel_id!r} is not a Discord channel id",
                                 permanent=True) from None
-        pages = [{k: v for k, v in page.items() if k != "flags"} for page in to_discord(answer)]
         try:
-            message = await messages.post(channel, pages)
+            message = await messages.post(channel, messages.render(answer))
         except Exception as exc:
             error = self.delivery_error(exc, channel_id)
             log.warning("Discord post failed: %s", error.reason,

@@ -82,6 +82,8 @@ def main(settings: Settings, argv: list[str]) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
     mode.add_argument("--http", metavar="URL", help="HTTP mode at this public URL")
+    if argv[:1] == ["--"]:  # ``briefbot slack-manifest -- --http URL`` passes the separator on
+        argv = argv[1:]
     args = parser.parse_args(argv)
     socket_mode = args.socket or (args.http is None and settings.slack.socket_mode)
     if not socket_mode and args.http is None:

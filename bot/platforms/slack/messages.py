@@ -7,6 +7,7 @@ types can become a ``<!channel>`` or a ping.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -140,9 +141,29 @@ def share_button(value: str) -> dict[str, Any]:
 # -- messages ---------------------------------------------------------------------------------
 
 
+def render(answer: Answer) -> list[dict[str, Any]]:
+    """``to_slack(answer)``, memoised: the same answer (by value) renders once.
+
+    Many users ask the same things (the overview, the main actors), and rendering costs more
+    than answering. The cached pages are shared: callers copy before changing anything.
+    """
+    try:
+        # ``extra`` is left out of an Answer's hash and equality, so it joins the key here.
+        return list(_render_cached(answer, tuple(sorted(answer.extra.items()))))
+    except TypeError:  # an answer holding something unhashable: render it afresh
+        return to_slack(answer)
+
+
+@functools.lru_cache(maxsize=256)
+def _render_cached(
+    answer: Answer, extra: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, Any], ...]:
+    return tuple(to_slack(answer))
+
+
 def ephemeral_pages(answer: Answer, *, share: str | None = None) -> list[dict[str, Any]]:
     """The answer as ephemeral messages; the last one gets a Share button when ``share`` is set."""
-    pages = [{**page, "response_type": "ephemeral"} for page in to_slack(answer)]
+    pages = [{**page, "response_type": "ephemeral"} for page in render(answer)]
     if share is not None and pages:
         pages[-1] = with_button(pages[-1], share_button(share))
     return pages
@@ -150,7 +171,7 @@ def ephemeral_pages(answer: Answer, *, share: str | None = None) -> list[dict[st
 
 def channel_pages(answer: Answer) -> list[dict[str, Any]]:
     """The answer as messages everyone in the channel sees."""
-    return [{**page, "response_type": "in_channel"} for page in to_slack(answer)]
+    return [{**page, "response_type": "in_channel"} for page in render(answer)]
 
 
 def with_button(page: Mapping[str, Any], button: dict[str, Any]) -> dict[str, Any]:
@@ -207,8 +228,3 @@ def _cap(blocks: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     if out and out[-1].get("type") == "divider":
         out.pop()
     return out
-
-
-def plain_answer(message: str) -> list[dict[str, Any]]:
-    """A short ephemeral notice the adapter itself writes (rendered and escaped like any answer)."""
-    return ephemeral_pages(Answer(title=message))

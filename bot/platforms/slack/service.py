@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 #: How long ``stop()`` lets answers in flight finish.
 DRAIN_SECONDS = 5.0
+#: How long ``start()`` waits for the first Socket Mode connection.
+CONNECT_SECONDS = 30.0
+AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
 
 
 class SlackService:
@@ -84,7 +87,7 @@ class SlackService:
             # Socket Mode requests are not signed; HTTP mode always verifies.
             request_verification_enabled=not slack.socket_mode,
             process_before_response=True,
-            logger=logging.getLogger("slack_bolt"),
+            logger=_bolt_logger(),
         )
         self.listeners.register(app)
         return app
@@ -115,7 +118,16 @@ class SlackService:
         if slack.socket_mode:
             assert slack.app_token is not None
             self._socket = _SocketModeHandler(app, slack.app_token.get_secret_value())
-            await self._socket.connect_async()
+            try:
+                await asyncio.wait_for(self._connect_socket(self._socket), CONNECT_SECONDS)
+            except BaseException as exc:
+                await self._socket.close_async()
+                self._socket = None
+                if isinstance(exc, TimeoutError):
+                    raise ConnectionError(
+                        f"no Socket Mode connection to Slack within {CONNECT_SECONDS:.0f} s"
+                    ) from None
+                raise
             log.info("Slack connected in Socket Mode", extra={"platform": "slack"})
         else:
             self._runner = web.AppRunner(self.web_app(), handle_signals=False, access_log=None)
@@ -139,13 +151,25 @@ class SlackService:
             )
         self._serving = True
 
+    async def _connect_socket(self, handler: _SocketModeHandler) -> None:
+        """Get the websocket URL ourselves (so a bad app token is a clear error, not the SDK
+        retrying forever), then let the SDK connect to it."""
+        try:
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            if error in AUTH_ERRORS:
+                raise ConfigError(f"Slack rejected SLACK_APP_TOKEN ({error})") from None
+            raise ConnectionError(f"apps.connections.open failed ({error})") from None
+        await handler.connect_async()
+
     async def _check_token(self) -> None:
         """Fail fast on a token Slack rejects; tolerate Slack being briefly unreachable."""
         try:
             await self.client.auth_test()
         except SlackApiError as exc:
             error = slack_error(exc)
-            if error in {"invalid_auth", "not_authed", "token_revoked", "account_inactive"}:
+            if error in AUTH_ERRORS:
                 raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({error})") from None
             log.warning("auth.test failed (%s); starting anyway", error)
         except Exception as exc:
@@ -201,6 +225,21 @@ class SlackService:
                 raise error from exc
             first_ts = first_ts or str(response.get("ts") or "")
         return PostResult(message_id=first_ts)
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _TokenNoticeFilter) for f in logger.filters):
+        logger.addFilter(_TokenNoticeFilter())
+    return logger
+
+
+class _TokenNoticeFilter(logging.Filter):
+    """bolt warns "`token` will be unused" whenever ``SLACK_BOT_TOKEN`` is set and a client is
+    passed; our client is built from that very token, so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 class _CountingSocketModeClient(SocketModeClient):

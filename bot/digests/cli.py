@@ -1,0 +1,107 @@
+"""``briefbot digests``: subscriptions and recent deliveries, read from the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.digests.schedule import parse_schedule
+from bot.digests.store import Delivery, Store, Subscription
+from bot.settings import Settings
+
+
+def main(settings: Settings, argv: Sequence[str], *, out: TextIO | None = None) -> int:
+    """Print the tables; 0 on success, 1 when the database cannot be read."""
+    parser = argparse.ArgumentParser(prog="briefbot digests", description=__doc__)
+    parser.add_argument("--deliveries", type=int, default=20, help="recent deliveries to show")
+    args = parser.parse_args(list(argv))
+    stream = out or sys.stdout
+    try:
+        text = asyncio.run(report(settings.ops.database_url, deliveries=args.deliveries))
+    except Exception as exc:  # a CLI: say what failed, no traceback
+        print(f"cannot read digests from the database: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+    stream.write(text)
+    return 0
+
+
+async def report(database_url: str, *, deliveries: int = 20) -> str:
+    """The subscriptions table and the recent deliveries table, as text."""
+    store = await Store.open(database_url)
+    try:
+        subs = await store.list_subscriptions()
+        last = await store.last_deliveries([s.id for s in subs])
+        recent = await store.recent_deliveries(limit=deliveries)
+    finally:
+        await store.close()
+    zones = {s.id: s.timezone for s in subs}
+    lines = [f"Subscriptions ({len(subs)})", ""]
+    lines += table(
+        ["id", "platform", "channel", "schedule", "zone", "status", "next run", "last delivery"],
+        [_subscription_row(s, last.get(s.id)) for s in subs],
+    )
+    lines += ["", f"Recent deliveries ({len(recent)})", ""]
+    lines += table(
+        ["subscription", "occurrence", "status", "attempts", "reason"],
+        [
+            [
+                d.subscription_id,
+                _local(d.occurrence, zones.get(d.subscription_id, "UTC"))
+                + (" (on request)" if d.manual else ""),
+                d.status,
+                str(d.attempts),
+                d.reason or "",
+            ]
+            for d in recent
+        ],
+    )
+    return "\n".join(lines) + "\n"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A plain text table with left-aligned columns."""
+    if not rows:
+        return ["(none)"]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _subscription_row(sub: Subscription, last: Delivery | None) -> list[str]:
+    status = sub.status if sub.active else f"{sub.status}: {sub.status_reason or ''}".rstrip(": ")
+    next_run = ""
+    if sub.active:
+        try:
+            trigger = parse_schedule(sub.schedule).trigger(sub.timezone)
+            fire = trigger.get_next_fire_time(None, datetime.now(UTC))
+            next_run = _local(fire, sub.timezone) if fire else "never"
+        except Exception:  # a row written by a newer release: show it anyway
+            next_run = "?"
+    last_text = "none yet"
+    if last is not None:
+        last_text = f"{last.status} {_local(last.occurrence, sub.timezone)}"
+        if last.reason and last.status != "sent":
+            last_text += f" ({last.reason})"
+    channel = sub.channel_name or sub.channel_id
+    return [
+        sub.id,
+        sub.platform,
+        channel if channel.startswith("#") else f"#{channel}",
+        sub.schedule,
+        sub.timezone,
+        status,
+        next_run,
+        last_text,
+    ]
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")

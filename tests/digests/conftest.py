@@ -1,0 +1,95 @@
+"""Fixtures for the digest tests: a fixture briefing, an engine over it, a recording poster."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.answers import Answer
+from bot.ports import DeliveryError, PostResult
+from bot.settings import DigestSettings, OpsSettings, Settings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
+
+
+@dataclass
+class Posted:
+    channel: str
+    answer: Answer
+
+
+@dataclass
+class RecordingPoster:
+    """A ``Poster`` that records posts; ``fail`` decides per call whether to raise instead."""
+
+    platform: str = "console"
+    posts: list[Posted] = field(default_factory=list)
+    fail: Callable[[str, int], DeliveryError | None] | None = None
+    calls: int = 0
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def post(self, channel_id: str, answer: Answer) -> PostResult:
+        self.calls += 1
+        if self.fail is not None:
+            error = self.fail(channel_id, self.calls)
+            if error is not None:
+                raise error
+        self.posts.append(Posted(channel_id, answer))
+        self.arrived.set()
+        return PostResult(message_id=f"m{len(self.posts)}")
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        async def enough() -> None:
+            while len(self.posts) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+
+        await asyncio.wait_for(enough(), timeout)
+
+
+def make_settings(
+    db_url: str, *, grace_minutes: int = 60, claim_seconds: int = 300, zone: str = "UTC"
+) -> Settings:
+    return Settings(
+        digest=DigestSettings(
+            grace_minutes=grace_minutes, claim_seconds=claim_seconds, default_timezone=zone
+        ),
+        ops=OpsSettings(database_url=db_url),
+    )
+
+
+@pytest.fixture(scope="session")
+def river():  # type: ignore[no-untyped-def]
+    """The ``river-treaty`` fixture briefing (3 actors, 3 key points)."""
+    from bot.loader import load_directory
+
+    [loaded] = load_directory(FIXTURES / "valid")
+    return loaded
+
+
+@pytest.fixture
+def fixture_engine(river):  # type: ignore[no-untyped-def]
+    from bot.engine import Engine
+    from bot.library import Library, LibraryHolder
+
+    return Engine(LibraryHolder(Library.from_loaded([river])))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'digests.db'}"
+
+
+@pytest.fixture
+async def store(sqlite_url: str) -> AsyncIterator[object]:
+    from bot.digests.store import Store
+
+    opened = await Store.open(sqlite_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()

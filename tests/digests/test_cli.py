@@ -1,0 +1,87 @@
+"""``briefbot digests`` lists subscriptions and recent deliveries from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.digests import cli
+from bot.digests.store import PAUSED, SENT, Store
+
+from .conftest import make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def fill(url: str) -> tuple[str, str]:
+    store = await Store.open(url)
+    try:
+        common = {
+            "workspace_id": "T1",
+            "timezone": "Europe/Istanbul",
+            "briefing_id": None,
+            "created_by": "U1",
+        }
+        ok, _ = await store.add_subscription(
+            platform="slack",
+            channel_id="C1",
+            channel_name="general",
+            schedule="daily 09:00",
+            **common,
+        )
+        gone, _ = await store.add_subscription(
+            platform="discord",
+            channel_id="42",
+            channel_name="news",
+            schedule="weekly mon 08:30",
+            **common,
+        )
+        when = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+        await store.claim(ok.id, when, holder="x", claim_seconds=60)
+        await store.finish(ok.id, when, holder="x", status=SENT, message_id="1")
+        await store.record_missed([(gone.id, when - timedelta(days=1), "the bot was down")])
+        await store.set_status(gone.id, PAUSED, "the channel no longer exists")
+        return ok.id, gone.id
+    finally:
+        await store.close()
+
+
+def test_the_tables_show_subscriptions_and_deliveries(sqlite_url: str) -> None:
+    ok, gone = asyncio.run(fill(sqlite_url))
+    out = io.StringIO()
+    assert cli.main(make_settings(sqlite_url), [], out=out) == 0
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert lines[0] == "Subscriptions (2)"
+    row = next(line for line in lines if line.startswith(ok))
+    assert "#general" in row and "daily 09:00" in row and "Europe/Istanbul" in row
+    assert "sent 2026-01-05 09:00:00 +03" in row  # local time of the occurrence
+    paused = next(line for line in lines if line.startswith(gone))
+    assert "paused: the channel no longer exists" in paused
+    assert "missed" in paused and "(the bot was down)" in paused
+    assert "Recent deliveries (2)" in text
+
+
+def test_an_unreadable_database_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    url = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from bot.digests import cli; from bot.settings import "
+            "Settings, OpsSettings; sys.exit(cli.main(Settings(ops=OpsSettings(database_url="
+            f"{url!r})), []))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot read digests from the database")
+    assert "Traceback" not in result.stderr

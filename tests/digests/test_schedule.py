@@ -1,0 +1,225 @@
+"""Schedule parsing and validation, time zones and DST."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.digests.schedule import next_runs, parse_schedule, parse_timezone, runs_between, split_zone
+from bot.errors import UserFacingError
+
+ZONES = ["Europe/Istanbul", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC"]
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def local_runs(text: str, zone: str, after: datetime, count: int) -> list[datetime]:
+    tz = ZoneInfo(zone)
+    return [
+        r.astimezone(tz) for r in next_runs(parse_schedule(text), zone, after=after, count=count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "normal", "described"),
+    [
+        ("daily 09:00", "daily 09:00", "every day at 09:00"),
+        ("Daily 9:05", "daily 09:05", "every day at 09:05"),
+        ("weekdays 08:30", "weekdays 08:30", "every weekday at 08:30"),
+        ("weekly Monday 09:00", "weekly mon 09:00", "every Monday at 09:00"),
+        ("weekly thu,mon 18:15", "weekly mon,thu 18:15", "every Monday and Thursday at 18:15"),
+        ("0 9 * * 1-5", "cron 0 9 * * 1-5", "cron “0 9 * * 1-5”"),
+        ("cron 30 7 * * *", "cron 30 7 * * *", "cron “30 7 * * *”"),
+        ("@daily", "cron 0 0 * * *", "cron “0 0 * * *”"),
+    ],
+)
+def test_accepted_forms_are_normalised(text: str, normal: str, described: str) -> None:
+    schedule = parse_schedule(text)
+    assert schedule.text == normal
+    assert schedule.describe() == described
+    assert parse_schedule(schedule.text) == schedule  # the stored form parses to itself
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "Give a schedule"),
+        ("daily", "takes a time"),
+        ("daily 24:00", "not a time of day"),
+        ("daily 9am", "not a time"),
+        ("weekly funday 09:00", "not a day"),
+        ("weekly 09:00", "takes a day and a time"),
+        ("0 9 * *", "not a schedule I know"),
+        ("0 9 * * 8", "not a day of the week"),
+        ("61 9 * * *", "not a valid cron expression"),
+        ("0 9 30 2 *", "never runs"),
+        ("* * * * *", "at most once an hour"),
+        ("*/15 9 * * *", "at most once an hour"),
+        ("every morning", "not a schedule I know"),
+    ],
+)
+def test_invalid_schedules_explain_with_an_example(text: str, says: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_schedule(text)
+    assert says in caught.value.message
+    assert caught.value.hint and "daily 09:00 Europe/Istanbul" in caught.value.hint
+
+
+def test_time_zones_are_validated_and_canonicalised() -> None:
+    assert parse_timezone("europe/istanbul").key == "Europe/Istanbul"
+    with pytest.raises(UserFacingError) as caught:
+        parse_timezone("Mars/Olympus")
+    assert "IANA" in caught.value.message and caught.value.hint
+
+
+def test_a_trailing_zone_is_split_off_the_schedule_text() -> None:
+    assert split_zone("daily 09:00 europe/istanbul") == ("daily 09:00", "Europe/Istanbul")
+    assert split_zone("0 9 * * 1-5 UTC") == ("0 9 * * 1-5", "UTC")
+    assert split_zone("weekly mon 09:00") == ("weekly mon 09:00", None)
+
+
+def test_cron_weekday_numbers_mean_what_cron_means() -> None:
+    # APScheduler 3 reads 0 as Monday; cron (and we) read it as Sunday, 1-5 as Monday–Friday.
+    after = datetime(2025, 6, 1, tzinfo=UTC)  # a Sunday
+    assert [r.strftime("%a") for r in local_runs("0 9 * * 0", "UTC", after, 2)] == ["Sun", "Sun"]
+    days = [r.strftime("%a") for r in local_runs("0 9 * * 1-5", "UTC", after, 5)]
+    assert days == ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    assert [r.strftime("%a") for r in local_runs("0 9 * * 5-7", "UTC", after, 4)] == [
+        "Sun",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+
+
+def test_cron_day_of_month_or_day_of_week_like_cron() -> None:
+    # cron runs "on the 1st OR on Mondays" when both fields are restricted.
+    runs = local_runs("0 9 1 * 1", "UTC", datetime(2025, 8, 28, tzinfo=UTC), 3)
+    assert [r.date().isoformat() for r in runs] == ["2025-09-01", "2025-09-08", "2025-09-15"]
+    runs = local_runs("0 9 1 * 3", "UTC", datetime(2025, 8, 28, tzinfo=UTC), 2)
+    assert [r.date().isoformat() for r in runs] == ["2025-09-01", "2025-09-03"]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin"])
+def test_nine_o_clock_stays_nine_o_clock_across_dst(zone: str) -> None:
+    tz = ZoneInfo(zone)
+    for start in (datetime(2025, 3, 5, tzinfo=UTC), datetime(2025, 10, 22, tzinfo=UTC)):
+        runs = local_runs("daily 09:00", zone, start, 40)
+        assert {(r.hour, r.minute) for r in runs} == {(9, 0)}
+        offsets = {r.utcoffset() for r in runs}
+        assert len(offsets) == 2, "the 40 days must cross a DST change"
+        assert all(r.tzinfo == tz or r.tzname() for r in runs)
+        assert all(
+            b - a in (timedelta(hours=23), timedelta(hours=24), timedelta(hours=25))
+            for a, b in itertools.pairwise(runs)
+        )
+
+
+def test_a_zone_without_dst_keeps_a_fixed_utc_time() -> None:
+    runs = next_runs(
+        parse_schedule("daily 09:00"),
+        "Europe/Istanbul",
+        after=datetime(2025, 3, 1, tzinfo=UTC),
+        count=60,
+    )
+    assert {r.astimezone(UTC).strftime("%H:%M") for r in runs} == {"06:00"}
+
+
+def test_a_repeated_wall_time_fires_once_when_clocks_go_back() -> None:
+    # New York, 2 Nov 2025: 01:30 happens twice. One digest, not two.
+    runs = local_runs("daily 01:30", "America/New_York", datetime(2025, 11, 1, 12, tzinfo=UTC), 3)
+    assert [r.strftime("%m-%d %H:%M") for r in runs] == [
+        "11-02 01:30",
+        "11-03 01:30",
+        "11-04 01:30",
+    ]
+    hourly = local_runs("0 * * * *", "America/New_York", datetime(2025, 11, 2, 4, tzinfo=UTC), 3)
+    assert [r.strftime("%H:%M") for r in hourly] == ["01:00", "02:00", "03:00"]
+
+
+def test_a_skipped_wall_time_still_runs_that_day() -> None:
+    # New York, 9 Mar 2025: 02:30 does not exist; the digest still goes out that morning.
+    runs = local_runs("daily 02:30", "America/New_York", datetime(2025, 3, 8, 12, tzinfo=UTC), 2)
+    assert [r.date().isoformat() for r in runs] == ["2025-03-09", "2025-03-10"]
+
+
+def test_runs_between_is_exclusive_then_inclusive() -> None:
+    trigger = parse_schedule("daily 09:00").trigger("UTC")
+    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    runs = runs_between(trigger, start, start + timedelta(days=2))
+    assert runs == [start + timedelta(days=1), start + timedelta(days=2)]
+
+
+times = st.tuples(st.integers(0, 23), st.integers(0, 59))
+
+
+@settings(max_examples=60, deadline=None)
+@given(clock=times, zone=st.sampled_from(ZONES), days=st.integers(0, 400))
+def test_daily_runs_at_its_local_time_every_day(
+    clock: tuple[int, int], zone: str, days: int
+) -> None:
+    hour, minute = clock
+    after = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=days)
+    runs = local_runs(f"daily {hour:02d}:{minute:02d}", zone, after, 4)
+    dates = [r.date() for r in runs]
+    assert all(b - a == timedelta(days=1) for a, b in itertools.pairwise(dates))
+    for r in runs:
+        # Either the exact wall time, or (on a spring-forward day) the same instant an hour on.
+        assert (r.hour, r.minute) == (hour, minute) or (r.hour - 1, r.minute) == (hour, minute)
+    assert runs[0] > after
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    days=st.lists(st.sampled_from(WEEK), min_size=1, max_size=7),
+    clock=times,
+    zone=st.sampled_from(ZONES),
+)
+def test_weekly_runs_only_on_its_days(days: list[str], clock: tuple[int, int], zone: str) -> None:
+    hour, minute = clock
+    text = f"weekly {','.join(days)} {hour:02d}:{minute:02d}"
+    runs = local_runs(text, zone, datetime(2025, 5, 1, tzinfo=UTC), 10)
+    assert {r.strftime("%a").lower() for r in runs} <= set(days)
+    assert runs == sorted(runs) and len(set(runs)) == len(runs)
+
+
+def _cron_reference(minute: int, hour: int, dow: set[int], moment: datetime) -> bool:
+    """Does a cron line with these fields fire at ``moment`` (cron numbering, 0 = Sunday)?"""
+    return moment.minute == minute and moment.hour == hour and (moment.isoweekday() % 7) in dow
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    minute=st.integers(0, 59),
+    hour=st.integers(0, 23),
+    first=st.integers(0, 6),
+    length=st.integers(0, 6),
+)
+def test_cron_weekday_ranges_match_a_reference(
+    minute: int, hour: int, first: int, length: int
+) -> None:
+    last = min(first + length, 7)
+    dow = {d % 7 for d in range(first, last + 1)}
+    runs = local_runs(
+        f"{minute} {hour} * * {first}-{last}", "UTC", datetime(2025, 1, 1, tzinfo=UTC), 8
+    )
+    assert all(_cron_reference(minute, hour, dow, r) for r in runs)
+    # and nothing in between was skipped: every matching day in the span is there
+    span = {(runs[0] + timedelta(days=i)).date() for i in range((runs[-1] - runs[0]).days + 1)}
+    expected = {d for d in span if (d.isoweekday() % 7) in dow}
+    assert expected == {r.date() for r in runs}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=30))
+def test_any_text_is_parsed_or_refused_politely(text: str) -> None:
+    try:
+        schedule = parse_schedule(text)
+    except UserFacingError as exc:
+        assert exc.message and exc.hint
+    else:
+        assert schedule.text

@@ -1,0 +1,144 @@
+"""Digests end to end on Discord and Slack at once, through the local stand-ins.
+
+The real discord.py client and the real bolt app (Socket Mode) run against ``FakeDiscord`` and
+``SlackFake``; one ``DigestService`` posts through both adapters. A manager subscribes each
+channel with the slash command for a time a few seconds ahead, the digest arrives in that
+second, and ``digest list`` then shows it delivered. Both platforms share one wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import SecretStr
+
+from bot.digests.service import DigestService
+from bot.digests.store import SENT, Store
+from bot.engine import Engine
+from bot.platforms.discord.service import DiscordService
+from bot.platforms.slack.service import SlackService
+from bot.settings import DigestSettings, DiscordSettings, OpsSettings, Settings, SlackSettings
+from tests.fakes.discord_server import (
+    CHANNEL_ID,
+    GUILD_ID,
+    MANAGER_PERMS,
+    MEMBER_PERMS,
+    TOKEN,
+    FakeDiscord,
+)
+from tests.fakes.slack_server import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    TEAM_ID,
+    SlackFake,
+    SlackUser,
+    visible_text,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def platforms(
+    tmp_path: Path, engine: Engine
+) -> AsyncIterator[tuple[FakeDiscord, SlackFake, DigestService]]:
+    async with FakeDiscord() as discord_fake, SlackFake(admin_users={"UADMIN"}) as slack_fake:
+        db = f"sqlite:///{tmp_path / 'bot.db'}"
+        settings = Settings(
+            discord=DiscordSettings(
+                token=TOKEN, api_base=discord_fake.api_base, gateway_url=discord_fake.gateway_url
+            ),
+            slack=SlackSettings(
+                bot_token=SecretStr(BOT_TOKEN),
+                app_token=SecretStr(APP_TOKEN),
+                api_url=slack_fake.api_url,
+            ),
+            digest=DigestSettings(default_timezone="UTC"),
+            ops=OpsSettings(database_url=db),
+        )
+        store = await Store.open(db)
+        engine.services["store"] = store
+        discord = DiscordService(settings, engine)
+        slack = SlackService(settings, engine)
+        digests = DigestService(settings, engine, store, [discord, slack])
+        engine.services["digests"] = digests
+        try:
+            await discord.start()
+            await slack.start()
+            await slack_fake.wait_socket_connected()
+            await discord_fake.wait_for_identify()
+            await digests.start()
+            yield discord_fake, slack_fake, digests
+            discord_fake.assert_clean()
+            slack_fake.assert_clean()
+        finally:
+            await digests.stop()
+            await slack.stop()
+            await discord.stop()
+            await store.close()
+
+
+async def discord_says(fake: FakeDiscord, command: str, options: dict[str, str], perms: int) -> str:
+    iid = await fake.invoke_command(command, options, user_perms=perms)
+    [message] = await fake.wait_for_messages(iid)
+    return message.text
+
+
+async def test_subscribe_on_both_platforms_digest_arrives_on_time_and_list_shows_it(
+    platforms: tuple[FakeDiscord, SlackFake, DigestService],
+) -> None:
+    discord_fake, slack_fake, digests = platforms
+    admin = SlackUser(slack_fake, user_id="UADMIN", user_name="boss", channel_id="C100")
+    guest = SlackUser(slack_fake, user_id="UGUEST", user_name="guest", channel_id="C100")
+    due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+
+    # Neither an ordinary Discord member nor a Slack non-admin may subscribe.
+    refused = await discord_says(
+        discord_fake, "digest subscribe", {"schedule": "daily 09:00"}, MEMBER_PERMS
+    )
+    assert "manage" in refused.lower()
+    assert "manage" in visible_text(await guest.answer("digest subscribe daily 09:00")).lower()
+
+    istanbul = due.astimezone(ZoneInfo("Europe/Istanbul")).strftime("%H:%M:%S")
+    confirmed = await discord_says(
+        discord_fake,
+        "digest subscribe",
+        {"schedule": f"daily {istanbul}", "timezone": "Europe/Istanbul"},
+        MANAGER_PERMS,
+    )
+    assert "Digest subscribed" in confirmed and "Europe/Istanbul" in confirmed
+    tokyo = due.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M:%S")
+    reply = visible_text(await admin.answer(f"digest subscribe daily {tokyo} Asia/Tokyo"))
+    assert "Digest subscribed" in reply and "Asia/Tokyo" in reply
+
+    [posted] = await discord_fake.wait_for_channel_messages(CHANNEL_ID, timeout=10)
+    discord_at = time.time()
+    post = await slack_fake.wait_call("chat.postMessage", timeout=10)
+    slack_at = time.time()
+    for arrived in (discord_at, slack_at):
+        assert due.timestamp() <= arrived < due.timestamp() + 3, "posted in the scheduled second"
+    assert "Digest:" in posted.text
+    assert post.args["channel"] == "C100" and "Digest:" in visible_text(post.args)
+
+    await asyncio.sleep(0.3)
+    assert len(discord_fake.channel_messages[CHANNEL_ID]) == 1
+    assert len(slack_fake.calls_to("chat.postMessage")) == 1
+
+    discord_list = await discord_says(discord_fake, "digest list", {}, MEMBER_PERMS)
+    assert "Last delivery: delivered" in discord_list and "Europe/Istanbul" in discord_list
+    slack_list = visible_text(await guest.answer("digest list"))
+    assert "Last delivery: delivered" in slack_list and "Asia/Tokyo" in slack_list
+
+    subs = await digests.store.list_subscriptions()
+    assert {(s.platform, s.workspace_id, s.channel_id) for s in subs} == {
+        ("discord", GUILD_ID, CHANNEL_ID),
+        ("slack", TEAM_ID, "C100"),
+    }
+    for sub in subs:
+        assert [d.status for d in await digests.store.deliveries_of(sub.id)] == [SENT]

@@ -1,0 +1,74 @@
+"""The Discord stand-in's checks catch what real Discord would reject (so a clean run means
+something)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+import pytest
+
+from tests.fakes.discord_rules import command_problems, message_problems, spec_validator
+from tests.fakes.discord_server import TOKEN, FakeDiscord
+
+CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
+POST_MESSAGE = "/channels/{channel_id}/messages"
+
+
+def test_spec_accepts_a_valid_callback_and_names_the_problem_of_a_bad_one() -> None:
+    spec = spec_validator()
+    ok = {"type": 4, "data": {"embeds": [{"title": "Turkey", "description": "…"}],
+                              "allowed_mentions": {"parse": []}}}
+    assert spec.problems("POST", CALLBACK, ok) == []
+    too_long = {"type": 4, "data": {"embeds": [{"title": "x" * 257}]}}
+    [problem] = spec.problems("POST", CALLBACK, too_long)
+    assert "data/embeds/0/title" in problem and "maxLength" in problem
+    no_value = {"embeds": [{"fields": [{"name": "Interests"}]}]}
+    [problem] = spec.problems("POST", POST_MESSAGE, no_value)
+    assert "'value' is a required property" in problem
+
+
+def test_command_rules() -> None:
+    good = {"name": "actor", "description": "One actor", "options": [
+        {"type": 3, "name": "name", "description": "Actor", "required": True},
+        {"type": 3, "name": "briefing", "description": "Which", "required": False},
+    ]}
+    assert command_problems([good]) == []
+    bad = {"name": "Actor", "description": "d" * 101, "options": [
+        {"type": 3, "name": "briefing", "description": "Which", "required": False},
+        {"type": 3, "name": "name", "description": "Actor", "required": True,
+         "choices": [{"name": str(i), "value": str(i)} for i in range(26)]},
+    ]}
+    problems = "\n".join(command_problems([bad]))
+    for expected in ("invalid command name", "1-100 characters", "required option after",
+                     "26 choices"):
+        assert expected in problems
+
+
+@pytest.mark.parametrize("name", ["brief", "dígest", "time_line", "x-1"])
+def test_valid_names(name: str) -> None:
+    assert command_problems([{"name": name, "description": "ok"}]) == []
+
+
+def test_message_limits_across_embeds() -> None:
+    half = {"description": "x" * 3500}
+    assert message_problems({"embeds": [half]}) == []
+    assert "7000 characters" in message_problems({"embeds": [half, half]})[0]
+
+
+@pytest.mark.e2e
+async def test_an_auto_sharded_client_finds_the_gateway_through_gateway_bot() -> None:
+    async with FakeDiscord() as fake:
+        saved = discord.http.Route.BASE
+        discord.http.Route.BASE = fake.api_base
+        client = discord.AutoShardedClient(intents=discord.Intents(guilds=True))
+        task = asyncio.create_task(client.start(TOKEN))
+        try:
+            await fake.wait_for_identify()
+            assert fake.requests_to("GET", "/gateway/bot")
+            assert client.shard_count == 1
+        finally:
+            await client.close()
+            await task
+            discord.http.Route.BASE = saved
+        fake.assert_clean()
