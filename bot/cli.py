@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("digests", help="list digest subscriptions and recent deliveries")
     sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
     manifest = sub.add_parser("slack-manifest", help="print a Slack app manifest (YAML)")
-    manifest.add_argument("rest", nargs=argparse.REMAINDER, help="--socket | --http URL")
+    mode = manifest.add_mutually_exclusive_group()
+    mode.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
+    mode.add_argument("--http", metavar="URL", help="HTTP mode with this request URL")
     return parser
 
 
@@ -78,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "slack-manifest":
         from bot.platforms.slack import manifest as slack_manifest
 
-        return slack_manifest.main(settings, args.rest)
+        mode = ["--socket"] if args.socket else ["--http", args.http] if args.http else []
+        return slack_manifest.main(settings, mode)
     return 2
 
 

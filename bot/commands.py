@@ -70,6 +70,9 @@ class CommandSpec:
     group: str | None = None
     manage: bool = False
     private: bool = False  # answer only to the caller by default (e.g. previews)
+    #: The answer depends only on the arguments and the loaded content (no caller, no clock,
+    #: no database), so the engine may reuse it until the content changes.
+    cacheable: bool = False
 
     @property
     def qualified_name(self) -> str:
@@ -148,6 +151,7 @@ class CommandRegistry:
         group: str | None = None,
         manage: bool = False,
         private: bool = False,
+        cacheable: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator declaring a command handled by the decorated function."""
 
@@ -162,6 +166,7 @@ class CommandRegistry:
                     group=group,
                     manage=manage,
                     private=private,
+                    cacheable=cacheable,
                 )
             )
             return handler

@@ -10,6 +10,7 @@ import logging
 import shlex
 import time
 import zoneinfo
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 #: Words that separate the two sides of ``compare``.
 COMPARE_SEPARATORS = frozenset({"vs", "v", "versus", "and", "&", ",", "with", "to"})
 
+#: Answers of cacheable commands kept per content version (a reload makes old keys unreachable).
+ANSWER_CACHE_SIZE = 512
+
 APOLOGY = (
     "Something went wrong on our side while answering that. It has been logged; please try again."
 )
@@ -58,6 +62,7 @@ class Engine:
         self.library = library
         self.registry = registry or default_registry
         self.services: dict[str, Any] = dict(services or {})
+        self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
 
     # -- running ----------------------------------------------------------------------------
 
@@ -78,8 +83,13 @@ class Engine:
                     hint="Ask a channel manager or a workspace admin.",
                 )
             self._check_options(spec, invocation.args)
-            result = spec.handler(Call(spec, invocation.args, invocation.context, self))
-            answer = await result if inspect.isawaitable(result) else result
+            key = self._cache_key(spec, invocation.args)
+            answer = self._answers.get(key) if key else None
+            if answer is None:
+                result = spec.handler(Call(spec, invocation.args, invocation.context, self))
+                answer = await result if inspect.isawaitable(result) else result
+                if key:
+                    self._remember(key, answer)
             if spec.private and not answer.private:
                 answer = _replace(answer, private=True)
             return answer
@@ -97,6 +107,16 @@ class Engine:
         finally:
             metrics.COMMANDS.labels(invocation.command, platform, outcome).inc()
             metrics.ANSWER_LATENCY.labels(platform).observe(time.perf_counter() - started)
+
+    def _cache_key(self, spec: CommandSpec, args: Mapping[str, str]) -> tuple[Any, ...] | None:
+        if not spec.cacheable:
+            return None
+        return (spec.qualified_name, tuple(sorted(args.items())), self.library.current.version)
+
+    def _remember(self, key: tuple[Any, ...], answer: Answer) -> None:
+        self._answers[key] = answer
+        if len(self._answers) > ANSWER_CACHE_SIZE:
+            self._answers.popitem(last=False)
 
     async def execute_text(self, text: str, context: Context) -> Answer:
         """Parse ``text`` as a ``/brief …`` line and run it."""
@@ -351,7 +371,7 @@ def _zones() -> list[str]:
         zones = {line.split()[1] for line in data.splitlines() if line.startswith("Z ")}
     except (ModuleNotFoundError, FileNotFoundError, IndexError):
         zones = set(zoneinfo.available_timezones())
-    return sorted(z for z in zones if "/" in z and not z.startswith("Etc/")) + ["UTC"]
+    return [*sorted(z for z in zones if "/" in z and not z.startswith("Etc/")), "UTC"]
 
 
 @lru_cache(maxsize=1)

@@ -62,6 +62,7 @@ def _retriever(loaded: LoadedBriefing) -> Retriever:
     "The briefing at a glance: summary, key points, actors and what to watch",
     options=(BRIEFING,),
     examples=("brief",),
+    cacheable=True,
 )
 def brief(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -102,6 +103,7 @@ def brief(call: Call) -> Answer:
         BRIEFING,
     ),
     examples=("actor russia", "actor erdogan"),
+    cacheable=True,
 )
 def actor(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -151,6 +153,7 @@ def actor(call: Call) -> Answer:
     "Every actor in the briefing and where each stands",
     options=(BRIEFING,),
     examples=("actors",),
+    cacheable=True,
 )
 def actors(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -183,6 +186,7 @@ def actors(call: Call) -> Answer:
         BRIEFING,
     ),
     examples=("compare turkey syria", "compare united states vs russia"),
+    cacheable=True,
 )
 def compare(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -255,6 +259,7 @@ def compare(call: Call) -> Answer:
         BRIEFING,
     ),
     examples=("timeline", "timeline russia"),
+    cacheable=True,
 )
 def timeline(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -293,6 +298,7 @@ def timeline(call: Call) -> Answer:
     "The key numbers of the briefing, each with its source sentence",
     options=(BRIEFING,),
     examples=("figures",),
+    cacheable=True,
 )
 def figures(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -322,6 +328,7 @@ def figures(call: Call) -> Answer:
         BRIEFING,
     ),
     examples=("ask why does Russia support this?", "ask how many refugees are in Turkey"),
+    cacheable=True,
 )
 def ask(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -371,6 +378,7 @@ def ask(call: Call) -> Answer:
     "Where the briefing comes from, what the source leaves out, and its slips",
     options=(BRIEFING,),
     examples=("sources",),
+    cacheable=True,
 )
 def sources(call: Call) -> Answer:
     loaded = _loaded(call)
@@ -411,6 +419,7 @@ def sources(call: Call) -> Answer:
     "What Briefbot can do, or how to use one command",
     options=(OptionSpec("command", "A command, e.g. compare or digest subscribe", required=False),),
     examples=("help", "help compare"),
+    cacheable=True,
 )
 def help_(call: Call) -> Answer:
     reg = call.engine.registry

@@ -60,6 +60,7 @@ class ContentReloader:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._watching = asyncio.Event()
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def reload(self) -> ReloadOutcome:
         """Load the directory now; apply it if valid and different, else keep serving."""
@@ -93,6 +94,18 @@ class ContentReloader:
             )
             return ReloadOutcome.APPLIED
 
+    def reload_soon(self) -> None:
+        """Reload in the background (e.g. on SIGHUP); a failure is logged, not raised."""
+        task = asyncio.create_task(self._reload_logged(), name="content-reload")
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _reload_logged(self) -> None:
+        try:
+            await self.reload()
+        except Exception:  # e.g. the database refused the new version
+            log.exception("content reload failed; still serving the last good version")
+
     def start(self) -> None:
         """Start watching in the background."""
         self._stop.clear()
@@ -109,6 +122,7 @@ class ContentReloader:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await asyncio.gather(*self._pending)
 
     async def _watch(self) -> None:
         log.info("watching %s for content changes", self.directory)
@@ -123,9 +137,6 @@ class ContentReloader:
         try:
             async for batch in changes:
                 log.info("content changed on disk: %s", ", ".join(sorted({p for _, p in batch})))
-                try:
-                    await self.reload()
-                except Exception:  # e.g. the database refused the new version
-                    log.exception("content reload failed; still serving the last good version")
+                await self._reload_logged()
         finally:
             self._watching.clear()

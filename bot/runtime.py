@@ -178,7 +178,7 @@ class Runtime:
         await self._start_service(self.digests)
         await self._start_watcher()
         if self.console is not None:
-            await self._start_console()
+            await self._start_service(self.console)
         metrics.START_TIME.set(time.time())
         log.info(
             "briefbot started in %.2f s: %s",
@@ -206,7 +206,7 @@ class Runtime:
     def _on_reload_signal(self) -> None:
         if self.reloader is not None:
             log.info("SIGHUP received: reloading content")
-            asyncio.get_running_loop().create_task(self.reloader.reload())
+            self.reloader.reload_soon()
 
     async def _load_content(self) -> list[LoadedBriefing]:
         from bot.loader import default_content_dir, load_directory
@@ -364,19 +364,6 @@ class Runtime:
         self.reloader.start()
         self._on_stop("content watcher", self.reloader.stop)
 
-    async def _start_console(self) -> None:
-        """The console runs until its user leaves (Ctrl-D), which stops the bot."""
-        console = self.console
-        assert console is not None
-        await self._start_service(console)
-
-        async def stop_when_closed() -> None:
-            await console.wait_closed()
-            self.stop_requested.set()
-
-        task = asyncio.create_task(stop_when_closed(), name="console-closed")
-        self._stops[-1] = (console.name, lambda: _stop_console(task, console))
-
     def _on_stop(self, name: str, action: Callable[[], Awaitable[object]]) -> None:
         self._stops.append((name, action))
 
@@ -408,8 +395,15 @@ class Runtime:
     # -- run and stop ------------------------------------------------------------------------
 
     async def wait(self) -> None:
-        """Serve until a stop is requested."""
-        await self.stop_requested.wait()
+        """Serve until a stop is requested: a signal, or the console's user leaving (Ctrl-D)."""
+        waits: list[asyncio.Task[Any]] = [asyncio.create_task(self.stop_requested.wait())]
+        if self.console is not None:
+            waits.append(asyncio.create_task(self.console.wait_closed()))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def shutdown(self) -> None:
         """Stop what was started, newest first, within ``SHUTDOWN_SECONDS`` in all."""
@@ -430,13 +424,6 @@ class Runtime:
         loop = asyncio.get_running_loop()
         while self._signals:
             loop.remove_signal_handler(self._signals.pop())
-
-
-async def _stop_console(task: asyncio.Task[None], console: ConsoleService) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    await console.stop()
 
 
 def _reason(exc: BaseException) -> str:

@@ -247,3 +247,17 @@ async def test_any_text_gets_an_answer(engine: Engine, text: str) -> None:
     answer = await engine.execute_text(text, CTX)
     assert isinstance(answer, Answer) and answer.title
     assert "went wrong" not in answer.summary, text
+
+
+async def test_cached_answers_follow_a_content_reload(library) -> None:  # type: ignore[no-untyped-def]
+    from bot.library import Library, LibraryHolder
+    from bot.loader import load_directory
+    from tests.conftest import FIXTURES
+
+    holder = LibraryHolder(library)
+    eng = Engine(holder)
+    before = await eng.execute_text("actors", CTX)
+    assert before is await eng.execute_text("actors", CTX)  # reused while content is unchanged
+    holder.swap(Library.from_loaded(load_directory(FIXTURES / "briefings" / "valid")))
+    after = await eng.execute_text("actors", CTX)
+    assert after.title != before.title

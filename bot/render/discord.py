@@ -71,7 +71,10 @@ def defuse_mentions(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Escape Discord markdown in user text and defuse mentions; bare URLs stay clickable."""
-    return _TOKEN.sub(lambda m: _escape_token(m.group()), strip_controls(text))
+    text = strip_controls(text)
+    if "://" not in text:  # the common case: no URL to keep intact, escape in one pass
+        return defuse_mentions(_MARKDOWN.sub(r"\\\1", text))
+    return _TOKEN.sub(lambda m: _escape_token(m.group()), text)
 
 
 def _escape_token(token: str) -> str:

@@ -63,15 +63,7 @@ def test_the_cli_prints_yaml_for_the_configured_mode(capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize(
     "argv",
     [
-        pytest.param(
-            ["slack-manifest", "--http", "https://bot.example.org/hooks/slack"],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bot/cli.py parses the rest with argparse.REMAINDER, which rejects a "
-                "leading option (asked the lead to declare --socket/--http on the subparser)",
-            ),
-        ),
-        ["slack-manifest", "--", "--http", "https://bot.example.org/hooks/slack"],
+        ["slack-manifest", "--http", "https://bot.example.org/hooks/slack"],
     ],
 )
 def test_briefbot_slack_manifest_http(

@@ -6,7 +6,9 @@ import json
 import signal
 from pathlib import Path
 
-from .helpers import eventually, samples
+from bot.digests.store import Store
+
+from .helpers import samples
 from .proc import BotProcess, bot_env
 
 
@@ -17,8 +19,10 @@ def labels(**values: str) -> frozenset[tuple[str, str]]:
 async def test_console_run_counts_commands_reloads_content_and_stops_on_sigterm(
     spawn, mini_content: Path, tmp_path: Path
 ) -> None:
-    env = bot_env(CONTENT_DIR=mini_content, DATABASE_URL=f"sqlite:///{tmp_path}/bot.db")
-    bot: BotProcess = await spawn(env, stdin=True)
+    database_url = f"sqlite:///{tmp_path}/bot.db"
+    bot: BotProcess = await spawn(
+        bot_env(CONTENT_DIR=mini_content, DATABASE_URL=database_url), stdin=True
+    )
     await bot.wait_ready()
     _, body = await bot.get("/readyz")
     components = json.loads(body)["components"]
@@ -46,19 +50,21 @@ async def test_console_run_counts_commands_reloads_content_and_stops_on_sigterm(
     await bot.send("actor alphaland")
     await bot.wait_for(r"Alphaland — Cautious")
 
-    async def reload_counted() -> bool:
-        applied = labels(outcome="applied")
-        return (
-            samples((await bot.get("/metrics"))[1]).get(("briefbot_content_reloads_total", applied))
-            == 1
-        )
-
-    await eventually(reload_counted, what="the reload to be counted")
+    metrics = samples((await bot.get("/metrics"))[1])
+    assert metrics[("briefbot_content_reloads_total", labels(outcome="applied"))] == 1
+    [(_, version)] = [k for k in metrics if k[0] == "briefbot_content_version_info"]
+    fingerprint = dict(version)["fingerprint"]
+    assert fingerprint != dict(versions[0][1])["fingerprint"]
+    store = await Store.open(database_url)
+    try:  # recorded as a new briefing version, so digests can say what changed
+        assert await store.briefing_snapshot("mini", fingerprint) is not None
+    finally:
+        await store.close()
 
     bot.signal(signal.SIGTERM)
     assert await bot.wait() == 0
     assert "SIGTERM received: stopping" in bot.output
-    assert bot.lines[-1].endswith("bot.runtime: stopped")
+    assert "INFO  bot.runtime: stopped" in bot.output
     assert "Traceback" not in bot.output
 
 

@@ -50,7 +50,7 @@ async def test_debug_logs_of_a_working_bot_never_show_a_secret(
         await slack_fake.wait_socket_connected(count=2)
         _, readyz = await bot.get("/readyz")
         _, metrics = await bot.get("/metrics")
-        bot.signal(signal.SIGTERM)
+        bot.signal(signal.SIGINT)  # Ctrl-C stops as gracefully as SIGTERM
         assert await bot.wait() == 0
 
     reconnects = samples(metrics)

@@ -43,3 +43,16 @@ async def test_invalid_content_lists_every_problem_and_exits_1(
         assert problem in bot.lines
     assert "Traceback" not in bot.output
     assert not (tmp_path / "bot.db").exists()  # it stopped before touching the database
+
+
+async def test_unreachable_database_exits_1_without_the_password(
+    tmp_path: Path, mini_content: Path
+) -> None:
+    password = "pw-s3cret-4711"
+    url = f"postgresql+psycopg://briefbot:{password}@127.0.0.1:1/briefbot"  # nothing listens
+    bot = await run_to_exit(bot_env(CONTENT_DIR=mini_content, DATABASE_URL=url), tmp_path)
+    assert bot.proc is not None and bot.proc.returncode == 1
+    assert "cannot start: database unreachable: OperationalError" in bot.output
+    assert "Connection refused" in bot.output
+    assert password not in bot.output
+    assert "Traceback" not in bot.output
