@@ -76,6 +76,7 @@ async def serve() -> None:
     stats: dict[str, Any] = {
         "accepted": {"discord": 0, "slack": 0},
         "rejected": {"discord": 0, "slack": 0},
+        "first": {"discord": 0.0, "slack": 0.0},
         "last": {"discord": 0.0, "slack": 0.0},
         "seen": {},
     }
@@ -94,6 +95,7 @@ async def serve() -> None:
     def accept(platform: str, key: str, now: float) -> None:
         stats["accepted"][platform] += 1
         stats["last"][platform] = time.time()
+        stats["first"][platform] = stats["first"][platform] or stats["last"][platform]
         stats["seen"][key] = stats["seen"].get(key, 0) + 1
 
     async def discord_post(request: web.Request) -> web.Response:
@@ -132,6 +134,7 @@ async def serve() -> None:
             {
                 "accepted": stats["accepted"],
                 "rejected": stats["rejected"],
+                "first": stats["first"],
                 "last": stats["last"],
                 "duplicates": sum(n - 1 for n in seen.values() if n > 1),
             }
@@ -341,6 +344,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "per_platform": {
             p: {
                 "completion_s": round(took[p], 2),
+                "first_post_s": round(stats["first"][p] - due.timestamp(), 2),
                 "floor_s": floor[p],
                 "ratio": round(took[p] / floor[p], 3) if floor[p] else None,
                 "accepted": stats["accepted"][p],

@@ -62,9 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "query":
         return _query(" ".join(args.text), args.format, args.content)
 
+    from pydantic import ValidationError
+
     from bot.settings import load_settings
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "run":
         from bot import runtime
 

@@ -16,11 +16,12 @@ import contextvars
 import json
 import logging
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -57,13 +58,8 @@ def log_context(**fields: object) -> Iterator[None]:
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """The values to redact: ``Settings.secrets()`` plus the database password, if any."""
-    values = list(settings.secrets())
-    with contextlib.suppress(ValueError):
-        password = urlsplit(settings.ops.database_url).password
-        if password:
-            values.append(password)
-    return values
+    """The values to redact (tokens, signing secret, database password)."""
+    return settings.secrets()
 
 
 class Redactor:
@@ -154,6 +150,18 @@ class JsonFormatter(logging.Formatter):
 
 
 _installed: list[logging.Handler] = []
+_saved_hooks: list[Any] = []  # (sys.excepthook, threading.excepthook) before setup_logging
+
+
+def _log_uncaught(exc_type: Any, exc: Any, tb: Any) -> None:
+    logging.getLogger("bot").critical("uncaught exception", exc_info=(exc_type, exc, tb))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("bot").error(
+        "uncaught exception in thread %s", name, exc_info=args.exc_value or True
+    )
 
 
 def setup_logging(
@@ -179,4 +187,22 @@ def setup_logging(
     level = logging.getLevelName(settings.ops.log_level.upper())
     root.setLevel(level if isinstance(level, int) else logging.INFO)
     logging.captureWarnings(True)
+    # Tracebacks Python would print itself go through the redacting handler too.
+    if not _saved_hooks:
+        _saved_hooks[:] = [sys.excepthook, threading.excepthook]
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
     return redact
+
+
+def reset_logging() -> None:
+    """Undo ``setup_logging`` (tests)."""
+    root = logging.getLogger()
+    for handler in _installed:
+        root.removeHandler(handler)
+        handler.close()
+    _installed.clear()
+    logging.captureWarnings(False)
+    if _saved_hooks:
+        sys.excepthook, threading.excepthook = _saved_hooks
+        _saved_hooks.clear()

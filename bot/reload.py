@@ -38,10 +38,11 @@ class ReloadOutcome(StrEnum):
 
 
 class ContentReloader:
-    """Reloads ``directory`` into ``holder``; ``watch()`` does it on every change on disk.
+    """Reloads ``directory`` into ``holder``; ``start()`` does it on every change on disk.
 
-    ``record`` persists a newly applied version (the runtime records briefing versions in the
-    store); it runs before the swap, so a failed write leaves the old version serving.
+    ``record`` persists each newly applied version (the runtime records briefing versions in
+    the store). It runs after the swap: a database that is down delays the record (the digest
+    service records the version it composes from anyway), never the new content.
     """
 
     def __init__(
@@ -81,8 +82,6 @@ class ContentReloader:
                 metrics.CONTENT_RELOADS.labels(outcome=ReloadOutcome.UNCHANGED).inc()
                 log.debug("content unchanged (version %s)", new.version)
                 return ReloadOutcome.UNCHANGED
-            if self.record is not None:
-                await self.record(loaded)
             old = self.holder.swap(new)
             metrics.record_content(loaded)
             metrics.CONTENT_RELOADS.labels(outcome=ReloadOutcome.APPLIED).inc()
@@ -92,6 +91,11 @@ class ContentReloader:
                 new.version,
                 ", ".join(new.briefings),
             )
+            if self.record is not None:
+                try:
+                    await self.record(loaded)
+                except Exception as exc:
+                    log.warning("could not record content version %s: %r", new.version, exc)
             return ReloadOutcome.APPLIED
 
     def reload_soon(self) -> None:
@@ -103,7 +107,7 @@ class ContentReloader:
     async def _reload_logged(self) -> None:
         try:
             await self.reload()
-        except Exception:  # e.g. the database refused the new version
+        except Exception:  # a bug: the last good version keeps serving
             log.exception("content reload failed; still serving the last good version")
 
     def start(self) -> None:

@@ -2,12 +2,15 @@
 
 Start-up, in order, failing fast with one clear message and a non-zero exit:
 
-1. check the settings (exit 2 on a ``ConfigError``, e.g. Slack HTTP mode without a signing secret);
-2. load and validate content (exit 1, printing every ``file:line: field: message`` problem);
-3. open the database and record the loaded briefing versions (exit 1 when unreachable);
-4. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT``;
-5. start each platform whose credentials are set (Discord, Slack), then the digest scheduler,
-   then the content watcher; with no platform configured, the console.
+1. check the settings (exit 2 on a ``ConfigError``, e.g. Slack HTTP mode without a signing
+   secret, shard ids outside the shard count);
+2. load and validate content (exit 1, logging every ``file:line: field: message`` problem);
+3. build the engine and a service per platform whose credentials are set (imported only then);
+4. open the database and record the loaded briefing versions (exit 1 when unreachable);
+5. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT`` (and Slack's
+   ``/slack/events`` too when Slack HTTP mode uses the same port);
+6. start the platforms (Discord, Slack), the digest scheduler and the content watcher; with no
+   platform configured, the console.
 
 SIGTERM / SIGINT (or the console closing) stop it: ``/readyz`` turns 503, the watcher stops,
 the digest service finishes or releases its in-flight deliveries while the platforms are still

@@ -6,8 +6,10 @@ is documented in the README's "Configuration" section.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -115,7 +117,12 @@ class Settings:
             self.slack.app_token,
             self.slack.signing_secret,
         ]
-        return [v.get_secret_value() for v in values if v and v.get_secret_value()]
+        found = [v.get_secret_value() for v in values if v and v.get_secret_value()]
+        with contextlib.suppress(ValueError):
+            password = urlsplit(self.ops.database_url).password
+            if password:
+                found.append(password)
+        return found
 
 
 def load_settings() -> Settings:

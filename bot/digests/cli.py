@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.digests.schedule import parse_schedule
+from bot.digests.schedule import stored_trigger
 from bot.digests.store import Delivery, Store, Subscription
 from bot.settings import Settings
 
@@ -80,7 +80,7 @@ def _subscription_row(sub: Subscription, last: Delivery | None) -> list[str]:
     next_run = ""
     if sub.active:
         try:
-            trigger = parse_schedule(sub.schedule).trigger(sub.timezone)
+            trigger = stored_trigger(sub.schedule, sub.timezone)
             fire = trigger.get_next_fire_time(None, datetime.now(UTC))
             next_run = _local(fire, sub.timezone) if fire else "never"
         except Exception:  # a row written by a newer release: show it anyway

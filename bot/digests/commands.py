@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 
 from bot.answers import Answer, Item, Section
 from bot.commands import Call, OptionKind, OptionSpec, registry
-from bot.digests.schedule import EXAMPLES, next_runs, parse_schedule, parse_timezone, split_zone
+from bot.digests.schedule import (
+    EXAMPLES,
+    next_runs,
+    parse_schedule,
+    parse_timezone,
+    split_zone,
+    stored_schedule,
+)
 from bot.digests.service import DigestService
 from bot.digests.store import ACTIVE, CLAIMED, FAILED, MISSED, RETRY, SENT, Delivery, Subscription
 from bot.errors import NotFoundError, UserFacingError
@@ -52,11 +59,14 @@ _ID = OptionSpec(
 async def subscribe(call: Call) -> Answer:
     """Subscribe a channel; confirms with the next three run times in local time."""
     service = _service(call)
-    text = call.arg("schedule") or ""
+    text, trailing_zone = split_zone(call.arg("schedule") or "")
     zone_name = call.arg("timezone")
-    if zone_name is None:
-        text, zone_name = split_zone(text)
-    zone = parse_timezone(zone_name or service.settings.digest.default_timezone)
+    if zone_name and trailing_zone and parse_timezone(zone_name).key != trailing_zone:
+        raise UserFacingError(
+            f"Two time zones were given ({zone_name} and {trailing_zone}); give one.",
+            hint=f"digest subscribe {EXAMPLES[0]}",
+        )
+    zone = parse_timezone(zone_name or trailing_zone or service.settings.digest.default_timezone)
     schedule = parse_schedule(text)
     briefing_id = call.arg("briefing")
     loaded = call.engine.library.current.get(briefing_id)  # NotFoundError names the choices
@@ -263,7 +273,7 @@ def _channel_label(sub: Subscription) -> str:
 
 
 def _schedule_words(sub: Subscription) -> str:
-    return parse_schedule(sub.schedule).describe()
+    return stored_schedule(sub.schedule).describe()
 
 
 def _when(moment: datetime, zone: str) -> str:

@@ -50,8 +50,11 @@ PLATFORM_LIMITS: dict[str, RateLimits] = {
 }
 DEFAULT_LIMITS = RateLimits(per_channel=1, window=1.0)
 
-#: Extra seconds kept between our clock and the platform's (requests arrive a little late).
-SAFETY = 0.02
+#: Extra time kept between our clock and the platform's, as a share of the window (at most
+#: ``MAX_SAFETY`` s): a request leaves a little after it took its slot (composing, rendering,
+#: a busy loop) and arrives a little later still.
+SAFETY_SHARE = 0.02
+MAX_SAFETY = 0.05
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Job:
     attempts: int = 0
     not_before: float = 0.0
     last_error: DeliveryError | None = None
+    slot: float = 0.0  # when the current attempt took its rate-limit slot
     done: asyncio.Future[DeliveryError | None] | None = field(default=None, repr=False)
 
 
@@ -75,20 +79,26 @@ class SlidingWindow:
         self.window = window
         self.times: deque[float] = deque()
         self.blocked_until = 0.0
+        self.safety = min(MAX_SAFETY, window * SAFETY_SHARE)
 
     def next_free(self, now: float) -> float:
         while self.times and self.times[0] + self.window <= now:
             self.times.popleft()
-        free = now if len(self.times) < self.limit else self.times[0] + self.window + SAFETY
+        free = now if len(self.times) < self.limit else self.times[0] + self.window + self.safety
         return max(free, self.blocked_until)
 
     def record(self, now: float) -> None:
         self.times.append(now)
 
+    def forget(self, moment: float) -> None:
+        """Drop a recorded event the platform did not count (it was refused with 429)."""
+        with contextlib.suppress(ValueError):
+            self.times.remove(moment)
+
 
 class Backoff:
-    """Exponential backoff with full jitter: ``random(0, min(cap, base * 2**n))``, at least
-    ``retry_after`` when the platform gave one."""
+    """Exponential backoff with jitter (``random(c/2, c)``, ``c = min(cap, base * 2**n)``), or
+    the platform's ``retry_after`` (plus a little jitter) when it gave one."""
 
     def __init__(self, *, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None):
         self.base = base
@@ -96,9 +106,10 @@ class Backoff:
         self.rng = rng or random.Random()
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:  # the platform said when: that, plus a little jitter
+            return retry_after + self.rng.uniform(0.0, min(0.1, retry_after / 10 + 0.01))
         ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
-        jittered = self.rng.uniform(ceiling / 2, ceiling)
-        return max(jittered, retry_after or 0.0)
+        return self.rng.uniform(ceiling / 2, ceiling)
 
 
 class _Platform:
@@ -295,6 +306,7 @@ class DeliveryQueue:
             await platform.slots.acquire()
             now = time.monotonic()
             job = queue.popleft()
+            job.slot = now
             window.record(now)
             if platform.overall is not None:
                 platform.overall.record(now)
@@ -329,8 +341,12 @@ class DeliveryQueue:
             now = time.monotonic()
             job.not_before = now + delay
             job.last_error = error
-            if error.retry_after:
+            if error.retry_after is not None:
+                # Refused: the attempt did not count against the limits, but the channel waits.
                 window = platform.window(job.channel)
+                window.forget(job.slot)
+                if platform.overall is not None:
+                    platform.overall.forget(job.slot)
                 window.blocked_until = max(window.blocked_until, now + error.retry_after)
             metrics.DELIVERIES.labels(job.platform, "retried").inc()
             log.info(

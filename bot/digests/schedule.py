@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.base import BaseTrigger
@@ -119,10 +120,22 @@ class ScheduleTrigger(BaseTrigger):
         self.triggers = triggers
         self.timezone = tz
         self.text = text
+        # Thousands of subscriptions share one trigger and ask it the same question at the
+        # same moment (APScheduler firing them, the catch-up); the answer never changes.
+        self._memo: dict[tuple[datetime | None, datetime], datetime | None] = {}
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
+        key = (previous_fire_time, now)
+        if key in self._memo:
+            return self._memo[key]
+        if len(self._memo) >= 1024:
+            self._memo.clear()
+        fire = self._memo[key] = self._next(previous_fire_time, now)
+        return fire
+
+    def _next(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         while True:
             candidates = [
                 t
@@ -161,6 +174,24 @@ def _repeat_gap(moment: datetime, tz: tzinfo) -> timedelta:
 
 def parse_schedule(text: str) -> Schedule:
     """Parse a schedule; raise ``UserFacingError`` with examples when it is not one."""
+    schedule = _parse(text)
+    _check_interval(schedule)
+    return schedule
+
+
+@lru_cache(maxsize=4096)
+def stored_schedule(text: str) -> Schedule:
+    """A schedule as stored (already validated when it was subscribed); cached."""
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def stored_trigger(text: str, zone: str) -> ScheduleTrigger:
+    """The trigger of a stored schedule in ``zone``; shared, since triggers are stateless."""
+    return stored_schedule(text).trigger(zone)
+
+
+def _parse(text: str) -> Schedule:
     words = text.strip().lower().split()
     if not words:
         raise _bad("Give a schedule.")
@@ -184,7 +215,6 @@ def parse_schedule(text: str) -> Schedule:
         if len(words) != 5 or not all(_CRON_WORD.match(w) for w in words):
             raise _bad(f"“{text.strip()}” is not a schedule I know.")
         schedule = _cron(words)
-    _check_interval(schedule)
     return schedule
 
 

@@ -38,8 +38,8 @@ from bot.digests.delivery import Backoff, DeliveryQueue, Job, RateLimits
 from bot.digests.schedule import (
     Schedule,
     ScheduleTrigger,
-    parse_schedule,
     runs_between,
+    stored_trigger,
 )
 from bot.digests.store import (
     ACTIVE,
@@ -235,7 +235,7 @@ class DigestService:
         """The next scheduled occurrence (UTC) of an active subscription."""
         if not sub.active:
             return None
-        trigger = self._triggers.get(sub.id) or parse_schedule(sub.schedule).trigger(sub.timezone)
+        trigger = self._triggers.get(sub.id) or stored_trigger(sub.schedule, sub.timezone)
         return trigger.get_next_fire_time(None, _now())
 
     async def preview(self, sub: Subscription) -> Answer:
@@ -279,7 +279,7 @@ class DigestService:
         if sub.platform not in self.posters:
             return  # another instance (with that platform) serves it
         try:
-            trigger = parse_schedule(sub.schedule).trigger(sub.timezone)
+            trigger = stored_trigger(sub.schedule, sub.timezone)
         except (UserFacingError, KeyError, ValueError) as exc:
             log.error(
                 "subscription %s has an unusable schedule %r / zone %r: %s",

@@ -163,4 +163,6 @@ def test_backoff_grows_is_capped_and_honours_retry_after() -> None:
     delays = [backoff.delay(n) for n in range(1, 7)]
     assert all(0.5 <= d <= 1.0 for d in delays[:1])
     assert all(d <= 8.0 for d in delays) and delays[4] >= 4.0
-    assert backoff.delay(1, retry_after=30.0) == 30.0
+    # The platform's Retry-After wins over the exponential schedule (plus a little jitter).
+    assert 30.0 <= backoff.delay(1, retry_after=30.0) <= 30.1
+    assert 0.2 <= backoff.delay(5, retry_after=0.2) <= 0.25

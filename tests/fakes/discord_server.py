@@ -62,6 +62,9 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.discord_rules import command_problems, message_problems, spec_validator
 
+#: The parsed JSON body of a REST request, stored by the recording middleware.
+_BODY = web.RequestKey("body", object)
+
 TOKEN = "test-discord-token.local"
 APPLICATION_ID = "1100000000000000001"
 BOT_USER_ID = APPLICATION_ID
@@ -700,7 +703,7 @@ class FakeDiscord:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode(errors="replace")
-            request["body"] = body
+            request[_BODY] = body
             self.requests.append(RecordedRequest(
                 method=request.method, path=request.path.removeprefix("/api/v10"),
                 query=dict(request.query), body=body, at=time.perf_counter(),
@@ -730,7 +733,7 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix("/api/v10")
         method = request.method
-        body = request["body"]
+        body = request.get(_BODY)
         for pattern, handler in self._ROUTES:
             match = re.fullmatch(pattern, f"{method} {path}")
             if match:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -36,11 +37,8 @@ def capture() -> Iterator[tuple[io.StringIO, logging.Logger]]:
     root = logging.getLogger()
     level = root.level
     yield stream, logging.getLogger("bot.test")
-    for handler in logs._installed:
-        root.removeHandler(handler)
-    logs._installed.clear()
+    logs.reset_logging()
     root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 def test_text_lines_carry_platform_channel_and_subscription(capture) -> None:
@@ -99,3 +97,19 @@ def test_secrets_are_redacted_everywhere(capture, log_format: str) -> None:
 def test_short_values_are_not_treated_as_secrets() -> None:
     redact = logs.Redactor(["ab", "long-secret"])
     assert redact("abc long-secret") == "abc ***"
+
+
+def test_uncaught_exceptions_in_threads_are_logged_redacted(capture) -> None:
+    stream, _ = capture
+    logs.setup_logging(make_settings(), stream=stream)
+
+    def fail() -> None:
+        raise RuntimeError(f"request failed with token {SLACK_TOKEN}")
+
+    worker = threading.Thread(target=fail, name="worker")
+    worker.start()
+    worker.join()
+    out = stream.getvalue()
+    assert "uncaught exception in thread worker" in out
+    assert "RuntimeError: request failed with token ***" in out
+    assert SLACK_TOKEN not in out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.digests.store import Store
 
-from .helpers import samples
+from .helpers import eventually, samples
 from .proc import BotProcess, bot_env
 
 
@@ -60,6 +60,14 @@ async def test_console_run_counts_commands_reloads_content_and_stops_on_sigterm(
         assert await store.briefing_snapshot("mini", fingerprint) is not None
     finally:
         await store.close()
+
+    bot.signal(signal.SIGHUP)  # reload at once: nothing changed since
+
+    async def reloaded_unchanged() -> bool:
+        page = samples((await bot.get("/metrics"))[1])
+        return page.get(("briefbot_content_reloads_total", labels(outcome="unchanged"))) == 1
+
+    await eventually(reloaded_unchanged, what="SIGHUP to reload the content")
 
     bot.signal(signal.SIGTERM)
     assert await bot.wait() == 0

@@ -48,6 +48,9 @@ MAX_RATELIMIT_WAIT = 30.0
 
 def build_client(settings: DiscordSettings) -> discord.Client:
     """The discord.py client: slash commands only (Guilds intent), mentions never parsed."""
+    # Briefbot never joins voice: silence discord.py's "PyNaCl/davey is not installed" warnings.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     options: dict[str, Any] = {
         "intents": discord.Intents(guilds=True),
         "allowed_mentions": discord.AllowedMentions.none(),
