@@ -58,6 +58,15 @@ def _argument(value: Any) -> str:
     return str(value)
 
 
+def where(interaction: discord.Interaction) -> dict[str, str]:
+    """Log fields naming where an interaction came from (never user text or tokens)."""
+    return {
+        "platform": "discord",
+        "channel": str(interaction.channel_id or ""),
+        "guild": str(interaction.guild_id or ""),
+    }
+
+
 class Interactions:
     """Handles every interaction the Discord client receives, through the engine."""
 
@@ -84,7 +93,9 @@ class Interactions:
         try:
             choices = self.engine.complete(kind, current, briefing=briefing, limit=25)
         except Exception:
-            log.exception("autocomplete of a %s option failed", kind.value)
+            log.exception(
+                "autocomplete of a %s option failed", kind.value, extra=where(interaction)
+            )
             return []
         return [
             app_commands.Choice(name=clip(c.label), value=c.value)
@@ -97,18 +108,28 @@ class Interactions:
     ) -> None:
         """``CommandTree.on_error``: a bad option, an outdated command, or a bug."""
         if isinstance(error, app_commands.TransformerError):
-            await self._reply(interaction, error_answer(
-                f"“{error.value}” is not a valid {error.type.name} here.",
-                hint="Pick a value from the list Discord offers.",
-            ))
+            await self._reply(
+                interaction,
+                error_answer(
+                    f"“{error.value}” is not a valid {error.type.name} here.",
+                    hint="Pick a value from the list Discord offers.",
+                ),
+            )
         elif isinstance(error, OUTDATED):
-            log.warning("outdated Discord command invoked: %s", error)
-            await self._reply(interaction, error_answer(
-                "This command has just been updated.",
-                hint="Discord will show the new version in a moment; please try again.",
-            ))
+            log.warning("outdated Discord command invoked: %s", error, extra=where(interaction))
+            await self._reply(
+                interaction,
+                error_answer(
+                    "This command has just been updated.",
+                    hint="Discord will show the new version in a moment; please try again.",
+                ),
+            )
         else:
-            log.error("Discord command failed", exc_info=getattr(error, "original", error))
+            log.error(
+                "Discord command failed",
+                exc_info=getattr(error, "original", error),
+                extra=where(interaction),
+            )
             await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
 
     # -- components -----------------------------------------------------------------------------
@@ -120,7 +141,7 @@ class Interactions:
         try:
             await self._on_component(interaction)
         except Exception:
-            log.exception("Discord component click failed")
+            log.exception("Discord component click failed", extra=where(interaction))
             await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
 
     async def _on_component(self, interaction: discord.Interaction) -> None:
@@ -130,7 +151,9 @@ class Interactions:
         try:
             action = selection_action(custom_id, values[0]) if values else decode_action(custom_id)
         except ValueError:
-            log.info("expired or unknown component id %r", custom_id[:100])
+            log.info(
+                "expired or unknown component id %r", custom_id[:100], extra=where(interaction)
+            )
             await self._reply(interaction, error_answer(EXPIRED, hint=EXPIRED_HINT))
             return
         context = context_for(interaction)
@@ -157,7 +180,9 @@ class Interactions:
             deferred = private
         answer = await task
         await messages.respond(
-            interaction, messages.render(answer), ephemeral=private or answer.private,
+            interaction,
+            messages.render(answer),
+            ephemeral=private or answer.private,
             deferred_ephemeral=deferred,
         )
 
@@ -167,12 +192,15 @@ class Interactions:
         try:
             if interaction.response.is_done():
                 for page in pages:
-                    await interaction.followup.send(**messages.send_kwargs(page),
-                                                    ephemeral=answer.private)
+                    await interaction.followup.send(
+                        **messages.send_kwargs(page), ephemeral=answer.private
+                    )
             else:
                 await messages.respond(interaction, pages, ephemeral=answer.private)
         except Exception as exc:  # e.g. the interaction expired meanwhile
-            log.warning("could not tell the user about a failure: %r", exc)
+            log.warning(
+                "could not tell the user about a failure: %r", exc, extra=where(interaction)
+            )
 
     async def drain(self, timeout: float) -> None:
         """Wait (at most ``timeout`` s) for answers still being computed."""
