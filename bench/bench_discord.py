@@ -63,8 +63,9 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
         from bot.settings import DiscordSettings, Settings
 
         engine = Engine(LibraryHolder(Library.from_loaded(load_directory(default_content_dir()))))
-        settings = Settings(discord=DiscordSettings(token=TOKEN, api_base=api_base,
-                                                    gateway_url=gateway_url))
+        settings = Settings(
+            discord=DiscordSettings(token=TOKEN, api_base=api_base, gateway_url=gateway_url)
+        )
         service = DiscordService(settings, engine)
         await service.start()
         await stop.wait()
@@ -107,8 +108,16 @@ class Target:
 
     async def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", self.bot, "--api-base", self.fake.api_base,
-             "--gateway-url", self.fake.gateway_url],
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                self.bot,
+                "--api-base",
+                self.fake.api_base,
+                "--gateway-url",
+                self.fake.gateway_url,
+            ],
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
         )
         await self.fake.wait_for_identify(timeout=60)
@@ -169,8 +178,9 @@ async def drive() -> dict[str, Any]:
         for _ in range(SEQUENTIAL):
             for bot, target in targets.items():
                 sequential[bot].append(await target.one())
-        bursts: dict[str, dict[str, Any]] = {b: {"latencies": [], "rates": [], "late": 0}
-                                              for b in BOTS}
+        bursts: dict[str, dict[str, Any]] = {
+            b: {"latencies": [], "rates": [], "late": 0} for b in BOTS
+        }
         for _ in range(BURSTS):
             for bot, target in targets.items():
                 latencies, elapsed, late = await target.burst(BURST)
@@ -186,22 +196,35 @@ async def drive() -> dict[str, Any]:
 
     latency = {bot: summary_ms(sequential[bot]) for bot in BOTS}
     burst = {
-        bot: {**summary_ms(b["latencies"]),
-              "throughput_per_s": round(sorted(b["rates"])[len(b["rates"]) // 2], 1),
-              "late_over_3s": b["late"]}
+        bot: {
+            **summary_ms(b["latencies"]),
+            "throughput_per_s": round(sorted(b["rates"])[len(b["rates"]) // 2], 1),
+            "late_over_3s": b["late"],
+        }
         for bot, b in bursts.items()
     }
     ratio = {
-        "sequential": {k: round(latency["briefbot"][f"{k}_ms"] / latency["bare"][f"{k}_ms"], 2)
-                       for k in ("p50", "p99")},
-        "burst": {k: round(burst["briefbot"][f"{k}_ms"] / burst["bare"][f"{k}_ms"], 2)
-                  for k in ("p50", "p99")},
+        "sequential": {
+            k: round(latency["briefbot"][f"{k}_ms"] / latency["bare"][f"{k}_ms"], 2)
+            for k in ("p50", "p99")
+        },
+        "burst": {
+            k: round(burst["briefbot"][f"{k}_ms"] / burst["bare"][f"{k}_ms"], 2)
+            for k in ("p50", "p99")
+        },
     }
-    return {"command": "/actor name:<each actor>", "sequential_per_bot": SEQUENTIAL,
-            "burst_size": BURST, "bursts": BURSTS, "latency": latency, "burst": burst,
-            "ratio": ratio, "target_p99_ratio": TARGET_RATIO,
-            "meets_target": ratio["sequential"]["p99"] <= TARGET_RATIO,
-            "all_answered_within_3s": burst["briefbot"]["late_over_3s"] == 0}
+    return {
+        "command": "/actor name:<each actor>",
+        "sequential_per_bot": SEQUENTIAL,
+        "burst_size": BURST,
+        "bursts": BURSTS,
+        "latency": latency,
+        "burst": burst,
+        "ratio": ratio,
+        "target_p99_ratio": TARGET_RATIO,
+        "meets_target": ratio["sequential"]["p99"] <= TARGET_RATIO,
+        "all_answered_within_3s": burst["briefbot"]["late_over_3s"] == 0,
+    }
 
 
 def main() -> int:
@@ -217,14 +240,21 @@ def main() -> int:
 
     logging.basicConfig(level=logging.ERROR)
     results = asyncio.run(drive())
-    print_table("Sequential (one in flight): dispatch → first response",
-                [{"bot": bot, **results["latency"][bot]} for bot in BOTS])
-    print_table(f"Bursts of {BURST} in flight",
-                [{"bot": bot, **results["burst"][bot]} for bot in BOTS])
-    print(f"\nratio briefbot/bare: sequential {results['ratio']['sequential']}, "
-          f"burst {results['ratio']['burst']} (target p99 ≤ {TARGET_RATIO}x)")
-    print(f"every /actor answered within 3 s under {BURST} in flight: "
-          f"{results['all_answered_within_3s']}")
+    print_table(
+        "Sequential (one in flight): dispatch → first response",
+        [{"bot": bot, **results["latency"][bot]} for bot in BOTS],
+    )
+    print_table(
+        f"Bursts of {BURST} in flight", [{"bot": bot, **results["burst"][bot]} for bot in BOTS]
+    )
+    print(
+        f"\nratio briefbot/bare: sequential {results['ratio']['sequential']}, "
+        f"burst {results['ratio']['burst']} (target p99 ≤ {TARGET_RATIO}x)"
+    )
+    print(
+        f"every /actor answered within 3 s under {BURST} in flight: "
+        f"{results['all_answered_within_3s']}"
+    )
     path = write_results("bench_discord", results)
     print(f"wrote {path}")
     return 0

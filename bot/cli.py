@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=FORMATS, default="text", help="output format")
     query.add_argument("--content", type=Path, help="content directory (default: CONTENT_DIR)")
 
-    sub.add_parser("digests", help="list digest subscriptions and recent deliveries")
+    digests = sub.add_parser("digests", help="list digest subscriptions and recent deliveries")
+    digests.add_argument("--deliveries", type=int, default=20, help="recent deliveries to show")
     sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
     manifest = sub.add_parser("slack-manifest", help="print a Slack app manifest (YAML)")
     mode = manifest.add_mutually_exclusive_group()
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "digests":
         from bot.digests import cli as digests_cli
 
-        return digests_cli.main(settings, [])
+        return digests_cli.main(settings, ["--deliveries", str(args.deliveries)])
     if args.command == "discord-invite":
         from bot.platforms.discord import invite
 

@@ -25,7 +25,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents (Erdoğan → erdogan), keep only letters and digits, single-spaced."""
+    """Lower-case, strip accents (Erdoğan → erdogan), keep letters and digits, single-spaced."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHIC).casefold())
     # ı (dotless i) has no decomposition; Turkish names use it.
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")

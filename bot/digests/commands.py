@@ -10,21 +10,26 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.answers import Answer, Item, Section
 from bot.commands import Call, OptionKind, OptionSpec, registry
-from bot.digests.schedule import (
+from bot.digests.records import (
+    ACTIVE,
+    CLAIMED,
     EXAMPLES,
-    next_runs,
-    parse_schedule,
-    parse_timezone,
-    split_zone,
-    stored_schedule,
+    FAILED,
+    MISSED,
+    RETRY,
+    SENT,
+    Delivery,
+    Subscription,
 )
-from bot.digests.service import DigestService
-from bot.digests.store import ACTIVE, CLAIMED, FAILED, MISSED, RETRY, SENT, Delivery, Subscription
 from bot.errors import NotFoundError, UserFacingError
+
+if TYPE_CHECKING:  # the service pulls in SQLAlchemy and APScheduler; import it only to run
+    from bot.digests.service import DigestService
 
 GROUP = "digest"
 MAX_LISTED = 25
@@ -58,6 +63,8 @@ _ID = OptionSpec(
 )
 async def subscribe(call: Call) -> Answer:
     """Subscribe a channel; confirms with the next three run times in local time."""
+    from bot.digests.schedule import next_runs, parse_schedule, parse_timezone, split_zone
+
     service = _service(call)
     text, trailing_zone = split_zone(call.arg("schedule") or "")
     zone_name = call.arg("timezone")
@@ -206,6 +213,8 @@ async def send(call: Call) -> Answer:
 
 
 def _service(call: Call) -> DigestService:
+    from bot.digests.service import DigestService
+
     service = call.engine.services.get("digests")
     if not isinstance(service, DigestService):
         raise UserFacingError("Scheduled digests are not running on this bot right now.")
@@ -273,6 +282,8 @@ def _channel_label(sub: Subscription) -> str:
 
 
 def _schedule_words(sub: Subscription) -> str:
+    from bot.digests.schedule import stored_schedule
+
     return stored_schedule(sub.schedule).describe()
 
 

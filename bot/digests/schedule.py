@@ -32,17 +32,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.digests.records import EXAMPLES
 from bot.errors import UserFacingError
 
 #: Digests may not run more often than this (a digest is not a chat message).
 MIN_INTERVAL = timedelta(hours=1)
 
-EXAMPLES = (
-    "daily 09:00 Europe/Istanbul",
-    "weekdays 08:30 America/New_York",
-    "weekly mon 09:00 Asia/Tokyo",
-    "0 9 * * 1-5 UTC",
-)
 HINT = "Examples: " + " · ".join(EXAMPLES)
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -330,6 +325,7 @@ def _cron(words: list[str]) -> Schedule:
     days = _expand_cron_days(dow)
     dow_field = "*" if len(days) == 7 else ",".join(_CRON_DAY[d] for d in days)
     base = (("minute", minute), ("hour", hour), ("month", month), ("second", "0"))
+    fields: tuple[tuple[tuple[str, str], ...], ...]
     if day != "*" and dow != "*":
         # cron: "day-of-month OR day-of-week" when both are restricted.
         fields = ((*base, ("day", day)), (*base, ("day_of_week", dow_field)))

@@ -25,7 +25,6 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +36,17 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
 from bot.digests.compose import snapshot
+from bot.digests.records import (  # noqa: F401  (re-exported: the store's vocabulary)
+    ACTIVE,
+    CLAIMED,
+    FAILED,
+    MISSED,
+    PAUSED,
+    RETRY,
+    SENT,
+    Delivery,
+    Subscription,
+)
 
 if TYPE_CHECKING:
     from bot.loader import LoadedBriefing
@@ -44,17 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# Ledger statuses.
-CLAIMED = "claimed"  # a process is posting it (until claim_expires_at)
-SENT = "sent"
-FAILED = "failed"  # final: permanent error, or transient errors outlasted the grace window
-MISSED = "missed"  # final: nobody could post it within the grace window
-RETRY = "retry"  # transient failure; claimable again from claim_expires_at
-
-# Subscription statuses.
-ACTIVE = "active"
-PAUSED = "paused"
 
 _ADVISORY_LOCK_KEY = 0x62726566  # "bref"
 
@@ -156,50 +155,6 @@ meta_table = metadata.tables["meta"]
 subscriptions = metadata.tables["subscriptions"]
 deliveries = metadata.tables["deliveries"]
 briefing_versions = metadata.tables["briefing_versions"]
-
-
-# -- records -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """One channel's subscription to a digest schedule."""
-
-    id: str
-    platform: str
-    workspace_id: str
-    channel_id: str
-    channel_name: str
-    schedule: str
-    timezone: str
-    briefing_id: str | None
-    status: str
-    status_reason: str | None
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    active_since: datetime
-    state: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.status == ACTIVE
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One row of the ledger."""
-
-    subscription_id: str
-    occurrence: datetime
-    status: str
-    attempts: int
-    reason: str | None
-    message_id: str | None
-    manual: bool
-    holder: str | None
-    claim_expires_at: datetime | None
-    updated_at: datetime
 
 
 # -- the store -----------------------------------------------------------------------------------
@@ -857,7 +812,8 @@ def _subscription(row: Any) -> Subscription:
     data = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
     for key in ("created_at", "updated_at", "active_since"):
         data[key] = _aware(data[key])
-    return Subscription(**{k: data.get(k) for k in Subscription.__dataclass_fields__})
+    values: dict[str, Any] = {k: data.get(k) for k in Subscription.__dataclass_fields__}
+    return Subscription(**values)
 
 
 def _delivery(row: Any) -> Delivery:

@@ -40,8 +40,17 @@ from tests.fakes.discord_server import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(30)]
 
-CORE_COMMANDS = {"brief", "actor", "actors", "compare", "timeline", "figures", "ask", "sources",
-                 "help"}
+CORE_COMMANDS = {
+    "brief",
+    "actor",
+    "actors",
+    "compare",
+    "timeline",
+    "figures",
+    "ask",
+    "sources",
+    "help",
+}
 CITATION = re.compile(r"> “.+” \(¶\d+\)")
 
 
@@ -112,19 +121,24 @@ async def pages_of(fake: FakeDiscord, iid: str) -> list[SentMessage]:
     return await fake.wait_for_messages(iid, count=int(paged[1]) if paged else 1)
 
 
-async def ask(fake: FakeDiscord, command: str, options: dict[str, Any] | None = None,
-              **where: Any) -> SentMessage:
+async def ask(
+    fake: FakeDiscord, command: str, options: dict[str, Any] | None = None, **where: Any
+) -> SentMessage:
     """Invoke a command and return what the user sees, every page joined into one message."""
     iid = await fake.invoke_command(command, options, **where)
     pages = await pages_of(fake, iid)
     if len(pages) == 1:
         return pages[0]
     return SentMessage(
-        id=pages[-1].id, channel_id=pages[0].channel_id, interaction_id=iid,
+        id=pages[-1].id,
+        channel_id=pages[0].channel_id,
+        interaction_id=iid,
         flags=pages[0].flags,
-        body={"embeds": [e for p in pages for e in p.embeds],
-              "components": pages[-1].body.get("components") or [],
-              "allowed_mentions": pages[0].body.get("allowed_mentions")},
+        body={
+            "embeds": [e for p in pages for e in p.embeds],
+            "components": pages[-1].body.get("components") or [],
+            "allowed_mentions": pages[0].body.get("allowed_mentions"),
+        },
     )
 
 
@@ -260,8 +274,9 @@ async def test_autocomplete_ranks_actors_with_accents_and_aliases(
 ) -> None:
     erdo = await fake.autocomplete("actor", {"name": "erdo"}, focused="name")
     assert erdo[0]["value"] == "turkey" and "Turkey" in erdo[0]["name"]
-    damas = await fake.autocomplete("compare", {"first": "turkey", "second": "damas"},
-                                    focused="second")
+    damas = await fake.autocomplete(
+        "compare", {"first": "turkey", "second": "damas"}, focused="second"
+    )
     assert damas[0]["value"] == "syria"
     everyone = await fake.autocomplete("timeline", {"actor": ""}, focused="actor")
     assert 1 < len(everyone) <= 25
@@ -360,7 +375,9 @@ async def test_a_rate_limited_callback_is_answered_after_retry_after(
 
 
 async def test_a_failing_handler_gets_an_apology_and_the_bot_keeps_serving(
-    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any,
+    fake: FakeDiscord,
+    start_bot: Callable[..., Any],
+    library: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from bot.library import LibraryHolder
@@ -387,8 +404,9 @@ async def test_an_outdated_command_gets_an_ephemeral_explanation(
     fake: FakeDiscord, bot: DiscordService
 ) -> None:
     # Discord still shows a definition the bot no longer has (sync not yet propagated).
-    fake.commands["global"].append({**fake.commands["global"][0], "name": "retired",
-                                    "id": "1100000000000000777"})
+    fake.commands["global"].append(
+        {**fake.commands["global"][0], "name": "retired", "id": "1100000000000000777"}
+    )
     message = await ask(fake, "retired")
     assert message.ephemeral and "updated" in message.text
     missing = await ask(fake, "actor")  # a required option the bot expects is missing
@@ -411,8 +429,14 @@ def _extras_registry(seen: list[dict[str, Any]]) -> CommandRegistry:
     """The core commands plus a throwaway group with every option kind and odd commands."""
 
     def record(call: Any) -> Answer:
-        seen.append({"args": dict(call.args), "can_manage": call.context.can_manage,
-                     "channel": call.context.channel_id, "guild": call.context.workspace_id})
+        seen.append(
+            {
+                "args": dict(call.args),
+                "can_manage": call.context.can_manage,
+                "channel": call.context.channel_id,
+                "guild": call.context.workspace_id,
+            }
+        )
         return Answer("Alert added", summary=f"Alerts for {call.arg('channel')}")
 
     def long_answer(call: Any) -> Answer:
@@ -429,20 +453,30 @@ def _extras_registry(seen: list[dict[str, Any]]) -> CommandRegistry:
     registry = CommandRegistry()
     for spec in core_registry:
         registry.add(spec)
-    registry.add(CommandSpec(
-        "add", "Post alerts to a channel", handler=record, group="alerts", manage=True,
-        options=(
-            OptionSpec("briefing", "Which briefing", OptionKind.BRIEFING),
-            OptionSpec("when", "How often", OptionKind.CHOICE, choices=("daily", "weekly")),
-            OptionSpec("timezone", "Your time zone", OptionKind.TIMEZONE, required=False),
-            OptionSpec("channel", "Where to post", OptionKind.CHANNEL, required=False),
-        ),
-    ))
+    registry.add(
+        CommandSpec(
+            "add",
+            "Post alerts to a channel",
+            handler=record,
+            group="alerts",
+            manage=True,
+            options=(
+                OptionSpec("briefing", "Which briefing", OptionKind.BRIEFING),
+                OptionSpec("when", "How often", OptionKind.CHOICE, choices=("daily", "weekly")),
+                OptionSpec("timezone", "Your time zone", OptionKind.TIMEZONE, required=False),
+                OptionSpec("channel", "Where to post", OptionKind.CHANNEL, required=False),
+            ),
+        )
+    )
     registry.add(CommandSpec("long", "A very long answer", handler=long_answer))
-    registry.add(CommandSpec(
-        "slow", "Takes its time", handler=slow,
-        options=(OptionSpec("fail", "Fail at the end", required=False),),
-    ))
+    registry.add(
+        CommandSpec(
+            "slow",
+            "Takes its time",
+            handler=slow,
+            options=(OptionSpec("fail", "Fail at the end", required=False),),
+        )
+    )
     return registry
 
 
@@ -461,23 +495,28 @@ async def test_groups_channels_choices_and_manage_permission(
     assert [c["value"] for c in options["when"]["choices"]] == ["daily", "weekly"]
     assert options["timezone"]["autocomplete"]
 
-    zones = await fake.autocomplete("alerts add", {"timezone": "istan"},
-                                    focused="timezone")
+    zones = await fake.autocomplete("alerts add", {"timezone": "istan"}, focused="timezone")
     assert "Europe/Istanbul" in [z["value"] for z in zones[:2]]
 
-    args = {"briefing": "turkey-syria-rapprochement", "when": "daily",
-            "timezone": "Europe/Istanbul", "channel": OTHER_CHANNEL_ID}
+    args = {
+        "briefing": "turkey-syria-rapprochement",
+        "when": "daily",
+        "timezone": "Europe/Istanbul",
+        "channel": OTHER_CHANNEL_ID,
+    }
     refused = await ask(fake, "alerts add", args)
     assert refused.ephemeral and "manage" in refused.text.lower() and not seen
     done = await ask(fake, "alerts add", args, user_perms=MANAGER_PERMS)
     assert "Alert added" in done.text and not done.ephemeral
-    assert seen == [{"args": {**args}, "can_manage": True, "channel": CHANNEL_ID,
-                     "guild": GUILD_ID}]
+    assert seen == [
+        {"args": {**args}, "can_manage": True, "channel": CHANNEL_ID, "guild": GUILD_ID}
+    ]
 
     # A channel the bot cannot see (not in its cache): a helpful ephemeral reply, no crash.
     fake.add_channel("1100000000000000299", "hidden")
-    hidden = await ask(fake, "alerts add", {**args, "channel": "1100000000000000299"},
-                       user_perms=MANAGER_PERMS)
+    hidden = await ask(
+        fake, "alerts add", {**args, "channel": "1100000000000000299"}, user_perms=MANAGER_PERMS
+    )
     assert hidden.ephemeral and "not a valid channel" in hidden.text and len(seen) == 1
 
 
@@ -500,7 +539,9 @@ async def test_long_answers_are_paged_within_discords_limits(
 
 
 async def test_slow_work_is_deferred_then_answered(
-    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any,
+    fake: FakeDiscord,
+    start_bot: Callable[..., Any],
+    library: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from bot.library import LibraryHolder
@@ -530,7 +571,8 @@ async def test_a_sharded_process_runs_only_its_shards(engine: Engine) -> None:
     guild_shard = (int(GUILD_ID) >> 22) % 2
     async with FakeDiscord(shard_count=2) as sharded:
         service = DiscordService(
-            discord_settings(sharded, shard_count=2, shard_ids=[guild_shard]), engine)
+            discord_settings(sharded, shard_count=2, shard_ids=[guild_shard]), engine
+        )
         try:
             await service.start()
             identifies = [p["d"]["shard"] for p in sharded.gateway_payloads if p["op"] == 2]

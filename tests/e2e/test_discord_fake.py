@@ -17,8 +17,13 @@ POST_MESSAGE = "/channels/{channel_id}/messages"
 
 def test_spec_accepts_a_valid_callback_and_names_the_problem_of_a_bad_one() -> None:
     spec = spec_validator()
-    ok = {"type": 4, "data": {"embeds": [{"title": "Turkey", "description": "…"}],
-                              "allowed_mentions": {"parse": []}}}
+    ok = {
+        "type": 4,
+        "data": {
+            "embeds": [{"title": "Turkey", "description": "…"}],
+            "allowed_mentions": {"parse": []},
+        },
+    }
     assert spec.problems("POST", CALLBACK, ok) == []
     too_long = {"type": 4, "data": {"embeds": [{"title": "x" * 257}]}}
     [problem] = spec.problems("POST", CALLBACK, too_long)
@@ -29,19 +34,36 @@ def test_spec_accepts_a_valid_callback_and_names_the_problem_of_a_bad_one() -> N
 
 
 def test_command_rules() -> None:
-    good = {"name": "actor", "description": "One actor", "options": [
-        {"type": 3, "name": "name", "description": "Actor", "required": True},
-        {"type": 3, "name": "briefing", "description": "Which", "required": False},
-    ]}
+    good = {
+        "name": "actor",
+        "description": "One actor",
+        "options": [
+            {"type": 3, "name": "name", "description": "Actor", "required": True},
+            {"type": 3, "name": "briefing", "description": "Which", "required": False},
+        ],
+    }
     assert command_problems([good]) == []
-    bad = {"name": "Actor", "description": "d" * 101, "options": [
-        {"type": 3, "name": "briefing", "description": "Which", "required": False},
-        {"type": 3, "name": "name", "description": "Actor", "required": True,
-         "choices": [{"name": str(i), "value": str(i)} for i in range(26)]},
-    ]}
+    bad = {
+        "name": "Actor",
+        "description": "d" * 101,
+        "options": [
+            {"type": 3, "name": "briefing", "description": "Which", "required": False},
+            {
+                "type": 3,
+                "name": "name",
+                "description": "Actor",
+                "required": True,
+                "choices": [{"name": str(i), "value": str(i)} for i in range(26)],
+            },
+        ],
+    }
     problems = "\n".join(command_problems([bad]))
-    for expected in ("invalid command name", "1-100 characters", "required option after",
-                     "26 choices"):
+    for expected in (
+        "invalid command name",
+        "1-100 characters",
+        "required option after",
+        "26 choices",
+    ):
         assert expected in problems
 
 

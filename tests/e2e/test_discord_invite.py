@@ -24,8 +24,11 @@ def test_invite_asks_for_the_two_scopes_and_only_the_needed_permissions() -> Non
     assert query["client_id"] == ["1234"]
     assert query["scope"] == ["bot applications.commands"]
     assert int(query["permissions"][0]) == (
-        Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES | Perm.EMBED_LINKS
-        | Perm.SEND_MESSAGES_IN_THREADS | Perm.READ_MESSAGE_HISTORY
+        Perm.VIEW_CHANNEL
+        | Perm.SEND_MESSAGES
+        | Perm.EMBED_LINKS
+        | Perm.SEND_MESSAGES_IN_THREADS
+        | Perm.READ_MESSAGE_HISTORY
     )
 
 
@@ -46,6 +49,7 @@ async def test_application_id_asked_from_discord_with_the_token(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     async with FakeDiscord() as fake:
+
         def settings(token: str) -> Settings:
             return Settings(discord=DiscordSettings(token=token, api_base=fake.api_base))
 

@@ -25,9 +25,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = Path(
-    os.environ.get("DISCORD_OPENAPI_SPEC", "/work/shared/specs/discord-openapi.json")
-)
+SPEC_PATH = Path(os.environ.get("DISCORD_OPENAPI_SPEC", "/work/shared/specs/discord-openapi.json"))
 _SPEC_URI = "urn:discord-openapi"
 
 #: (method, path template in the spec) of every body the stand-in validates.
@@ -56,7 +54,12 @@ class SpecValidator:
         self._validators: dict[tuple[str, str], Draft202012Validator] = {}
         for method, path in VALIDATED_ROUTES:
             ref = f"{_SPEC_URI}#/" + _pointer(
-                "paths", path, method.lower(), "requestBody", "content", "application/json",
+                "paths",
+                path,
+                method.lower(),
+                "requestBody",
+                "content",
+                "application/json",
                 "schema",
             )
             self._validators[(method, path)] = Draft202012Validator(
@@ -123,9 +126,7 @@ def valid_name(name: object) -> bool:
     """``^[-_\\p{L}\\p{N}]{1,32}$``, lowercase where the letter has a lowercase form."""
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
         return False
-    allowed = all(
-        c in "-_" or unicodedata.category(c)[0] in ("L", "N") for c in name
-    )
+    allowed = all(c in "-_" or unicodedata.category(c)[0] in ("L", "N") for c in name)
     return allowed and name == name.lower()
 
 
@@ -174,8 +175,10 @@ def _chars(cmd: dict[str, Any]) -> int:
     total = len(cmd.get("name", "")) + len(cmd.get("description") or "")
     for opt in cmd.get("options") or []:
         total += _chars(opt)
-        total += sum(len(str(c.get("name", ""))) + len(str(c.get("value", "")))
-                     for c in opt.get("choices") or [])
+        total += sum(
+            len(str(c.get("name", ""))) + len(str(c.get("value", "")))
+            for c in opt.get("choices") or []
+        )
     return total
 
 

@@ -106,12 +106,23 @@ _DISCORD_EPOCH_MS = 1420070400000
 
 # Gateway opcodes.
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = (
-    0, 1, 2, 6, 7, 9, 10, 11,
+    0,
+    1,
+    2,
+    6,
+    7,
+    9,
+    10,
+    11,
 )
 # Interaction and callback types.
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
 CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = (
-    4, 5, 6, 7, 8,
+    4,
+    5,
+    6,
+    7,
+    8,
 )
 _OPTION_TYPES = {str: 3, int: 4, bool: 5, float: 10}
 _SUBCOMMAND = 1
@@ -124,7 +135,9 @@ def _now_iso() -> str:
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     # discord.py parses JSON only when Content-Type is exactly application/json.
     return web.Response(
-        body=json.dumps(data).encode(), status=status, headers=headers,
+        body=json.dumps(data).encode(),
+        status=status,
+        headers=headers,
         content_type="application/json",
     )
 
@@ -139,8 +152,7 @@ def _rate_limited(retry_after: float) -> web.Response:
     return _json(
         {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
         status=429,
-        headers={"Retry-After": str(retry_after), "Via": "1.1 google",
-                 "X-RateLimit-Scope": "user"},
+        headers={"Retry-After": str(retry_after), "Via": "1.1 google", "X-RateLimit-Scope": "user"},
     )
 
 
@@ -188,8 +200,11 @@ class SentMessage:
         """Everything a user reads in the message: content and every embed text, in order."""
         parts = [self.body.get("content") or ""]
         for e in self.embeds:
-            parts += [(e.get("author") or {}).get("name", ""), e.get("title", ""),
-                      e.get("description", "")]
+            parts += [
+                (e.get("author") or {}).get("name", ""),
+                e.get("title", ""),
+                e.get("description", ""),
+            ]
             for f in e.get("fields") or []:
                 parts += [f.get("name", ""), f.get("value", "")]
             parts.append((e.get("footer") or {}).get("text", ""))
@@ -373,8 +388,12 @@ class FakeDiscord:
         """
         data = self._command_data(name, options or {}, guild_id=guild_id)
         return await self._interact(
-            APPLICATION_COMMAND, data, user_id=user_id, user_perms=user_perms,
-            channel_id=channel_id, guild_id=guild_id,
+            APPLICATION_COMMAND,
+            data,
+            user_id=user_id,
+            user_perms=user_perms,
+            channel_id=channel_id,
+            guild_id=guild_id,
         )
 
     async def autocomplete(
@@ -387,8 +406,9 @@ class FakeDiscord:
         **where: Any,
     ) -> list[dict[str, Any]]:
         """Ask the bot for autocomplete choices of option ``focused``; returns the choices."""
-        data = self._command_data(name, options, guild_id=where.get("guild_id", GUILD_ID),
-                                  focused=focused)
+        data = self._command_data(
+            name, options, guild_id=where.get("guild_id", GUILD_ID), focused=focused
+        )
         iid = await self._interact(AUTOCOMPLETE, data, **where)
         callback = await self.wait_for_response(iid, timeout=timeout)
         assert callback["type"] == AUTOCOMPLETE_RESULT, callback
@@ -410,16 +430,23 @@ class FakeDiscord:
         if values is not None:
             data["values"] = values
         return await self._interact(
-            MESSAGE_COMPONENT, data, user_id=user_id, user_perms=user_perms,
-            channel_id=message.channel_id, guild_id=GUILD_ID,
+            MESSAGE_COMPONENT,
+            data,
+            user_id=user_id,
+            user_perms=user_perms,
+            channel_id=message.channel_id,
+            guild_id=GUILD_ID,
             message=message.payload(self._bot_user()),
         )
 
     async def wait_for_response(self, interaction_id: str, timeout: float = 5.0) -> dict[str, Any]:
         """The first callback body the bot sent for this interaction."""
         record = self.interactions[interaction_id]
-        await self._wait(lambda: record.callback is not None, timeout,
-                         f"a response to interaction {interaction_id}")
+        await self._wait(
+            lambda: record.callback is not None,
+            timeout,
+            f"a response to interaction {interaction_id}",
+        )
         assert record.callback is not None
         return record.callback
 
@@ -440,8 +467,11 @@ class FakeDiscord:
         self, channel_id: str, count: int = 1, timeout: float = 5.0
     ) -> list[SentMessage]:
         """The first ``count`` messages posted to a channel (not as interaction responses)."""
-        await self._wait(lambda: len(self.channel_messages.get(channel_id, [])) >= count,
-                         timeout, f"{count} message(s) in channel {channel_id}")
+        await self._wait(
+            lambda: len(self.channel_messages.get(channel_id, [])) >= count,
+            timeout,
+            f"{count} message(s) in channel {channel_id}",
+        )
         return self.channel_messages[channel_id][:count]
 
     async def drop_gateway(self, code: int = 4000) -> None:
@@ -487,25 +517,55 @@ class FakeDiscord:
     @staticmethod
     def _channel(channel_id: str, name: str, position: int) -> dict[str, Any]:
         return {
-            "id": channel_id, "type": 0, "name": name, "position": position,
-            "guild_id": GUILD_ID, "permission_overwrites": [], "nsfw": False,
-            "topic": None, "last_message_id": None, "parent_id": None,
-            "rate_limit_per_user": 0, "flags": 0,
+            "id": channel_id,
+            "type": 0,
+            "name": name,
+            "position": position,
+            "guild_id": GUILD_ID,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "topic": None,
+            "last_message_id": None,
+            "parent_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
         }
 
     @staticmethod
     def _bot_user() -> dict[str, Any]:
-        return {"id": BOT_USER_ID, "username": "Briefbot", "discriminator": "0",
-                "global_name": None, "avatar": None, "bot": True, "public_flags": 0}
+        return {
+            "id": BOT_USER_ID,
+            "username": "Briefbot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+            "public_flags": 0,
+        }
 
     @staticmethod
     def _user(user_id: str) -> dict[str, Any]:
-        return {"id": user_id, "username": USER_NAME, "discriminator": "0",
-                "global_name": "Analyst", "avatar": None, "public_flags": 0}
+        return {
+            "id": user_id,
+            "username": USER_NAME,
+            "discriminator": "0",
+            "global_name": "Analyst",
+            "avatar": None,
+            "public_flags": 0,
+        }
 
     def _member(self, user: dict[str, Any], perms: int | None = None) -> dict[str, Any]:
-        member = {"user": user, "roles": [], "flags": 0, "joined_at": "2024-01-01T00:00:00+00:00",
-                  "deaf": False, "mute": False, "nick": None, "avatar": None, "pending": False}
+        member = {
+            "user": user,
+            "roles": [],
+            "flags": 0,
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "nick": None,
+            "avatar": None,
+            "pending": False,
+        }
         if perms is not None:
             member["permissions"] = str(perms)
         return member
@@ -513,18 +573,46 @@ class FakeDiscord:
     def _guild(self) -> dict[str, Any]:
         members = [self._member(self._bot_user()), self._member(self._user(USER_ID))]
         return {
-            "id": GUILD_ID, "name": "Briefing Room", "icon": None, "owner_id": USER_ID,
-            "unavailable": False, "large": False, "member_count": len(members),
-            "verification_level": 0, "default_message_notifications": 0,
-            "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0,
-            "premium_tier": 0, "features": [], "preferred_locale": "en-US",
-            "system_channel_flags": 0, "afk_timeout": 300, "emojis": [], "stickers": [],
-            "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": str(MEMBER_PERMS),
-                       "position": 0, "color": 0, "hoist": False, "managed": False,
-                       "mentionable": False, "flags": 0}],
-            "channels": list(self.channels.values()), "threads": [], "members": members,
-            "voice_states": [], "presences": [], "stage_instances": [],
-            "guild_scheduled_events": [], "joined_at": "2024-01-01T00:00:00+00:00",
+            "id": GUILD_ID,
+            "name": "Briefing Room",
+            "icon": None,
+            "owner_id": USER_ID,
+            "unavailable": False,
+            "large": False,
+            "member_count": len(members),
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "features": [],
+            "preferred_locale": "en-US",
+            "system_channel_flags": 0,
+            "afk_timeout": 300,
+            "emojis": [],
+            "stickers": [],
+            "roles": [
+                {
+                    "id": GUILD_ID,
+                    "name": "@everyone",
+                    "permissions": str(MEMBER_PERMS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": list(self.channels.values()),
+            "threads": [],
+            "members": members,
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "joined_at": "2024-01-01T00:00:00+00:00",
         }
 
     def _synced(self, name: str, guild_id: str) -> dict[str, Any] | None:
@@ -555,7 +643,9 @@ class FakeDiscord:
             if kind == 7:  # channel: the value is an id, the channel goes in `resolved`
                 channel = self.channels[str(value)]
                 resolved.setdefault("channels", {})[str(value)] = {
-                    **channel, "permissions": str(MANAGER_PERMS)}
+                    **channel,
+                    "permissions": str(MANAGER_PERMS),
+                }
                 value = str(value)
             option = {"name": key, "type": kind, "value": value}
             if key == focused:
@@ -586,19 +676,29 @@ class FakeDiscord:
         token = f"itoken-{iid}"
         channel = self.channels[channel_id]
         payload: dict[str, Any] = {
-            "id": iid, "application_id": APPLICATION_ID, "type": kind, "data": data,
-            "guild_id": guild_id, "channel_id": channel_id,
+            "id": iid,
+            "application_id": APPLICATION_ID,
+            "type": kind,
+            "data": data,
+            "guild_id": guild_id,
+            "channel_id": channel_id,
             "channel": {**channel, "permissions": str(user_perms)},
             "member": self._member(self._user(user_id), user_perms),
-            "token": token, "version": 1, "locale": "en-US", "guild_locale": "en-US",
-            "app_permissions": str(MEMBER_PERMS), "entitlements": [],
-            "authorizing_integration_owners": {"0": guild_id}, "context": 0,
+            "token": token,
+            "version": 1,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": str(MEMBER_PERMS),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": guild_id},
+            "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if message is not None:
             payload["message"] = message
-        record = InteractionRecord(id=iid, token=token, type=kind, payload=payload,
-                                   dispatched_at=time.perf_counter())
+        record = InteractionRecord(
+            id=iid, token=token, type=kind, payload=payload, dispatched_at=time.perf_counter()
+        )
         self.interactions[iid] = self._by_token[token] = record
         await self._dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         record.dispatched_at = time.perf_counter()  # the clock starts once the frame is out
@@ -658,15 +758,20 @@ class FakeDiscord:
         self._sessions = {k: s for k, s in self._sessions.items() if s.shard != session.shard}
         self._sessions[session.id] = session
         ready: dict[str, Any] = {
-            "v": 10, "user": {**self._bot_user(), "verified": True, "mfa_enabled": False,
-                               "flags": 0},
-            "guilds": [{"id": GUILD_ID, "unavailable": True}] if self._session_for(GUILD_ID)
-            is session else [],
-            "session_id": session.id, "session_type": "normal",
+            "v": 10,
+            "user": {**self._bot_user(), "verified": True, "mfa_enabled": False, "flags": 0},
+            "guilds": [{"id": GUILD_ID, "unavailable": True}]
+            if self._session_for(GUILD_ID) is session
+            else [],
+            "session_id": session.id,
+            "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": APPLICATION_ID, "flags": 0},
-            "private_channels": [], "relationships": [], "presences": [],
-            "geo_ordered_rtc_regions": [], "guild_join_requests": [],
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "geo_ordered_rtc_regions": [],
+            "guild_join_requests": [],
         }
         if d.get("shard"):
             ready["shard"] = list(shard)
@@ -704,10 +809,15 @@ class FakeDiscord:
                 except ValueError:
                     body = raw.decode(errors="replace")
             request[_BODY] = body
-            self.requests.append(RecordedRequest(
-                method=request.method, path=request.path.removeprefix("/api/v10"),
-                query=dict(request.query), body=body, at=time.perf_counter(),
-            ))
+            self.requests.append(
+                RecordedRequest(
+                    method=request.method,
+                    path=request.path.removeprefix("/api/v10"),
+                    query=dict(request.query),
+                    body=body,
+                    at=time.perf_counter(),
+                )
+            )
         return await handler(request)
 
     def _check(self, method: str, route: str, body: Any) -> None:
@@ -741,8 +851,9 @@ class FakeDiscord:
                     request.headers.get("Authorization") != f"Bot {self.token}"
                 ):
                     return _error(401, 0, "401: Unauthorized")
-                response: web.StreamResponse = await handler(self, request, body,
-                                                             **match.groupdict())
+                response: web.StreamResponse = await handler(
+                    self, request, body, **match.groupdict()
+                )
                 await self._notify()
                 return response
         self.unhandled.append(f"{method} {path}")
@@ -752,35 +863,60 @@ class FakeDiscord:
         return _json({**self._bot_user(), "verified": True, "mfa_enabled": False, "flags": 0})
 
     async def _bot_application(self, request: web.Request, body: Any) -> web.Response:
-        return _json({
-            "id": APPLICATION_ID, "name": "Briefbot", "icon": None, "description": "",
-            "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
-            "owner": self._user(USER_ID), "team": None, "flags": 0, "summary": "",
-            "rpc_origins": [], "interactions_endpoint_url": None, "bot": self._bot_user(),
-        })
+        return _json(
+            {
+                "id": APPLICATION_ID,
+                "name": "Briefbot",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "owner": self._user(USER_ID),
+                "team": None,
+                "flags": 0,
+                "summary": "",
+                "rpc_origins": [],
+                "interactions_endpoint_url": None,
+                "bot": self._bot_user(),
+            }
+        )
 
     async def _bot_gateway(self, request: web.Request, body: Any) -> web.Response:
-        return _json({
-            "url": self.gateway_url, "shards": self.shard_count,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
-                                    "max_concurrency": 1},
-        })
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": self.shard_count,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def _bot_put_commands(
         self, request: web.Request, body: Any, guild_id: str | None = None
     ) -> web.Response:
         route = "/applications/{application_id}/" + (
-            "guilds/{guild_id}/commands" if guild_id else "commands")
+            "guilds/{guild_id}/commands" if guild_id else "commands"
+        )
         self._check("PUT", route, body)
         if self.validate:
             self.violations += command_problems(body or [])
         self.syncs += 1
         scope = guild_id or "global"
         self.commands[scope] = [
-            {**cmd, "id": self._snowflake(), "application_id": APPLICATION_ID,
-             "version": self._snowflake(), "type": cmd.get("type") or 1,
-             "default_member_permissions": cmd.get("default_member_permissions"),
-             **({"guild_id": guild_id} if guild_id else {})}
+            {
+                **cmd,
+                "id": self._snowflake(),
+                "application_id": APPLICATION_ID,
+                "version": self._snowflake(),
+                "type": cmd.get("type") or 1,
+                "default_member_permissions": cmd.get("default_member_permissions"),
+                **({"guild_id": guild_id} if guild_id else {}),
+            }
             for cmd in body or []
         ]
         return _json(self.commands[scope])
@@ -804,7 +940,8 @@ class FakeDiscord:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         if arrived - record.dispatched_at > self.response_window:
             self.violations.append(
-                f"interaction {iid} answered after {arrived - record.dispatched_at:.2f} s")
+                f"interaction {iid} answered after {arrived - record.dispatched_at:.2f} s"
+            )
             return _error(404, 10062, "Unknown interaction")
         record.callback, record.responded_at = body, arrived
         kind, data = body.get("type"), body.get("data") or {}
@@ -821,17 +958,23 @@ class FakeDiscord:
             resource["message"] = clicked.payload(self._bot_user())
         interaction = {"id": iid, "type": record.type}
         if "message" in resource:
-            interaction.update(response_message_id=resource["message"]["id"],
-                               response_message_loading=kind == DEFERRED_MESSAGE,
-                               response_message_ephemeral=bool(resource["message"]["flags"]
-                                                               & EPHEMERAL))
+            interaction.update(
+                response_message_id=resource["message"]["id"],
+                response_message_loading=kind == DEFERRED_MESSAGE,
+                response_message_ephemeral=bool(resource["message"]["flags"] & EPHEMERAL),
+            )
         return _json({"interaction": interaction, "resource": resource})
 
     def _new_message(
         self, channel_id: str, body: dict[str, Any], flags: int, iid: str | None
     ) -> SentMessage:
-        message = SentMessage(id=self._snowflake(), channel_id=channel_id, body=dict(body),
-                              interaction_id=iid, flags=flags & (EPHEMERAL | LOADING))
+        message = SentMessage(
+            id=self._snowflake(),
+            channel_id=channel_id,
+            body=dict(body),
+            interaction_id=iid,
+            flags=flags & (EPHEMERAL | LOADING),
+        )
         self._messages[message.id] = message
         return message
 
@@ -850,8 +993,9 @@ class FakeDiscord:
             original.body, original.flags = dict(body), original.flags & ~LOADING
             message = original
         else:
-            message = self._new_message(record.payload["channel_id"], body,
-                                        int(body.get("flags") or 0), record.id)
+            message = self._new_message(
+                record.payload["channel_id"], body, int(body.get("flags") or 0), record.id
+            )
             record.messages.append(message)
         if request.query.get("wait") in ("true", "True", "1"):
             return _json(message.payload(self._bot_user()))
@@ -868,7 +1012,8 @@ class FakeDiscord:
             return _error(404, 10008, "Unknown Message")
         if request.method == "PATCH":
             route = "/webhooks/{webhook_id}/{webhook_token}/messages/" + (
-                "@original" if message_id == "@original" else "{message_id}")
+                "@original" if message_id == "@original" else "{message_id}"
+            )
             self._check("PATCH", route, body)
             message.body = {**message.body, **(body or {})}
             message.flags &= ~LOADING
@@ -901,7 +1046,10 @@ class FakeDiscord:
         (r"GET /applications/\d+(?:/guilds/(?P<guild_id>\d+))?/commands", _bot_get_commands),
         (r"POST /interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", _callback),
         (r"POST /webhooks/(?P<app>\d+)/(?P<token>[^/]+)", _followup),
-        (r"(?:GET|PATCH|DELETE) /webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/"
-         r"(?P<message_id>@original|\d+)", _webhook_message),
+        (
+            r"(?:GET|PATCH|DELETE) /webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/"
+            r"(?P<message_id>@original|\d+)",
+            _webhook_message,
+        ),
         (r"POST /channels/(?P<channel_id>\d+)/messages", _bot_post_message),
     ]

@@ -97,8 +97,9 @@ def _command(
     completers: dict[str, Completer] = {}
     for opt in spec.options:
         default = inspect.Parameter.empty if opt.required else None
-        params.append(inspect.Parameter(opt.name, keyword, annotation=_annotation(opt),
-                                        default=default))
+        params.append(
+            inspect.Parameter(opt.name, keyword, annotation=_annotation(opt), default=default)
+        )
         descriptions[opt.name] = clip(opt.description)
         if opt.kind is OptionKind.CHOICE:
             choices[opt.name] = [app_commands.Choice(name=c, value=c) for c in opt.choices]
@@ -197,8 +198,7 @@ async def sync_if_changed(
         log.error("Discord command sync (%s) failed: %s %s", scope, exc.status, exc.text)
         return False
     except discord.RateLimited as exc:
-        log.error("Discord command sync (%s) rate limited; retry in %.0f s", scope,
-                  exc.retry_after)
+        log.error("Discord command sync (%s) rate limited; retry in %.0f s", scope, exc.retry_after)
         return False
     await meta.set(key, digest)
     log.info("synced %d Discord commands (%s)", len(synced), scope)

@@ -93,8 +93,9 @@ class DiscordService:
         self.tree = app_commands.CommandTree(self.client)
         self.tree.error(self.interactions.on_tree_error)
         guild = discord.Object(id=settings.discord.guild_id) if settings.discord.guild_id else None
-        for command in build_commands(engine.registry, self.interactions.run_command,
-                                      self.interactions.complete):
+        for command in build_commands(
+            engine.registry, self.interactions.run_command, self.interactions.complete
+        ):
             self.tree.add_command(command, guild=guild)
         self.client.setup_hook = self._setup_hook  # type: ignore[method-assign]
         self.client.on_interaction = self.interactions.on_interaction  # type: ignore[attr-defined]
@@ -125,8 +126,9 @@ class DiscordService:
         )
         connected = asyncio.create_task(self._connected.wait())
         try:
-            done, _ = await asyncio.wait({self._task, connected},
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {self._task, connected}, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             connected.cancel()
         if self._task in done:
@@ -197,14 +199,18 @@ class DiscordService:
         try:
             channel = self.client.get_partial_messageable(int(channel_id))
         except ValueError:
-            raise DeliveryError(f"{channel_id!r} is not a Discord channel id",
-                                permanent=True) from None
+            raise DeliveryError(
+                f"{channel_id!r} is not a Discord channel id", permanent=True
+            ) from None
         try:
             message = await messages.post(channel, messages.render(answer))
         except Exception as exc:
             error = self.delivery_error(exc, channel_id)
-            log.warning("Discord post failed: %s", error.reason,
-                        extra={"platform": "discord", "channel": channel_id})
+            log.warning(
+                "Discord post failed: %s",
+                error.reason,
+                extra={"platform": "discord", "channel": channel_id},
+            )
             raise error from exc
         return PostResult(message_id=str(message.id))
 
@@ -212,28 +218,34 @@ class DiscordService:
         """A plain-language ``DeliveryError`` for a failed post."""
         where = self._channel_label(channel_id)
         if isinstance(exc, discord.RateLimited):
-            return DeliveryError("Discord rate limited the post", permanent=False,
-                                 retry_after=exc.retry_after)
+            return DeliveryError(
+                "Discord rate limited the post", permanent=False, retry_after=exc.retry_after
+            )
         if isinstance(exc, discord.NotFound):
-            return DeliveryError("The channel was deleted (or Briefbot can no longer see it)",
-                                 permanent=True)
+            return DeliveryError(
+                "The channel was deleted (or Briefbot can no longer see it)", permanent=True
+            )
         if isinstance(exc, discord.Forbidden):
             missing = "missing permissions" if exc.code == 50013 else "missing access"
             return DeliveryError(f"Briefbot can't post in {where} ({missing})", permanent=True)
         if isinstance(exc, discord.HTTPException):
             if exc.status == 429:
                 retry = exc.response.headers.get("Retry-After")
-                return DeliveryError("Discord rate limited the post", permanent=False,
-                                     retry_after=float(retry) if retry else None)
+                return DeliveryError(
+                    "Discord rate limited the post",
+                    permanent=False,
+                    retry_after=float(retry) if retry else None,
+                )
             if exc.status >= 500:
-                return DeliveryError(f"Discord is having trouble ({exc.status})",
-                                     permanent=False)
-            return DeliveryError(f"Discord refused the post ({exc.status}: {exc.text})",
-                                 permanent=True)
+                return DeliveryError(f"Discord is having trouble ({exc.status})", permanent=False)
+            return DeliveryError(
+                f"Discord refused the post ({exc.status}: {exc.text})", permanent=True
+            )
         if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
             return DeliveryError(f"Discord unreachable ({type(exc).__name__})", permanent=False)
-        return DeliveryError(f"unexpected error posting to Discord ({type(exc).__name__})",
-                             permanent=False)
+        return DeliveryError(
+            f"unexpected error posting to Discord ({type(exc).__name__})", permanent=False
+        )
 
     def _channel_label(self, channel_id: str) -> str:
         channel = self.client.get_channel(int(channel_id)) if channel_id.isdigit() else None
