@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from bot.answers import Citation, Item, Section
+
 ELLIPSIS = "…"
 Render = Callable[[str], str]
 T = TypeVar("T")
@@ -177,3 +179,44 @@ def paginate(
                 raise ValueError(f"a unit costing {unit_cost} exceeds page capacity {capacity}")
             add(unit, unit_cost)
     return [page for page in pages if page] or [[]]
+
+
+def section_lines(
+    section: Section, *, limit: int, render: Render, bold: Callable[[str], str], spacer: bool
+) -> list[list[str]]:
+    """A section as line groups that must stay together on one page.
+
+    The first group is the heading, the section text and the first item (a heading is never
+    left alone at the bottom of a page); then one group per item with its citations. Every line
+    is ``render``-ed and at most ``limit`` characters long.
+    """
+    head = [""] if spacer else []
+    if heading := one_line(section.heading):
+        head += [bold(p) for p in fit(heading, limit - 4, render)]
+    if has_text(section.text):
+        head += fit(section.text, limit, render)
+    items = [lines for item in section.items if (lines := item_lines(item, limit, render))]
+    if not items:
+        return [head] if head else []
+    return [head + items[0], *items[1:]]
+
+
+def item_lines(item: Item, limit: int, render: Render) -> list[str]:
+    """``• text`` followed by its citations."""
+    lines: list[str] = []
+    if has_text(item.text):
+        first, *rest = fit(item.text, limit - 2, render)
+        lines += [f"• {first}", *rest]
+    for citation in item.citations:
+        lines += citation_lines(citation, limit, render)
+    return lines
+
+
+def citation_lines(citation: Citation, limit: int, render: Render) -> list[str]:
+    """``> “quote” (¶N)``, the quote split over several quoted lines if it is very long."""
+    tail = f"” (¶{citation.paragraph})"
+    pieces = fit(one_line(citation.quote), limit - len(tail) - 3, render)
+    lines = [f"> {p}" for p in pieces]
+    lines[0] = "> “" + lines[0][2:]
+    lines[-1] += tail
+    return lines

@@ -27,8 +27,16 @@ import logging
 import re
 from typing import Any
 
-from bot.answers import Action, Answer, Choice, Citation, Item, Section, Tone
-from bot.render._layout import fit, has_text, one_line, paginate, shorten, strip_controls
+from bot.answers import Action, Answer, Choice, Tone
+from bot.render._layout import (
+    fit,
+    has_text,
+    one_line,
+    paginate,
+    section_lines,
+    shorten,
+    strip_controls,
+)
 from bot.render.actions import PLACEHOLDERS, picker_action, try_encode
 
 log = logging.getLogger(__name__)
@@ -98,7 +106,15 @@ def to_discord(answer: Answer) -> list[dict[str, Any]]:
     if has_text(answer.summary):
         groups.append(fit(answer.summary, DESCRIPTION_LIMIT, escape_markdown))
     for section in answer.sections:
-        groups.extend(_section_groups(section))
+        groups.extend(
+            section_lines(
+                section,
+                limit=DESCRIPTION_LIMIT,
+                render=escape_markdown,
+                bold=lambda p: f"**{p}**",
+                spacer=True,
+            )
+        )
     url = _link_url(answer.link)
     if answer.link and (url is None or not title):
         source = f"Source: {one_line(answer.link)}"
@@ -143,39 +159,6 @@ def embed_length(embed: dict[str, Any]) -> int:
     total += len((embed.get("footer") or {}).get("text") or "")
     total += len((embed.get("author") or {}).get("name") or "")
     return total
-
-
-def _section_groups(section: Section) -> list[list[str]]:
-    """The section's lines, grouped: spacer + heading + text + first item, then one per item."""
-    head = [""]
-    if heading := one_line(section.heading):
-        head += [f"**{p}**" for p in fit(heading, DESCRIPTION_LIMIT - 4, escape_markdown)]
-    if has_text(section.text):
-        head += fit(section.text, DESCRIPTION_LIMIT, escape_markdown)
-    items = [lines for item in section.items if (lines := _item_lines(item))]
-    if not items:
-        return [head]
-    return [head + items[0], *items[1:]]
-
-
-def _item_lines(item: Item) -> list[str]:
-    lines: list[str] = []
-    if has_text(item.text):
-        first, *rest = fit(item.text, DESCRIPTION_LIMIT - 2, escape_markdown)
-        lines += [f"• {first}", *rest]
-    for citation in item.citations:
-        lines += _citation_lines(citation)
-    return lines
-
-
-def _citation_lines(citation: Citation) -> list[str]:
-    """``> “quote” (¶N)``, the quote split over several quoted lines if it is very long."""
-    tail = f"” (¶{citation.paragraph})"
-    pieces = fit(one_line(citation.quote), DESCRIPTION_LIMIT - len(tail) - 3, escape_markdown)
-    lines = [f"> {p}" for p in pieces]
-    lines[0] = "> “" + lines[0][2:]
-    lines[-1] += tail
-    return lines
 
 
 def _link_url(link: str | None) -> str | None:

@@ -31,8 +31,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answers import Action, Answer, Choice, Citation, Item, Section
-from bot.render._layout import fit, has_text, one_line, paginate, shorten, strip_controls
+from bot.answers import Action, Answer, Choice
+from bot.render._layout import (
+    fit,
+    has_text,
+    one_line,
+    paginate,
+    section_lines,
+    shorten,
+    strip_controls,
+)
 from bot.render.actions import PLACEHOLDERS, picker_action, try_encode
 
 log = logging.getLogger(__name__)
@@ -187,41 +195,17 @@ def _content_groups(answer: Answer) -> list[list[dict[str, Any]]]:
     if has_text(answer.summary):
         groups.append(_pack([fit(answer.summary, SECTION_TEXT_LIMIT, escape)]))
     for section in answer.sections:
-        if blocks := _pack(_section_lines(section)):
+        if blocks := _pack(
+            section_lines(
+                section,
+                limit=SECTION_TEXT_LIMIT,
+                render=escape,
+                bold=lambda p: f"*{p}*",
+                spacer=False,
+            )
+        ):
             groups.append(blocks)
     return groups
-
-
-def _section_lines(section: Section) -> list[list[str]]:
-    """Line groups: heading + text + first item, then each item with its citations."""
-    head: list[str] = []
-    if heading := one_line(section.heading):
-        head += [f"*{p}*" for p in fit(heading, SECTION_TEXT_LIMIT - 2, escape)]
-    if has_text(section.text):
-        head += fit(section.text, SECTION_TEXT_LIMIT, escape)
-    items = [lines for item in section.items if (lines := _item_lines(item))]
-    if not items:
-        return [head] if head else []
-    return [head + items[0], *items[1:]]
-
-
-def _item_lines(item: Item) -> list[str]:
-    lines: list[str] = []
-    if has_text(item.text):
-        first, *rest = fit(item.text, SECTION_TEXT_LIMIT - 2, escape)
-        lines += [f"• {first}", *rest]
-    for citation in item.citations:
-        lines += _citation_lines(citation)
-    return lines
-
-
-def _citation_lines(citation: Citation) -> list[str]:
-    tail = f"” (¶{citation.paragraph})"
-    pieces = fit(one_line(citation.quote), SECTION_TEXT_LIMIT - len(tail) - 3, escape)
-    lines = [f"> {p}" for p in pieces]
-    lines[0] = "> “" + lines[0][2:]
-    lines[-1] += tail
-    return lines
 
 
 def _pack(line_groups: list[list[str]]) -> list[dict[str, Any]]:
