@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from rapidfuzz import fuzz, process
 
 from bot.digests.records import EXAMPLES
 from bot.errors import UserFacingError
@@ -218,9 +219,11 @@ def parse_timezone(name: str) -> ZoneInfo:
     candidate = name.strip()
     zone = _zone_names().get(candidate.lower())
     if zone is None:
+        close = process.extractOne(candidate.lower(), list(_zone_names()), scorer=fuzz.WRatio)
+        guess = f" Did you mean {_zone_names()[close[0]]}?" if close and close[1] >= 85 else ""
         raise UserFacingError(
-            f"“{candidate}” is not a time zone I know. Use an IANA name such as Europe/Istanbul,"
-            " America/New_York or UTC.",
+            f"“{candidate}” is not a time zone I know.{guess} Use an IANA name such as "
+            "Europe/Istanbul, America/New_York or UTC.",
             hint=HINT,
         )
     try:
@@ -234,6 +237,11 @@ def split_zone(text: str) -> tuple[str, str | None]:
     words = text.split()
     if len(words) >= 2 and words[-1].lower() in _zone_names():
         return " ".join(words[:-1]), _zone_names()[words[-1].lower()]
+    if len(words) >= 2 and "/" in words[-1] and words[-1][0].isalpha():
+        # Looks like a zone (Area/City) but is not one: let parse_timezone say so, rather
+        # than blaming the schedule for an extra word. (Cron steps like */5 or 1-5/2 start
+        # with "*" or a digit.)
+        return " ".join(words[:-1]), words[-1]
     return text.strip(), None
 
 

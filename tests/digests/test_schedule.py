@@ -223,3 +223,22 @@ def test_any_text_is_parsed_or_refused_politely(text: str) -> None:
         assert exc.message and exc.hint
     else:
         assert schedule.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("daily 09:00 Mars/Olympus", ("daily 09:00", "Mars/Olympus")),
+        ("0 9 * * */2", ("0 9 * * */2", None)),
+        ("0 9 * * 1-5 UTC", ("0 9 * * 1-5", "UTC")),
+    ],
+)
+def test_a_trailing_zone_like_word_is_treated_as_the_zone(
+    text: str, expected: tuple[str, str | None]
+) -> None:
+    assert split_zone(text) == expected
+
+
+def test_a_misspelt_zone_gets_did_you_mean() -> None:
+    with pytest.raises(UserFacingError, match="Did you mean Europe/Istanbul"):
+        parse_timezone("Europe/Istambul")
