@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import json
 import sys
 from pathlib import Path
@@ -58,10 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         build_parser().print_help()
         return 0
-    if args.command == "validate":
-        return _validate(args.directory)
-    if args.command == "query":
-        return _query(" ".join(args.text), args.format, args.content)
+    if args.command in {"validate", "query"}:
+        # One-shot commands: collecting garbage while importing and again at exit costs
+        # ~100 ms and frees nothing that matters in a process about to end.
+        gc.disable()
+        try:
+            if args.command == "validate":
+                return _validate(args.directory)
+            return _query(" ".join(args.text), args.format, args.content)
+        finally:
+            gc.freeze()
 
     from pydantic import ValidationError
 
