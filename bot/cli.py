@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``briefbot`` console script."""
-    args = build_parser().parse_args(argv)
+    # Options of the bot's own commands (``--briefing X``) belong to the query text.
+    args, extra = build_parser().parse_known_args(argv)
+    if extra and args.command != "query":
+        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.text += extra
     if args.command is None:
         build_parser().print_help()
         return 0

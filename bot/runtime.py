@@ -123,6 +123,33 @@ def check_settings(settings: Settings) -> None:
             )
     if discord.shard_count is not None and discord.shard_count < 1:
         raise ConfigError("DISCORD_SHARD_COUNT must be at least 1")
+    _check_database_url(ops.database_url)
+    _check_default_timezone(settings.digest.default_timezone)
+
+
+def _check_database_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (try sqlite:///briefbot.db or "
+            "postgresql+psycopg://user@host/db)"
+        ) from None
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL: {backend} is not supported (use sqlite or postgresql)")
+
+
+def _check_default_timezone(name: str) -> None:
+    from bot.digests.schedule import parse_timezone
+    from bot.errors import UserFacingError
+
+    try:
+        parse_timezone(name)
+    except UserFacingError as exc:
+        raise ConfigError(f"DIGEST_DEFAULT_TIMEZONE: {exc.message}") from None
 
 
 async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:

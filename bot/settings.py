@@ -63,6 +63,14 @@ class SlackSettings(BaseSettings):
     #: Slack user ids allowed to manage digests besides workspace admins/owners.
     admin_users: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    @field_validator("command")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        value = value.strip()
+        if not value.lstrip("/"):
+            raise ValueError("SLACK_COMMAND must name a slash command, e.g. /brief")
+        return "/" + value.lstrip("/")
+
     @field_validator("admin_users", mode="before")
     @classmethod
     def _split_users(cls, value: object) -> object:

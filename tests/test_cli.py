@@ -114,3 +114,11 @@ def test_run_without_tokens_is_a_console(tmp_path: Path) -> None:
     assert "Russia —" in out.stdout and "Turkey vs Syria" in out.stdout
     assert "Did you mean" in out.stdout
     assert out.stdout.rstrip().endswith("Bye.")
+
+
+def test_query_passes_bot_options_through() -> None:
+    out = briefbot("query", "actor", "russia", "--briefing", "turkey-syria-rapprochement")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Russia")
+    wrong = briefbot("query", "actors", "--briefing", "turkey-syria-rapprochment")
+    assert wrong.returncode == 1 and "Did you mean turkey-syria-rapprochement" in wrong.stdout

@@ -32,6 +32,7 @@ from tests.fakes.discord_server import (
     CHANNEL_ID,
     GUILD_ID,
     MANAGER_PERMS,
+    MEMBER_PERMS,
     OTHER_CHANNEL_ID,
     TOKEN,
     FakeDiscord,
@@ -506,6 +507,11 @@ async def test_groups_channels_choices_and_manage_permission(
     }
     refused = await ask(fake, "alerts add", args)
     assert refused.ephemeral and "manage" in refused.text.lower() and not seen
+    # Managing this channel is not enough to change another one's digests.
+    elsewhere = await ask(
+        fake, "alerts add", args, user_perms=MANAGER_PERMS, target_perms=MEMBER_PERMS
+    )
+    assert elsewhere.ephemeral and "manage" in elsewhere.text.lower() and not seen
     done = await ask(fake, "alerts add", args, user_perms=MANAGER_PERMS)
     assert "Alert added" in done.text and not done.ephemeral
     assert seen == [

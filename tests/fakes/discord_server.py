@@ -381,12 +381,20 @@ class FakeDiscord:
         user_perms: int = MEMBER_PERMS,
         channel_id: str = CHANNEL_ID,
         guild_id: str = GUILD_ID,
+        target_perms: int | None = None,
     ) -> str:
         """Dispatch a slash command (``"actor"`` or ``"digest subscribe"``); returns its id.
 
-        Option types come from the synced definition; a CHANNEL option takes a channel id.
+        Option types come from the synced definition; a CHANNEL option takes a channel id, and
+        its resolved channel carries the user's permissions there (``target_perms``, default
+        the same as in the current channel).
         """
-        data = self._command_data(name, options or {}, guild_id=guild_id)
+        data = self._command_data(
+            name,
+            options or {},
+            guild_id=guild_id,
+            channel_perms=user_perms if target_perms is None else target_perms,
+        )
         return await self._interact(
             APPLICATION_COMMAND,
             data,
@@ -623,7 +631,13 @@ class FakeDiscord:
         return None
 
     def _command_data(
-        self, name: str, options: Mapping[str, Any], *, guild_id: str, focused: str | None = None
+        self,
+        name: str,
+        options: Mapping[str, Any],
+        *,
+        guild_id: str,
+        focused: str | None = None,
+        channel_perms: int = MANAGER_PERMS,
     ) -> dict[str, Any]:
         top, _, sub = name.partition(" ")
         synced = self._synced(top, guild_id)
@@ -644,7 +658,7 @@ class FakeDiscord:
                 channel = self.channels[str(value)]
                 resolved.setdefault("channels", {})[str(value)] = {
                     **channel,
-                    "permissions": str(MANAGER_PERMS),
+                    "permissions": str(channel_perms),
                 }
                 value = str(value)
             option = {"name": key, "type": kind, "value": value}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.loader import validate_directory
 
 from .proc import bot_env, run_to_exit
@@ -24,6 +26,22 @@ async def test_shard_ids_outside_the_count_are_a_config_error(tmp_path: Path) ->
     bot = await run_to_exit(env, tmp_path)
     assert bot.proc is not None and bot.proc.returncode == 2
     assert "DISCORD_SHARD_IDS [2] outside 0..1" in bot.output
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "garbage"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "mysql is not supported"),
+        ({"DIGEST_DEFAULT_TIMEZONE": "Mars/Olympus"}, "DIGEST_DEFAULT_TIMEZONE: “Mars/Olympus”"),
+    ],
+)
+async def test_settings_that_cannot_work_are_config_errors(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    bot = await run_to_exit(bot_env(**env), tmp_path)
+    assert bot.proc is not None and bot.proc.returncode == 2
+    assert message in bot.output
 
 
 async def test_invalid_content_lists_every_problem_and_exits_1(

@@ -13,6 +13,7 @@ so Discord's 3-second window is never missed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -82,7 +83,14 @@ class Interactions:
         """Run a slash command (the callback of every generated app command)."""
         private = bool(values.pop(PRIVATE_OPTION, False)) or spec.private
         args = {name: _argument(v) for name, v in values.items() if v is not None}
-        invocation = Invocation(spec.qualified_name, args, context_for(interaction))
+        context = context_for(interaction)
+        # The namespace holds the resolved channels, with the user's permissions in each.
+        for _name, value in interaction.namespace:
+            if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread):
+                # Changing another channel's digests needs Manage Channels *there*.
+                can = interaction.guild_id is None or value.permissions.manage_channels
+                context = dataclasses.replace(context, can_manage=can)
+        invocation = Invocation(spec.qualified_name, args, context)
         await self._answer(interaction, self.engine.execute(invocation), private=private)
 
     async def complete(

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 #: How long a ``users.info`` admin answer is trusted.
 ADMIN_CACHE_SECONDS = 60.0
-EXPIRED = "This button has expired. Run /brief again for a fresh answer."
+EXPIRED = "This button has expired. Run {command} again for a fresh answer."
 _MESSAGE_KEYS = ("text", "blocks", "response_type")
 
 Respond = Callable[..., Awaitable[Any]]
@@ -158,7 +158,7 @@ class Listeners:
             neutral = clicked_action(element)
         except ValueError:
             log.info("expired or foreign action id %r", str(element.get("action_id"))[:60])
-            answer = error_answer(EXPIRED)
+            answer = error_answer(self._expired())
             invocation = None
         else:
             invocation = self.engine.action_invocation(neutral, context)
@@ -191,7 +191,9 @@ class Listeners:
             invocation = shared_invocation(str(element.get("value") or ""), context)
         except ValueError:
             await _respond_all(
-                respond, ephemeral_pages(error_answer(EXPIRED)), replace_original=False
+                respond,
+                ephemeral_pages(error_answer(self._expired())),
+                replace_original=False,
             )
             return
         spec = self.engine.registry.get(invocation.command)
@@ -250,6 +252,9 @@ class Listeners:
         if response is not None:
             return BoltResponse(status=200, body="")  # acked: Slack must not retry a failing event
         return None
+
+    def _expired(self) -> str:
+        return EXPIRED.format(command=self.settings.slack.command)
 
     def spawn(self, work: Awaitable[Any], *, respond: Respond | None = None) -> None:
         """Run ``work`` after the ack; failures are logged and apologised for, never raised."""

@@ -41,7 +41,9 @@ def manifest(settings: Settings, *, socket_mode: bool, request_url: str | None) 
         "command": settings.slack.command,
         "description": "Query the briefing: actors, compare, timeline, figures, ask…",
         "usage_hint": _usage_hint(),
-        "should_escape": False,
+        # Escaped: a channel picked with # arrives as <#C…|name>, which `digest subscribe …
+        # channel` needs; user text stays inert because every renderer re-escapes it.
+        "should_escape": True,
     }
     interactivity: dict[str, Any] = {"is_enabled": True}
     events: dict[str, Any] = {"bot_events": ["app_home_opened"]}
