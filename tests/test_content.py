@@ -199,3 +199,19 @@ def _texts(node: object) -> Iterator[str]:
             yield from _texts(item)
     elif isinstance(node, str):
         yield node
+
+
+def test_the_summary_covers_every_actor_with_a_position(briefing: Briefing) -> None:
+    summary = briefing.summary.text
+    named = {
+        "turkey": "Turkey",
+        "syria": "Assad",
+        "russia": "Russia",
+        "united-states": "United States",
+        "syrian-opposition": "Syrian opposition",
+        "kurdish-forces": "SDF",
+        "iran": "Iran",
+        "turkish-opposition": "Turkish opposition",
+    }
+    assert {a.id for a in briefing.actors} >= set(named)
+    assert [word for word in named.values() if word not in summary] == []
