@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -69,6 +70,10 @@ class StartupError(Exception):
 
 def main(settings: Settings) -> int:
     """Run until stopped; return the process exit code (0 after a graceful stop)."""
+    no_platform = not (settings.discord.enabled or settings.slack.enabled)
+    if no_platform and sys.stdin.isatty() and "log_level" not in settings.ops.model_fields_set:
+        # Someone trying the console at a terminal: keep start-up chatter off their screen.
+        settings.ops.log_level = "WARNING"
     setup_logging(settings)
     try:
         check_settings(settings)

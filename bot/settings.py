@@ -32,6 +32,7 @@ class DiscordSettings(BaseSettings):
     model_config = _config("DISCORD_")
 
     token: SecretStr | None = None
+    application_id: int | None = None  # for `briefbot discord-invite` without a token
     guild_id: int | None = None  # sync commands to this guild only (instant, for development)
     api_base: str | None = None  # REST base URL, e.g. http://127.0.0.1:8000/api/v10
     gateway_url: str | None = None  # gateway websocket URL, e.g. ws://127.0.0.1:8000/

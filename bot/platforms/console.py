@@ -10,6 +10,7 @@ import contextlib
 import logging
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
 from bot.answers import Answer
@@ -102,8 +103,7 @@ class ConsoleService:
         self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]
     ) -> None:
         if self._interactive:
-            with contextlib.suppress(ImportError):  # line editing and history for input()
-                import readline  # noqa: F401
+            _load_history()
         while True:
             try:
                 if self._interactive:
@@ -117,4 +117,29 @@ class ConsoleService:
                 line = None
             loop.call_soon_threadsafe(lines.put_nowait, line)
             if line is None:
+                if self._interactive:
+                    _save_history()
                 return
+
+
+HISTORY_FILE = Path("~/.briefbot_history").expanduser()
+
+
+def _load_history() -> None:
+    """Line editing for ``input()`` and the history of earlier sessions (↑ recalls them)."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - platforms without readline
+        return
+    readline.set_history_length(1000)
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY_FILE)
+
+
+def _save_history() -> None:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover
+        return
+    with contextlib.suppress(OSError):
+        readline.write_history_file(HISTORY_FILE)

@@ -7,7 +7,6 @@ commands). Permissions are the few Briefbot uses, each justified below; nothing 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 
 import discord
@@ -48,12 +47,8 @@ async def fetch_application_id(settings: Settings) -> int:
 def main(settings: Settings) -> int:
     """Print the invite URL; the application id comes from ``DISCORD_APPLICATION_ID`` or,
     failing that, from Discord using ``DISCORD_TOKEN``. Returns the exit code."""
-    raw = os.environ.get("DISCORD_APPLICATION_ID", "").strip()
-    if raw:
-        if not raw.isdigit():
-            print(f"DISCORD_APPLICATION_ID must be a number, not {raw!r}", file=sys.stderr)
-            return 2
-        application_id = int(raw)
+    if settings.discord.application_id:
+        application_id = settings.discord.application_id
     elif settings.discord.enabled:
         try:
             application_id = asyncio.run(fetch_application_id(settings))
