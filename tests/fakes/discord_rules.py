@@ -3,7 +3,7 @@
 Two independent sources of truth:
 
 * ``SpecValidator`` validates request bodies against Discord's own OpenAPI description
-  (``/work/shared/specs/discord-openapi.json``, JSON Schema 2020-12), which neither the bot nor
+  (``tests/specs/discord-openapi.json``, JSON Schema 2020-12), which neither the bot nor
   its tests wrote.
 * ``command_problems`` checks synced application commands against the rules Discord documents
   for them but the spec does not express (lowercase names, required options first, sizes).
@@ -25,7 +25,12 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = Path(os.environ.get("DISCORD_OPENAPI_SPEC", "/work/shared/specs/discord-openapi.json"))
+SPEC_PATH = Path(
+    os.environ.get(
+        "DISCORD_OPENAPI_SPEC",
+        Path(__file__).resolve().parent.parent / "specs" / "discord-openapi.json",
+    )
+)
 _SPEC_URI = "urn:discord-openapi"
 
 #: (method, path template in the spec) of every body the stand-in validates.

@@ -18,12 +18,12 @@ from referencing.jsonschema import DRAFT202012
 
 from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
 
-DISCORD_SPEC = Path("/work/shared/specs/discord-openapi.json")
+DISCORD_SPEC = Path(__file__).resolve().parent.parent / "specs" / "discord-openapi.json"
 
-# Kept small so the suite stays fast; BRIEFBOT_RENDER_EXAMPLES=2000 runs a deep search.
+# Sized so the suite stays fast (~10 s here); BRIEFBOT_RENDER_EXAMPLES=2000 runs a deep search.
 settings.register_profile(
     "render",
-    max_examples=int(os.environ.get("BRIEFBOT_RENDER_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("BRIEFBOT_RENDER_EXAMPLES", "60")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
