@@ -352,14 +352,23 @@ class Runtime:
         self.health.add_check("scheduler", self._service_check(self.digests, up="running"))
 
     async def _start_platforms(self) -> None:
+        """Connect every platform at once (each waits on its own network round trips)."""
         assert self.health is not None
+        starting = []
         for service in self.platforms:
             if service.name == "slack" and self._slack_shares_health_port():
                 # Slack's /slack/events is served by the health server: nothing to start.
                 self._on_stop(service.name, service.stop)
                 log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
                 continue
-            await self._start_service(service)
+            starting.append(asyncio.create_task(self._start_service(service)))
+        try:
+            await asyncio.gather(*starting)
+        except BaseException:
+            for task in starting:
+                task.cancel()
+            await asyncio.gather(*starting, return_exceptions=True)
+            raise
 
     async def _start_service(self, service: Service) -> None:
         self._on_stop(service.name, service.stop)
