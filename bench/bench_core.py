@@ -15,13 +15,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import print_table, summary_ms, write_results
-
 from bot.cli import load_engine
 from bot.commands import Context
 from bot.render.discord import to_discord
 from bot.render.slack import to_slack
 from bot.render.text import to_text
+
+from _common import print_table, summary_ms, write_results
 
 COMMANDS = [
     "brief",

@@ -41,10 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from _common import print_table, write_results
 
 from bot.answers import Answer
 from bot.ports import DeliveryError, PostResult
+
+from _common import print_table, write_results
 
 TARGET_RATIO = 1.2
 DISCORD_PER_CHANNEL, DISCORD_WINDOW, DISCORD_PER_SECOND = 5, 5.0, 50

@@ -35,9 +35,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import print_table, summary_ms, write_results
-
 from tests.fakes.discord_server import TOKEN, FakeDiscord
+
+from _common import print_table, summary_ms, write_results
 
 BOTS = ("briefbot", "bare")
 SEQUENTIAL = 400  # interactions per bot, alternating bot by bot

@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from _common import print_table, summary_ms, write_results
 
 from tests.fakes.slack_server import (
     BOT_TOKEN,
@@ -41,6 +40,8 @@ from tests.fakes.slack_server import (
     encode_body,
     signature_headers,
 )
+
+from _common import print_table, summary_ms, write_results
 
 APPS = ("briefbot", "bare", "bare-pbr", "bare-blocks")
 COMMAND_TEXT = "actor russia"
