@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -68,6 +69,7 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
         )
         service = DiscordService(settings, engine)
         await service.start()
+        gc.freeze()  # as bot.runtime does once everything has started
         await stop.wait()
         await service.stop()
         return

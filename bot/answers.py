@@ -9,8 +9,13 @@ markup allowed is none: emphasis is expressed by structure (titles, headings), n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.briefing import Evidence
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,11 @@ class Citation:
 
     quote: str
     paragraph: int
+
+
+def cites(evidence: Iterable[Evidence]) -> tuple[Citation, ...]:
+    """The citations of a claim's evidence, in order."""
+    return tuple(Citation(e.quote, e.paragraph) for e in evidence)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,12 @@ import gc
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 FORMATS = ("text", "discord", "slack", "json")
 
@@ -56,13 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``briefbot`` console script."""
     # Options of the bot's own commands (``--briefing X``) belong to the query text.
-    args, extra = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
     if extra and args.command != "query":
-        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if extra:
         args.text += extra
     if args.command is None:
-        build_parser().print_help()
+        parser.print_help()
         return 0
     if args.command in {"validate", "query"}:
         # One-shot commands: collecting garbage while importing and again at exit costs
@@ -135,7 +140,7 @@ def _count_quotes(node: object) -> int:
     return 0
 
 
-def load_engine(content: Path | None = None):  # type: ignore[no-untyped-def]
+def load_engine(content: Path | None = None) -> Engine:
     """Load content (raising ``ContentError``) and build an engine around it."""
     from bot.engine import Engine
     from bot.library import Library, LibraryHolder
@@ -146,6 +151,7 @@ def load_engine(content: Path | None = None):  # type: ignore[no-untyped-def]
 
 
 def _query(text: str, fmt: str, content: Path | None) -> int:
+    from bot.answers import Tone
     from bot.commands import Context
     from bot.errors import ContentError
 
@@ -169,7 +175,7 @@ def _query(text: str, fmt: str, content: Path | None) -> int:
         print(json.dumps(to_slack(answer), indent=2, ensure_ascii=False))
     else:
         print(json.dumps(dataclasses.asdict(answer), indent=2, ensure_ascii=False))
-    return 1 if answer.tone == "error" else 0
+    return 1 if answer.tone is Tone.ERROR else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

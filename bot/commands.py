@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.answers import Answer
@@ -222,3 +223,12 @@ class CommandRegistry:
 
 #: The registry of built-in commands. Feature modules add to it at import time.
 registry = CommandRegistry()
+
+
+@lru_cache(maxsize=1)
+def load_builtin_commands() -> None:
+    """Import the modules that declare the built-in commands into ``registry`` (once)."""
+    import importlib
+
+    for module in ("bot.queries", "bot.digests.commands"):
+        importlib.import_module(module)

@@ -5,6 +5,7 @@ Adapters hand it an ``Invocation`` (or raw ``/brief …`` text) and get back an 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import shlex
@@ -27,12 +28,13 @@ from bot.commands import (
     Invocation,
     OptionKind,
     OptionSpec,
+    load_builtin_commands,
 )
 from bot.commands import (
     registry as default_registry,
 )
 from bot.errors import PermissionDenied, UserFacingError
-from bot.library import LibraryHolder
+from bot.library import ActorIndex, LibraryHolder
 from bot.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,11 @@ APOLOGY = (
 )
 
 
+def apology_answer() -> Answer:
+    """What the user sees when answering failed unexpectedly (the error itself is logged)."""
+    return error_answer(APOLOGY, title="Sorry, that failed")
+
+
 class Engine:
     """Runs commands against the current library. One per process, shared by every adapter."""
 
@@ -58,7 +65,7 @@ class Engine:
         registry: CommandRegistry | None = None,
         services: Mapping[str, Any] | None = None,
     ) -> None:
-        _load_builtin_commands()
+        load_builtin_commands()
         self.library = library
         self.registry = registry or default_registry
         self.services: dict[str, Any] = dict(services or {})
@@ -91,7 +98,7 @@ class Engine:
                 if key:
                     self._remember(key, answer)
             if spec.private and not answer.private:
-                answer = _replace(answer, private=True)
+                answer = dataclasses.replace(answer, private=True)
             return answer
         except UserFacingError as exc:
             outcome = "user_error"
@@ -103,7 +110,7 @@ class Engine:
                 invocation.command,
                 extra={"platform": platform, "channel": invocation.context.channel_id},
             )
-            return error_answer(APOLOGY, title="Sorry, that failed")
+            return apology_answer()
         finally:
             metrics.COMMANDS.labels(invocation.command, platform, outcome).inc()
             metrics.ANSWER_LATENCY.labels(platform).observe(time.perf_counter() - started)
@@ -187,11 +194,8 @@ class Engine:
     def _unknown(self, words: list[str], context: Context) -> Invocation:
         # "/brief russia" is a natural thing to type: treat a bare actor name as "actor NAME".
         if self.registry.get("actor") is not None:
-            try:
-                loaded = self.library.current.get(None)
-            except UserFacingError:
-                loaded = None
-            if loaded and self.library.current.index(loaded).exact(" ".join(words)):
+            index = self._newest_index()
+            if index is not None and index.exact(" ".join(words)):
                 return Invocation("actor", {"name": " ".join(words)}, context)
         suggestion = _did_you_mean(words[0].lower(), self.registry.names())
         if suggestion:
@@ -254,17 +258,21 @@ class Engine:
         if "," in joined:
             left, _, right = joined.partition(",")
             return left.strip(), right.strip()
-        library = self.library.current
-        try:
-            index = library.index(library.get(None))
-        except UserFacingError:
-            index = None
+        index = self._newest_index()
         if index is not None:
             for i in range(1, len(words)):
                 left, right = " ".join(words[:i]), " ".join(words[i:])
                 if index.exact(left) and index.exact(right):
                     return left, right
         return words[0], " ".join(words[1:])
+
+    def _newest_index(self) -> ActorIndex | None:
+        """The actor index of the newest briefing (None when nothing is loaded)."""
+        library = self.library.current
+        try:
+            return library.index(library.get(None))
+        except UserFacingError:
+            return None
 
     # -- completion and follow-ups ------------------------------------------------------------
 
@@ -311,12 +319,6 @@ class Engine:
         elif action.kind is ActionKind.TIMELINE and action.args:
             args["actor"] = action.args[0]
         return Invocation(action.kind.value, args, context)
-
-
-def _replace(answer: Answer, **changes: Any) -> Answer:
-    import dataclasses
-
-    return dataclasses.replace(answer, **changes)
 
 
 def _split(text: str) -> list[str]:
@@ -374,17 +376,4 @@ def _zones() -> list[str]:
     return [*sorted(z for z in zones if "/" in z and not z.startswith("Etc/")), "UTC"]
 
 
-@lru_cache(maxsize=1)
-def _load_builtin_commands() -> None:
-    """Import the modules that declare the built-in commands (once)."""
-    import importlib
-
-    importlib.import_module("bot.queries")
-    try:
-        importlib.import_module("bot.digests.commands")
-    except ModuleNotFoundError as exc:  # digests are optional until that package exists
-        if exc.name not in {"bot.digests.commands", "bot.digests"}:
-            raise
-
-
-__all__ = ["Engine", "OptionSpec"]
+__all__ = ["APOLOGY", "Engine", "OptionSpec", "apology_answer"]

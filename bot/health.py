@@ -44,6 +44,12 @@ class ComponentState:
 Check = Callable[[], Awaitable[ComponentState]]
 
 
+def reason(exc: BaseException) -> str:
+    """A one-line reason for ``exc``: its class and the first line of its message."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
 class HealthServer:
     """Serves ``/healthz``, ``/readyz`` and ``/metrics`` on ``host:port`` (port 0 = any free)."""
 
@@ -116,8 +122,7 @@ class HealthServer:
         except TimeoutError:
             return ComponentState(False, f"no answer within {CHECK_TIMEOUT:g} s")
         except Exception as exc:
-            first_line = next(iter(str(exc).strip().splitlines()), "")
-            return ComponentState(False, f"{type(exc).__name__}: {first_line}".rstrip(": "))
+            return ComponentState(False, reason(exc))
         return state
 
     async def _healthz(self, request: web.Request) -> web.Response:

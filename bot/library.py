@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from bot.briefing import Actor
 from bot.errors import NotFoundError
 from bot.loader import LoadedBriefing
-from bot.textnorm import fold
+from bot.textnorm import fold, name_keys
 
 #: Scores (0–100, rapidfuzz WRatio on folded text) above which a name is a likely typo.
 SUGGEST_SCORE = 72
@@ -36,9 +36,8 @@ class ActorIndex:
         self._key_label: list[str] = []
         for actor in actors:
             for label in (actor.name, actor.id.replace("-", " "), *actor.aliases):
-                key = fold(label)
-                for variant in {key, key.removeprefix("the ")}:
-                    if variant and variant not in self._exact:
+                for variant in name_keys(label):
+                    if variant not in self._exact:
                         self._exact[variant] = actor
                         self._keys.append(variant)
                         self._key_actor.append(actor)
@@ -46,8 +45,7 @@ class ActorIndex:
 
     def exact(self, name: str) -> Actor | None:
         """The actor this name, id or alias denotes, or None."""
-        key = fold(name)
-        return self._exact.get(key) or self._exact.get(key.removeprefix("the "))
+        return next((self._exact[k] for k in name_keys(name) if k in self._exact), None)
 
     def ranked(self, text: str, *, limit: int = 25) -> list[ActorMatch]:
         """Actors ranked by how well ``text`` matches one of their names (best first, once each)."""
@@ -105,9 +103,10 @@ class Library:
         for b in self.briefings.values():
             if fold(b.briefing.title) == folded:
                 return b
-        choices = {b.briefing.id: b.briefing.id for b in self.briefings.values()}
         close = [
-            c for c, s, _ in process.extract(key, choices, scorer=fuzz.WRatio, limit=3) if s > 60
+            c
+            for c, s, _ in process.extract(key, list(self.briefings), scorer=fuzz.WRatio, limit=3)
+            if s > 60
         ]
         hint = "Briefings: " + ", ".join(self.briefings)
         if close:

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from bot.briefing import Briefing
 from bot.errors import ConfigError, ContentError, ContentProblem
 from bot.settings import ContentSettings
-from bot.textnorm import fold, normalise_quote
+from bot.textnorm import name_keys, normalise_quote
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class _BriefingFile:
 
         briefing = self._validate_schema(data)
         source = self._read_source(data)
-        paragraphs = split_paragraphs(source.decode("utf-8-sig")) if source is not None else None
+        paragraphs = split_paragraphs(source[1]) if source is not None else None
         if paragraphs is not None:
             self._check_quotes(data, paragraphs)
         self._check_actors(data)
@@ -248,7 +248,7 @@ class _BriefingFile:
         if briefing is not None and source is not None and paragraphs and not self.problems:
             digest = hashlib.sha256(yaml_bytes)
             digest.update(b"\0")
-            digest.update(source)
+            digest.update(source[0])
             self.loaded = LoadedBriefing(briefing, self.path, paragraphs, digest.hexdigest())
 
     def _parse(self, text: str) -> Any:
@@ -305,7 +305,8 @@ class _BriefingFile:
                 self.report(location, _schema_message(error))
             return None
 
-    def _read_source(self, data: dict[str, Any]) -> bytes | None:
+    def _read_source(self, data: dict[str, Any]) -> tuple[bytes, str] | None:
+        """The source text file's bytes (for the fingerprint) and text, or None if unusable."""
         source = data.get("source")
         text_file = source.get("text_file") if isinstance(source, dict) else None
         if not isinstance(text_file, str) or not text_file.strip():
@@ -328,7 +329,7 @@ class _BriefingFile:
         if not text.strip():
             self.report(location, f"the source text file is empty: {path}")
             return None
-        return content
+        return content, text
 
     def _check_quotes(self, data: dict[str, Any], paragraphs: tuple[str, ...]) -> None:
         normalised = [normalise_for_match(p) for p in paragraphs]
@@ -376,7 +377,7 @@ class _BriefingFile:
                 continue
             ids[actor_id] = where
             for location, label in _actor_labels(actor, index):
-                for key in _name_keys(label):
+                for key in name_keys(label):
                     owner = names.setdefault(key, (actor_id, location))
                     if owner[0] != actor_id:
                         self.report(
@@ -490,12 +491,6 @@ def _actor_labels(actor: dict[str, Any], index: int) -> Iterator[tuple[FieldPath
     for a, alias in enumerate(aliases if isinstance(aliases, list) else []):
         if isinstance(alias, str):
             yield ("actors", index, "aliases", a), alias
-
-
-def _name_keys(label: str) -> set[str]:
-    """The keys ``bot.library`` resolves a name by (folded, with and without a leading "the")."""
-    key = fold(label)
-    return {k for k in (key, key.removeprefix("the ")) if k}
 
 
 def _paragraphs(numbers: list[int]) -> str:

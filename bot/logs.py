@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Values LOG_FORMAT may take (``bot.runtime`` rejects any other as a config error).
+LOG_FORMATS = ("text", "json")
 #: Extras shown on every line that has them, in this order.
 CONTEXT_FIELDS = ("platform", "channel", "subscription")
 REDACTED = "***"
@@ -57,9 +59,10 @@ def log_context(**fields: object) -> Iterator[None]:
         _context.reset(token)
 
 
-def secrets_of(settings: Settings) -> list[str]:
-    """The values to redact (tokens, signing secret, database password)."""
-    return settings.secrets()
+def parse_level(name: str) -> int | None:
+    """The logging level called ``name`` (any case), or ``None`` if there is none."""
+    level = logging.getLevelName(name.upper())
+    return level if isinstance(level, int) else None
 
 
 class Redactor:
@@ -173,7 +176,7 @@ def setup_logging(
     ``LOG_LEVEL`` falls back to text and INFO (``bot.runtime`` reports it as a config error).
     Returns the redactor, for text shown outside logging.
     """
-    redact = Redactor([*secrets_of(settings), *extra_secrets])
+    redact = Redactor([*settings.secrets(), *extra_secrets])
     handler = logging.StreamHandler(stream or sys.stderr)
     fmt = settings.ops.log_format.lower()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
@@ -184,8 +187,8 @@ def setup_logging(
         old.close()
     _installed[:] = [handler]
     root.addHandler(handler)
-    level = logging.getLevelName(settings.ops.log_level.upper())
-    root.setLevel(level if isinstance(level, int) else logging.INFO)
+    level = parse_level(settings.ops.log_level)
+    root.setLevel(logging.INFO if level is None else level)
     logging.captureWarnings(True)
     # Tracebacks Python would print itself go through the redacting handler too.
     if not _saved_hooks:

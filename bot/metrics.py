@@ -59,7 +59,7 @@ CONTENT_VERSION = Gauge(
 
 CONTENT_RELOADS = Counter(
     "briefbot_content_reloads",
-    "Content reloads after a change on disk, by outcome (applied, rejected, unchanged).",
+    "Content reloads (a change on disk or SIGHUP), by outcome (applied, rejected, unchanged).",
     ["outcome"],
     registry=REGISTRY,
 )

@@ -5,8 +5,8 @@ Each handler turns the loaded briefing into a neutral ``Answer``; none knows abo
 
 from __future__ import annotations
 
-from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section
-from bot.briefing import Actor, Claim, Evidence
+from bot.answers import Action, ActionKind, Answer, Choice, Item, Section, cites
+from bot.briefing import Actor, Claim
 from bot.commands import Call, OptionKind, OptionSpec, registry
 from bot.errors import UserFacingError
 from bot.loader import LoadedBriefing
@@ -18,10 +18,6 @@ BRIEFING = OptionSpec(
 
 #: Retrievers are built once per loaded briefing version (content reloads make new ones).
 _retrievers: dict[str, Retriever] = {}
-
-
-def cites(evidence: list[Evidence]) -> tuple[Citation, ...]:
-    return tuple(Citation(e.quote, e.paragraph) for e in evidence)
 
 
 def claim_item(claim: Claim) -> Item:
@@ -126,8 +122,14 @@ def actor(call: Call) -> Answer:
         ),
         Section("What the article leaves unknown", tuple(Item(u) for u in a.unknowns)),
     ]
-    partner = next((r.actor for r in a.relations if r.actor != a.id), None)
-    partner = partner or next(x.id for x in b.actors if x.id != a.id)
+    # Compare with the first related actor, else the first other one (none in a one-actor briefing).
+    others = [r.actor for r in a.relations] + [x.id for x in b.actors]
+    partner = next((other for other in others if other != a.id), None)
+    compare = (
+        (Action(ActionKind.COMPARE, f"Compare with {names[partner]}", (a.id, partner), b.id),)
+        if partner
+        else ()
+    )
     aliases = ", ".join(a.aliases[:6])
     return Answer(
         title=f"{a.name} — {a.stance.label}",
@@ -138,7 +140,7 @@ def actor(call: Call) -> Answer:
         + (f" · also: {aliases}" if aliases else "")
         + f" · {b.title}",
         actions=(
-            Action(ActionKind.COMPARE, f"Compare with {names[partner]}", (a.id, partner), b.id),
+            *compare,
             Action(ActionKind.TIMELINE, "Timeline", (a.id,), b.id),
             Action(ActionKind.SOURCES, "Sources", (), b.id),
         ),
@@ -212,19 +214,17 @@ def compare(call: Call) -> Answer:
     sections: list[Section] = [
         Section(
             "Stances",
-            (
+            tuple(
                 Item(
-                    f"{a.name} — {a.stance.label}: {a.stance.explanation}", cites(a.stance.evidence)
-                ),
-                Item(
-                    f"{c.name} — {c.stance.label}: {c.stance.explanation}", cites(c.stance.evidence)
-                ),
+                    f"{x.name} — {x.stance.label}: {x.stance.explanation}", cites(x.stance.evidence)
+                )
+                for x in (a, c)
             ),
         )
     ]
-    for label, attr in (("interests", "interests"), ("constraints", "constraints")):
+    for label in ("interests", "constraints"):
         for x in (a, c):
-            claims: list[Claim] = getattr(x, attr)
+            claims: list[Claim] = getattr(x, label)
             items = tuple(claim_item(cl) for cl in claims) or (
                 Item(f"The article states no {label} for {x.name}."),
             )

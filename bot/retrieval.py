@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.answers import Citation
-from bot.briefing import Actor, Briefing, Evidence
+from bot.answers import Citation, cites
+from bot.briefing import Actor, Briefing
 from bot.textnorm import fold
 
 STOPWORDS = frozenset(
@@ -207,19 +207,13 @@ class Hit:
     score: float
 
 
-def _cites(evidence: list[Evidence]) -> tuple[Citation, ...]:
-    return tuple(Citation(e.quote, e.paragraph) for e in evidence)
-
-
 def passages(briefing: Briefing) -> list[Passage]:
     """Every cited claim of the briefing as a passage."""
     out: list[Passage] = [
-        Passage(
-            briefing.summary.text, "summary", None, "Summary", _cites(briefing.summary.evidence)
-        )
+        Passage(briefing.summary.text, "summary", None, "Summary", cites(briefing.summary.evidence))
     ]
     out += [
-        Passage(c.text, "key_point", None, "Key point", _cites(c.evidence))
+        Passage(c.text, "key_point", None, "Key point", cites(c.evidence))
         for c in briefing.key_points
     ]
     for actor in briefing.actors:
@@ -229,7 +223,7 @@ def passages(briefing: Briefing) -> list[Passage]:
                 "stance",
                 actor.id,
                 f"{actor.name} · stance",
-                _cites(actor.stance.evidence),
+                cites(actor.stance.evidence),
             )
         )
         for kind, claims in (
@@ -238,23 +232,23 @@ def passages(briefing: Briefing) -> list[Passage]:
             ("action", actor.actions),
         ):
             out += [
-                Passage(c.text, kind, actor.id, f"{actor.name} · {kind}", _cites(c.evidence))
+                Passage(c.text, kind, actor.id, f"{actor.name} · {kind}", cites(c.evidence))
                 for c in claims
             ]
         out += [
-            Passage(r.text, "relation", actor.id, f"{actor.name} · relation", _cites(r.evidence))
+            Passage(r.text, "relation", actor.id, f"{actor.name} · relation", cites(r.evidence))
             for r in actor.relations
         ]
     out += [
-        Passage(f"{e.when}: {e.text}", "timeline", None, f"Timeline · {e.when}", _cites(e.evidence))
+        Passage(f"{e.when}: {e.text}", "timeline", None, f"Timeline · {e.when}", cites(e.evidence))
         for e in briefing.timeline
     ]
     out += [
-        Passage(f"{f.label}: {f.value}. {f.text}", "figure", None, "Key figure", _cites(f.evidence))
+        Passage(f"{f.label}: {f.value}. {f.text}", "figure", None, "Key figure", cites(f.evidence))
         for f in briefing.figures
     ]
     out += [
-        Passage(c.text, "watch", None, "What to watch", _cites(c.evidence)) for c in briefing.watch
+        Passage(c.text, "watch", None, "What to watch", cites(c.evidence)) for c in briefing.watch
     ]
     return out
 
@@ -263,7 +257,6 @@ class Retriever:
     """BM25 index over one briefing's passages."""
 
     def __init__(self, briefing: Briefing) -> None:
-        self.briefing = briefing
         self.passages = passages(briefing)
         actors = {a.id: a for a in briefing.actors}
         self._docs: list[Counter[str]] = []
@@ -272,7 +265,8 @@ class Retriever:
             if p.actor_id:
                 words += _actor_tokens(actors[p.actor_id])
             self._docs.append(Counter(words))
-        self._avg_len = sum(sum(d.values()) for d in self._docs) / max(len(self._docs), 1)
+        self._lengths = [d.total() for d in self._docs]
+        self._avg_len = sum(self._lengths) / max(len(self._docs), 1)
         df: Counter[str] = Counter()
         for d in self._docs:
             df.update(d.keys())
@@ -296,11 +290,16 @@ class Retriever:
         if not query:
             return []
         mentioned = self.actors_mentioned(question)
-        favoured = {kind for t in fold(question).split() for kind in INTENTS.get(_stem(t), ())}
-        favoured |= {kind for t in fold(question).split() for kind in INTENTS.get(t, ())}
+        favoured = {
+            kind
+            for word in fold(question).split()
+            for cue in {word, _stem(word)}
+            for kind in INTENTS.get(cue, ())
+        }
+        terms = set(query)
         hits: list[Hit] = []
-        for passage, doc in zip(self.passages, self._docs, strict=True):
-            score = self._bm25(query, doc)
+        for passage, doc, length in zip(self.passages, self._docs, self._lengths, strict=True):
+            score = self._bm25(terms, doc, length)
             own = passage.actor_id in mentioned
             favoured_kind = passage.kind in favoured
             if score <= 0 and not (own and favoured_kind):
@@ -324,10 +323,9 @@ class Retriever:
             seen.update(hit.passage.citations)
         return chosen
 
-    def _bm25(self, query: list[str], doc: Counter[str]) -> float:
-        length = sum(doc.values())
+    def _bm25(self, terms: set[str], doc: Counter[str], length: int) -> float:
         score = 0.0
-        for term in set(query):
+        for term in terms:
             tf = doc.get(term, 0)
             if tf:
                 norm = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self._avg_len))

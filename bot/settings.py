@@ -111,12 +111,21 @@ class OpsSettings(BaseSettings):
 class Settings:
     """All sections together."""
 
-    def __init__(self, **sections: object) -> None:
-        self.content: ContentSettings = sections.get("content") or ContentSettings()  # type: ignore[assignment]
-        self.discord: DiscordSettings = sections.get("discord") or DiscordSettings()  # type: ignore[assignment]
-        self.slack: SlackSettings = sections.get("slack") or SlackSettings()  # type: ignore[assignment]
-        self.digest: DigestSettings = sections.get("digest") or DigestSettings()  # type: ignore[assignment]
-        self.ops: OpsSettings = sections.get("ops") or OpsSettings()  # type: ignore[assignment]
+    def __init__(
+        self,
+        *,
+        content: ContentSettings | None = None,
+        discord: DiscordSettings | None = None,
+        slack: SlackSettings | None = None,
+        digest: DigestSettings | None = None,
+        ops: OpsSettings | None = None,
+    ) -> None:
+        """Each section given, or read from the environment."""
+        self.content = content or ContentSettings()
+        self.discord = discord or DiscordSettings()
+        self.slack = slack or SlackSettings()
+        self.digest = digest or DigestSettings()
+        self.ops = ops or OpsSettings()
 
     def secrets(self) -> list[str]:
         """Every configured secret value (for redaction and for tests that grep logs)."""

@@ -32,6 +32,12 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped).strip()
 
 
+def name_keys(name: str) -> tuple[str, ...]:
+    """The keys a name is looked up by: folded, then without a leading "the" (never empty)."""
+    key = fold(name)
+    return tuple(dict.fromkeys(k for k in (key, key.removeprefix("the ")) if k))
+
+
 def normalise_quote(text: str) -> str:
     """Whitespace and typographic quotes/dashes normalised; case and wording kept."""
     return " ".join(text.translate(_TYPOGRAPHIC).split())

@@ -261,3 +261,19 @@ async def test_cached_answers_follow_a_content_reload(library) -> None:  # type:
     holder.swap(Library.from_loaded(load_directory(FIXTURES / "briefings" / "valid")))
     after = await eng.execute_text("actors", CTX)
     assert after.title != before.title
+
+
+async def test_a_briefing_with_one_actor_offers_no_comparison(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.library import Library, LibraryHolder
+    from bot.loader import load_directory
+    from tests.test_loader import TINY, write
+
+    lines = TINY.splitlines()
+    # Keep actor alpha without its relation (lines 33-39); drop actor beta (lines 40-49).
+    one_actor = [*lines[:32], *lines[49:]]
+    write(tmp_path, "\n".join(one_actor).replace("[alpha, beta]", "[alpha]") + "\n")
+    eng = Engine(LibraryHolder(Library.from_loaded(load_directory(tmp_path))))
+    answer = await eng.execute_text("actor alpha", CTX)
+    assert answer.tone is Tone.INFO, answer.summary
+    assert answer.title == "Alpha — For the deal"
+    assert ActionKind.COMPARE not in {a.kind for a in answer.actions}

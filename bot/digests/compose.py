@@ -124,8 +124,10 @@ def rotate(
     if not keys:
         return (), ()
     count = min(count, len(keys))
-    seen_now = [k for k in seen if k in set(keys)]
-    picked = [k for k in keys if k not in set(seen_now)][:count]
+    known = set(keys)
+    seen_now = [k for k in seen if k in known]
+    done = set(seen_now)
+    picked = [k for k in keys if k not in done][:count]
     seen_now += picked
     if len(seen_now) >= len(keys):  # the round is complete: the rest comes from a new one
         extra = [k for k in keys if k not in picked][: count - len(picked)]
@@ -135,11 +137,16 @@ def rotate(
 
 
 def compose_digest(
-    loaded: LoadedBriefing, state: DigestState, previous_snapshot: Snapshot | None
+    loaded: LoadedBriefing,
+    state: DigestState,
+    previous_snapshot: Snapshot | None,
+    *,
+    plan: DigestPlan | None = None,
 ) -> Answer:
-    """The digest this subscription gets next (does not change ``state``)."""
+    """The digest this subscription gets next (does not change ``state``). ``plan`` is
+    ``plan_digest(loaded, state)`` when the caller already has it."""
     briefing = loaded.briefing
-    plan = plan_digest(loaded, state)
+    plan = plan or plan_digest(loaded, state)
     sections: list[Section] = []
     if (
         previous_snapshot is not None

@@ -137,6 +137,11 @@ class DigestService:
         self._backlog: dict[str, deque[Due]] = {}
         self._backlog_ready: dict[str, asyncio.Event] = {}
         self._feeders: dict[str, asyncio.Task[None]] = {}
+        #: Per subscription: held from composing a digest until its new state is in ``_subs``,
+        #: so two of its occurrences in flight at once never compose from the same state.
+        self._composing: dict[str, asyncio.Lock] = {}
+        #: Briefing snapshots by (briefing, fingerprint): immutable, read once per version.
+        self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- Service -----------------------------------------------------------------------------------
 
@@ -264,9 +269,7 @@ class DigestService:
         await self.queue.put(job)
         try:
             error = await asyncio.wait_for(asyncio.shield(job.done), wait)
-        except TimeoutError:
-            return "queued"
-        except asyncio.CancelledError:
+        except (TimeoutError, asyncio.CancelledError):  # still queued, or cut off by stop()
             return "queued"
         return "sent" if error is None else f"failed: {error.reason}"
 
@@ -496,16 +499,20 @@ class DigestService:
             loaded = self._briefing(sub)
         except UserFacingError as exc:
             raise DeliveryError(exc.message, permanent=True) from exc
-        answer, next_state = await self._compose(sub, loaded)
-        answer = replace(
-            answer,
-            extra={
-                **answer.extra,
-                "subscription": sub.id,
-                "occurrence": due.occurrence.isoformat(),
-            },
-        )
-        result = await poster.post(sub.channel_id, answer)
+        async with self._composing.setdefault(sub.id, asyncio.Lock()):
+            sub = self._subs.get(sub.id, sub)  # with the state the previous digest left
+            answer, next_state = await self._compose(sub, loaded)
+            answer = replace(
+                answer,
+                extra={
+                    **answer.extra,
+                    "subscription": sub.id,
+                    "occurrence": due.occurrence.isoformat(),
+                },
+            )
+            result = await poster.post(sub.channel_id, answer)
+            if sub.id in self._subs:
+                self._subs[sub.id] = replace(sub, state=next_state.to_json())
         job.payload = _Sent(due, result.message_id, next_state)
 
     async def _settle(self, job: Job, error: DeliveryError | None) -> None:
@@ -536,9 +543,6 @@ class DigestService:
                 message_id=payload.message_id or None,
                 state=payload.state.to_json(),
             )
-            sub = self._subs.get(due.subscription.id)
-            if sub is not None:
-                self._subs[sub.id] = _with_state(sub, payload.state.to_json())
             metrics.DELIVERIES.labels(due.subscription.platform, "sent").inc()
             log.info(
                 "digest sent%s",
@@ -603,9 +607,20 @@ class DigestService:
         await self._remember_version(loaded)
         previous = None
         if state.fingerprint and state.briefing_id and state.fingerprint != loaded.fingerprint:
-            previous = await self.store.briefing_snapshot(state.briefing_id, state.fingerprint)
-        answer = compose_digest(loaded, state, previous)
-        return answer, plan_digest(loaded, state).next_state
+            previous = await self._snapshot(state.briefing_id, state.fingerprint)
+        plan = plan_digest(loaded, state)
+        return compose_digest(loaded, state, previous, plan=plan), plan.next_state
+
+    async def _snapshot(self, briefing_id: str, fingerprint: str) -> dict[str, Any] | None:
+        """The recorded snapshot of a briefing version (after a reload, every subscription's
+        next digest diffs against the same one)."""
+        key = (briefing_id, fingerprint)
+        if key not in self._snapshots:
+            found = await self.store.briefing_snapshot(briefing_id, fingerprint)
+            if found is None:
+                return None
+            self._snapshots[key] = found
+        return self._snapshots[key]
 
     async def _remember_version(self, loaded: LoadedBriefing) -> None:
         key = (loaded.briefing.id, loaded.fingerprint)
@@ -683,10 +698,6 @@ def plain_reason(reason: str) -> str:
         if needle in lowered:
             return words
     return reason
-
-
-def _with_state(sub: Subscription, state: str) -> Subscription:
-    return replace(sub, state=state)
 
 
 def _now() -> datetime:

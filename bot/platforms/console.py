@@ -111,9 +111,7 @@ class ConsoleService:
                 else:
                     raw = self.stdin.readline()
                     line = raw if raw else None
-            except (EOFError, KeyboardInterrupt):
-                line = None
-            except ValueError:  # stdin closed under us
+            except (EOFError, KeyboardInterrupt, ValueError):  # ValueError: stdin closed under us
                 line = None
             loop.call_soon_threadsafe(lines.put_nowait, line)
             if line is None:

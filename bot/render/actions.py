@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
-from bot.answers import Action, ActionKind, Answer
+from bot.answers import Action, ActionKind, Answer, Choice
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,29 @@ def try_encode(action: Action) -> str | None:
     except ValueError:
         log.error("dropping follow-up %r: its id cannot be encoded", action, exc_info=True)
         return None
+
+
+def encoded_actions(answer: Answer, *, exclude: Iterable[str] = ()) -> Iterator[tuple[Action, str]]:
+    """The answer's follow-ups with their ids, once per id.
+
+    Actions whose id cannot be encoded (logged) or is in ``exclude`` (e.g. the picker's) are
+    skipped.
+    """
+    seen = set(exclude)
+    for action in answer.actions:
+        custom_id = try_encode(action)
+        if custom_id is not None and custom_id not in seen:
+            seen.add(custom_id)
+            yield action, custom_id
+
+
+def picker_choices(answer: Answer, *, value_limit: int) -> Iterator[Choice]:
+    """The picker's choices whose value has 1 to ``value_limit`` characters, once per value."""
+    seen: set[str] = set()
+    for choice in answer.picker:
+        if 0 < len(choice.value) <= value_limit and choice.value not in seen:
+            seen.add(choice.value)
+            yield choice
 
 
 def _escape(field: str) -> str:

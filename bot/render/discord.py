@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 from typing import Any
 
 from bot.answers import Action, Answer, Choice, Tone
@@ -37,7 +38,13 @@ from bot.render._layout import (
     shorten,
     strip_controls,
 )
-from bot.render.actions import PLACEHOLDERS, picker_action, try_encode
+from bot.render.actions import (
+    PLACEHOLDERS,
+    encoded_actions,
+    picker_action,
+    picker_choices,
+    try_encode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,21 +178,17 @@ def _link_url(link: str | None) -> str | None:
 def _components(answer: Answer) -> list[dict[str, Any]]:
     """Action rows: buttons for the answer's actions, then a select for its picker."""
     select = _select(answer)
-    taken = {select["custom_id"]} if select else set()
-    buttons = []
-    for action in answer.actions:
-        custom_id = try_encode(action)
-        if custom_id is None or custom_id in taken:
-            continue
-        taken.add(custom_id)
-        buttons.append(
-            {
-                "type": 2,
-                "style": BUTTON_SECONDARY,
-                "label": _button_label(action),
-                "custom_id": custom_id,
-            }
+    buttons = [
+        {
+            "type": 2,
+            "style": BUTTON_SECONDARY,
+            "label": _button_label(action),
+            "custom_id": custom_id,
+        }
+        for action, custom_id in encoded_actions(
+            answer, exclude=[select["custom_id"]] if select else []
         )
+    ]
     room = MAX_BUTTONS_PER_ROW * (MAX_ACTION_ROWS - (1 if select else 0))
     if len(buttons) > room:
         log.warning("dropping %d follow-up buttons over Discord's limit", len(buttons) - room)
@@ -209,15 +212,8 @@ def _select(answer: Answer) -> dict[str, Any] | None:
     custom_id = try_encode(action) if action else None
     if action is None or custom_id is None:
         return None
-    options = []
-    seen: set[str] = set()
-    for choice in answer.picker:
-        if not 0 < len(choice.value) <= SELECT_TEXT_LIMIT or choice.value in seen:
-            continue
-        seen.add(choice.value)
-        options.append(_option(choice))
-        if len(options) == MAX_SELECT_OPTIONS:
-            break
+    choices = picker_choices(answer, value_limit=SELECT_TEXT_LIMIT)
+    options = [_option(choice) for choice in islice(choices, MAX_SELECT_OPTIONS)]
     if not options:
         return None
     return {

@@ -41,7 +41,13 @@ from bot.render._layout import (
     shorten,
     strip_controls,
 )
-from bot.render.actions import PLACEHOLDERS, picker_action, try_encode
+from bot.render.actions import (
+    PLACEHOLDERS,
+    encoded_actions,
+    picker_action,
+    picker_choices,
+    try_encode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -240,16 +246,13 @@ def _tail(answer: Answer) -> list[dict[str, Any]]:
 
 def _action_elements(answer: Answer) -> list[dict[str, Any]]:
     select = _select(answer)
-    taken = {select["action_id"]} if select else set()
     elements: list[dict[str, Any]] = []
-    for action in answer.actions:
-        custom_id = try_encode(action)
-        if custom_id is None or custom_id in taken:
-            continue
+    for action, custom_id in encoded_actions(
+        answer, exclude=[select["action_id"]] if select else []
+    ):
         if len(elements) == MAX_ANSWER_BUTTONS:
             log.info("Slack shows %d follow-up buttons; dropping the rest", MAX_ANSWER_BUTTONS)
             break
-        taken.add(custom_id)
         elements.append(_button(action, custom_id))
     if select:
         elements.append(select)
@@ -272,17 +275,13 @@ def _select(answer: Answer) -> dict[str, Any] | None:
     if action is None or custom_id is None:
         return None
     options: list[dict[str, Any]] = []
-    seen: set[str] = set()
     size = 0
-    for choice in answer.picker:
-        if not 0 < len(choice.value) <= OPTION_VALUE_LIMIT or choice.value in seen:
-            continue
+    for choice in picker_choices(answer, value_limit=OPTION_VALUE_LIMIT):
         option = _option(choice)
         size += _text_size(option)
         if len(options) == MAX_OPTIONS or size > SELECT_TEXT_CAP:
             log.info("picker shows %d of %d choices", len(options), len(answer.picker))
             break
-        seen.add(choice.value)
         options.append(option)
     if not options:
         return None

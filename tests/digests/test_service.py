@@ -297,3 +297,34 @@ async def test_stop_hands_back_unsent_claims(start_service, fixture_engine, sqli
     [row] = await service.store.deliveries_of(sub.id)
     assert row.status == RETRY and row.reason == "released at shutdown"
     assert [r.subscription_id for r in await service.store.claimable()] == [sub.id]
+
+
+async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
+    start_service, fixture_engine
+) -> None:  # type: ignore[no-untyped-def]
+    # Three hourly occurrences fell due while the bot was down, all within the grace window:
+    # they go out together, and the rotation still moves on with each of them.
+    async def before(store: Store) -> None:
+        await store.add_subscription(
+            platform="console",
+            workspace_id="local",
+            channel_id="news",
+            channel_name="news",
+            schedule="cron 0 * * * *",
+            timezone="UTC",
+            briefing_id=None,
+            created_by="ada",
+            now=datetime.now(UTC) - timedelta(hours=3, minutes=-1),
+        )
+
+    service, poster = await start_service(grace_minutes=240, before=before)
+    await poster.wait_for(3)
+    spotlights = [p.answer.extra["spotlight"] for p in poster.posts]
+    assert len(set(spotlights)) == 3, spotlights
+    [sub] = await service.store.list_subscriptions()
+    for _ in range(50):  # the last post is settled just after it arrived
+        statuses = [r.status for r in await service.store.deliveries_of(sub.id)]
+        if statuses == [SENT] * 3:
+            break
+        await asyncio.sleep(0.05)
+    assert statuses == [SENT] * 3

@@ -122,6 +122,23 @@ async def test_the_home_view_fits_and_keeps_block_ids_unique(engine: Engine) -> 
     assert focused["blocks"][0]["elements"][0]["text"]["text"] == "Back"
 
 
+def test_a_long_answer_opened_in_the_home_keeps_its_buttons_under_the_back_button() -> None:
+    timeline = Action(ActionKind.TIMELINE, "Timeline", ("turkey",), "b1")
+    long = Answer(
+        "Long",
+        sections=tuple(Section(f"S{n}", (Item("x"),)) for n in range(150)),
+        actions=(timeline,),
+    )
+    back = Action(ActionKind.BRIEF, "Back", briefing=None)
+    view = home_view(long, long, focus=long, back=back)
+
+    blocks = view["blocks"]
+    assert len(blocks) <= 100
+    assert blocks[0]["elements"][0]["text"]["text"] == "Back"
+    assert blocks[-1]["type"] == "actions"
+    assert blocks[-1]["elements"][0]["text"]["text"] == "Timeline"
+
+
 def api_error(status: int, data: dict, headers: dict | None = None) -> SlackApiError:
     response = SlackResponse(
         client=None,

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 #: How long a ``users.info`` admin answer is trusted.
 ADMIN_CACHE_SECONDS = 60.0
 EXPIRED = "This button has expired. Run {command} again for a fresh answer."
+#: Pages a Share click posts: a ``response_url`` takes 5 posts, the last deletes the private copy.
+SHARED_PAGES = 4
 _MESSAGE_KEYS = ("text", "blocks", "response_type")
 
 Respond = Callable[..., Awaitable[Any]]
@@ -90,7 +92,7 @@ class Listeners:
             self.spawn(self._answer_later(invocation, spec, respond), respond=respond)
             return
         answer = await self.engine.execute(invocation)
-        pages = self._pages(invocation, spec, answer)
+        pages = self._pages(invocation, answer)
         await ack(**_message(pages[0]))
         if len(pages) > 1:
             self.spawn(_respond_all(respond, pages[1:]), respond=respond)
@@ -98,16 +100,16 @@ class Listeners:
     async def _answer_later(
         self, invocation: Invocation, spec: CommandSpec, respond: Respond
     ) -> None:
-        context = invocation.context
         if spec.manage:
+            context = invocation.context
             context = dataclasses.replace(context, can_manage=await self.can_manage(context))
-        invocation = dataclasses.replace(invocation, context=context)
+            invocation = dataclasses.replace(invocation, context=context)
         answer = await self.engine.execute(invocation)
-        await _respond_all(respond, self._pages(invocation, spec, answer))
+        await _respond_all(respond, self._pages(invocation, answer))
 
-    def _pages(
-        self, invocation: Invocation, spec: CommandSpec | None, answer: Answer
-    ) -> list[dict[str, Any]]:
+    def _pages(self, invocation: Invocation, answer: Answer) -> list[dict[str, Any]]:
+        """The ephemeral pages of ``answer``, with a Share button when it may be shared."""
+        spec = self.engine.registry.get(invocation.command)
         share = share_value(invocation) if shareable(spec, answer) else None
         return ephemeral_pages(answer, share=share)
 
@@ -155,31 +157,33 @@ class Listeners:
     ) -> None:
         context = action_context(body)
         try:
-            neutral = clicked_action(element)
+            invocation = self.engine.action_invocation(clicked_action(element), context)
         except ValueError:
             log.info("expired or foreign action id %r", str(element.get("action_id"))[:60])
-            answer = error_answer(self._expired())
             invocation = None
-        else:
-            invocation = self.engine.action_invocation(neutral, context)
-            answer = await self.engine.execute(invocation)
         if in_home(body):
-            if invocation is not None and invocation.command == "brief":
-                await self.publish_home(context.user_id, briefing=invocation.args.get("briefing"))
-            else:
-                briefing = invocation.args.get("briefing") if invocation else None
-                await self.publish_home(context.user_id, focus=answer, briefing=briefing)
+            await self._open_in_home(context.user_id, invocation)
             return
         if respond is None:
             log.warning("block action without a response_url; nothing to answer with")
             return
-        spec = self.engine.registry.get(invocation.command) if invocation else None
-        pages = (
-            self._pages(invocation, spec, answer)
-            if invocation is not None
-            else ephemeral_pages(answer)
-        )
+        if invocation is None:
+            pages = ephemeral_pages(error_answer(self._expired()))
+        else:
+            pages = self._pages(invocation, await self.engine.execute(invocation))
         await _respond_all(respond, pages, replace_original=False)
+
+    async def _open_in_home(self, user_id: str, invocation: Invocation | None) -> None:
+        """Show a click from the Home tab there: the overview again, or the answer on top."""
+        if invocation is None:
+            await self.publish_home(user_id, focus=error_answer(self._expired()))
+            return
+        briefing = invocation.args.get("briefing")
+        if invocation.command == "brief":  # the overview is what the Home tab shows anyway
+            await self.publish_home(user_id, briefing=briefing)
+        else:
+            answer = await self.engine.execute(invocation)
+            await self.publish_home(user_id, focus=answer, briefing=briefing)
 
     async def _share(
         self, body: dict[str, Any], element: dict[str, Any], respond: Respond | None
@@ -201,7 +205,7 @@ class Listeners:
         if not shareable(spec, answer):  # e.g. the briefing is gone since: tell only the user
             await _respond_all(respond, ephemeral_pages(answer), replace_original=False)
             return
-        await _respond_all(respond, channel_pages(answer)[:4], replace_original=False)
+        await _respond_all(respond, channel_pages(answer)[:SHARED_PAGES], replace_original=False)
         await respond(delete_original=True)
 
     # -- App Home ---------------------------------------------------------------------------------
@@ -240,7 +244,7 @@ class Listeners:
             exc_info=error,
             extra={"platform": "slack", "channel": _channel(body)},
         )
-        apology = _message(ephemeral_pages(error_answer(APOLOGY, title="Sorry, that failed"))[0])
+        apology = _apology()
         if body.get("command") and response is not None:
             return BoltResponse(
                 status=200,
@@ -270,9 +274,8 @@ class Listeners:
         except Exception:
             log.exception("Slack follow-up failed", extra={"platform": "slack"})
             if respond is not None:
-                apology = ephemeral_pages(error_answer(APOLOGY, title="Sorry, that failed"))[0]
                 try:
-                    await respond(**_message(apology), replace_original=False)
+                    await respond(**_apology(), replace_original=False)
                 except Exception:
                     log.warning("could not send the apology either", exc_info=True)
 
@@ -292,13 +295,18 @@ class Listeners:
 async def _respond_all(
     respond: Respond, pages: list[dict[str, Any]], *, replace_original: bool | None = None
 ) -> None:
+    extra = {} if replace_original is None else {"replace_original": replace_original}
     for page in pages:
-        extra = {} if replace_original is None else {"replace_original": replace_original}
         await respond(**_message(page), **extra)
 
 
 def _message(page: Mapping[str, Any]) -> dict[str, Any]:
     return {k: page[k] for k in _MESSAGE_KEYS if k in page}
+
+
+def _apology() -> dict[str, Any]:
+    """The private "Sorry, that failed" message for an unexpected error."""
+    return _message(ephemeral_pages(error_answer(APOLOGY, title="Sorry, that failed"))[0])
 
 
 def _kind(body: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.commands import registry
+from bot.commands import load_builtin_commands, registry
 from bot.settings import Settings
 
 EVENTS_PATH = "/slack/events"
@@ -84,8 +84,6 @@ def main(settings: Settings, argv: list[str]) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")
     mode.add_argument("--http", metavar="URL", help="HTTP mode at this public URL")
-    if argv[:1] == ["--"]:  # ``briefbot slack-manifest -- --http URL`` passes the separator on
-        argv = argv[1:]
     args = parser.parse_args(argv)
     socket_mode = args.socket or (args.http is None and settings.slack.socket_mode)
     if not socket_mode and args.http is None:
@@ -114,17 +112,6 @@ def _events_url(url: str) -> str:
 
 
 def _usage_hint() -> str:
-    _load_commands()
+    load_builtin_commands()
     names = [n for n in registry.names() if n != "brief"]
     return "[" + " | ".join(names) + "]"
-
-
-def _load_commands() -> None:
-    import importlib
-
-    importlib.import_module("bot.queries")
-    try:
-        importlib.import_module("bot.digests.commands")
-    except ModuleNotFoundError as exc:  # digests are optional until that package exists
-        if exc.name not in {"bot.digests", "bot.digests.commands"}:
-            raise

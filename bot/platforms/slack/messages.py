@@ -16,15 +16,20 @@ from typing import Any
 from bot.answers import Action, ActionKind, Answer
 from bot.commands import CommandSpec, Context, Invocation
 from bot.render.actions import decode_action, encode_action, selection_action
-from bot.render.slack import MAX_ACTIONS_ELEMENTS, to_slack, to_slack_home, to_slack_view
+from bot.render.slack import (
+    BUTTON_VALUE_LIMIT,
+    HOME_MAX_BLOCKS,
+    MAX_ACTIONS_ELEMENTS,
+    MAX_BLOCKS,
+    to_slack,
+    to_slack_home,
+    to_slack_view,
+)
 
 log = logging.getLogger(__name__)
 
 SHARE_ACTION_ID = "briefbot.share"
 SHARE_LABEL = "Share in channel"
-MESSAGE_BLOCKS = 50
-VIEW_BLOCKS = 100
-BUTTON_VALUE_LIMIT = 2000
 _SHARE_VERSION = 1
 
 
@@ -180,7 +185,7 @@ def with_button(page: Mapping[str, Any], button: dict[str, Any]) -> dict[str, An
     last = blocks[-1] if blocks else None
     if last and last.get("type") == "actions" and len(last["elements"]) < MAX_ACTIONS_ELEMENTS:
         last["elements"] = [*last["elements"], button]
-    elif len(blocks) < MESSAGE_BLOCKS:
+    elif len(blocks) < MAX_BLOCKS:
         blocks.append({"type": "actions", "elements": [button]})
     else:
         log.warning("no room for the %s button in a full message", button.get("action_id"))
@@ -196,35 +201,30 @@ def home_view(
     ``back`` button that brings the overview back.
     """
     if focus is None:
-        view = to_slack_home(overview, actors)
-        return {**view, "blocks": _cap(view["blocks"], VIEW_BLOCKS)}
+        return to_slack_home(overview, actors)  # within the view's limits, block ids unique
     view = to_slack_view(focus)
-    blocks = view["blocks"]
-    if back is not None:
-        button = {
-            "type": "button",
-            "action_id": encode_action(back),
-            "text": {"type": "plain_text", "text": back.label},
-        }
-        blocks = [{"type": "actions", "block_id": "briefbot_back", "elements": [button]}, *blocks]
-    return {**view, "blocks": _cap(blocks, VIEW_BLOCKS)}
+    if back is None:
+        return view
+    button = {
+        "type": "button",
+        "action_id": encode_action(back),
+        "text": {"type": "plain_text", "text": back.label},
+    }
+    back_row = {"type": "actions", "block_id": "briefbot_back", "elements": [button]}
+    return {**view, "blocks": _fit_view([back_row, *view["blocks"]])}
 
 
 def back_to_overview(briefing: str | None) -> Action:
     return Action(ActionKind.BRIEF, "← Back to the overview", briefing=briefing)
 
 
-def _cap(blocks: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """At most ``limit`` whole blocks, with ``block_id``s kept unique across the view."""
-    seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-    for block in blocks[:limit]:
-        block_id = block.get("block_id")
-        if block_id is not None:
-            if block_id in seen:
-                block = {k: v for k, v in block.items() if k != "block_id"}
-            seen.add(str(block_id))
-        out.append(block)
-    if out and out[-1].get("type") == "divider":
-        out.pop()
-    return out
+def _fit_view(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most ``HOME_MAX_BLOCKS`` blocks: the last body (``section``) blocks give way, so the
+    header, the notes and the buttons at the end stay."""
+    blocks = list(blocks)
+    while len(blocks) > HOME_MAX_BLOCKS:
+        sections = [i for i, block in enumerate(blocks) if block.get("type") == "section"]
+        if not sections:
+            return blocks[:HOME_MAX_BLOCKS]
+        del blocks[sections[-1]]
+    return blocks

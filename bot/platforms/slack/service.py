@@ -29,13 +29,13 @@ from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.platforms.slack.app import Listeners
 from bot.platforms.slack.client import build_client, delivery_error, slack_error
+from bot.platforms.slack.manifest import EVENTS_PATH
 from bot.ports import PostResult
 from bot.render.slack import to_slack
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 #: How long ``stop()`` lets answers in flight finish.
 DRAIN_SECONDS = 5.0
 #: How long ``start()`` waits for the first Socket Mode connection.
@@ -138,8 +138,11 @@ class SlackService:
             except OSError as exc:
                 await self._runner.cleanup()
                 self._runner = None
-                raise ConfigError(
-                    f"Slack HTTP mode cannot listen on {slack.host}:{slack.port}: {exc.strerror}"
+                # Not a ConfigError: a port still held by a previous instance frees up, so a
+                # supervisor should retry (exit 1, not 2).
+                raise OSError(
+                    exc.errno,
+                    f"Slack HTTP mode cannot listen on {slack.host}:{slack.port}: {exc.strerror}",
                 ) from None
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             log.info(
