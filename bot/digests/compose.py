@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.answers import Action, ActionKind, Answer, Citation, Item, Section
-from bot.briefing import Actor, Briefing, Claim, Evidence
+from bot.answers import Action, ActionKind, Answer, Item, Section, cites
+from bot.briefing import Actor, Briefing, Claim
 
 if TYPE_CHECKING:
     from bot.loader import LoadedBriefing
@@ -279,7 +279,7 @@ def _point_key(claim: Claim) -> str:
 
 
 def _spotlight_section(actor: Actor) -> Section:
-    items = [Item(actor.stance.explanation, _citations(actor.stance.evidence))]
+    items = [Item(actor.stance.explanation, cites(actor.stance.evidence))]
     for claims in (actor.interests, actor.constraints):
         if claims:
             items.append(_item(claims[0]))
@@ -287,8 +287,4 @@ def _spotlight_section(actor: Actor) -> Section:
 
 
 def _item(claim: Claim) -> Item:
-    return Item(claim.text, _citations(claim.evidence))
-
-
-def _citations(evidence: Sequence[Evidence]) -> tuple[Citation, ...]:
-    return tuple(Citation(e.quote, e.paragraph) for e in evidence)
+    return Item(claim.text, cites(claim.evidence))

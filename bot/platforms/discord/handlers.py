@@ -23,7 +23,7 @@ from discord import app_commands
 
 from bot.answers import Answer, error_answer
 from bot.commands import CommandSpec, Context, Invocation, OptionKind
-from bot.engine import APOLOGY, Engine
+from bot.engine import Engine, apology_answer
 from bot.platforms.discord import messages
 from bot.platforms.discord.commands import PRIVATE_OPTION, clip
 from bot.render.actions import decode_action, selection_action
@@ -142,7 +142,7 @@ class Interactions:
                 exc_info=getattr(error, "original", error),
                 extra=where(interaction),
             )
-            await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
+            await self._reply(interaction, apology_answer())
 
     # -- components -----------------------------------------------------------------------------
 
@@ -154,7 +154,7 @@ class Interactions:
             await self._on_component(interaction)
         except Exception:
             log.exception("Discord component click failed", extra=where(interaction))
-            await self._reply(interaction, error_answer(APOLOGY, title="Sorry, that failed"))
+            await self._reply(interaction, apology_answer())
 
     async def _on_component(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]

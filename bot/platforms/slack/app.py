@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import Answer, error_answer
 from bot.commands import CommandSpec, Context, Invocation
-from bot.engine import APOLOGY, Engine
+from bot.engine import Engine, apology_answer
 from bot.errors import UserFacingError
 from bot.platforms.slack.client import slack_error
 from bot.platforms.slack.messages import (
@@ -306,7 +306,7 @@ def _message(page: Mapping[str, Any]) -> dict[str, Any]:
 
 def _apology() -> dict[str, Any]:
     """The private "Sorry, that failed" message for an unexpected error."""
-    return _message(ephemeral_pages(error_answer(APOLOGY, title="Sorry, that failed"))[0])
+    return _message(ephemeral_pages(apology_answer())[0])
 
 
 def _kind(body: Mapping[str, Any]) -> str:
