@@ -171,10 +171,11 @@ class HttpPoster:
         self.render = to_discord if platform == "discord" else to_slack
         self.sent = 0
 
-    async def post(self, channel_id: str, answer: Answer) -> PostResult:
-        payloads = self.render(answer)
+    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+        payloads = self.render(answer)[skip_pages:]
         key = f"{answer.extra.get('subscription')}@{answer.extra.get('occurrence')}"
         last = ""
+        done = 0
         for payload in payloads:
             if self.platform == "discord":
                 url = f"{self.base}/api/v10/channels/{channel_id}/messages"
@@ -189,10 +190,16 @@ class HttpPoster:
                         "rate limited",
                         permanent=False,
                         retry_after=float(response.headers.get("Retry-After", "1")),
+                        pages_sent=skip_pages + done,
                     )
                 if response.status >= 400:
-                    raise DeliveryError(f"HTTP {response.status}", permanent=response.status < 500)
+                    raise DeliveryError(
+                        f"HTTP {response.status}",
+                        permanent=response.status < 500,
+                        pages_sent=skip_pages + done,
+                    )
                 last = str(data.get("id") or data.get("ts") or "")
+                done += 1
         self.sent += 1
         return PostResult(message_id=last)
 

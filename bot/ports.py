@@ -18,18 +18,34 @@ class DeliveryError(Exception):
     ``permanent`` errors (channel deleted, missing access, bot not in channel) pause the
     subscription with ``reason``; transient ones are retried, after ``retry_after`` seconds
     when the platform said so.
+
+    An answer may be posted as several messages (pages). ``pages_sent`` says how many of its
+    first pages are in the channel despite the failure (those skipped with ``skip_pages``
+    included), so a retry passes ``skip_pages=pages_sent`` and posts none of them twice;
+    ``message_id`` is the first message this attempt did post ("" if none).
     """
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        pages_sent: int = 0,
+        message_id: str = "",
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.pages_sent = pages_sent
+        self.message_id = message_id
 
 
 @dataclass(frozen=True)
 class PostResult:
-    """Where a posted answer landed (platform message id, when known)."""
+    """Where a posted answer landed: the first message this call posted ("" if none, or
+    when the platform gives no id)."""
 
     message_id: str = ""
 
@@ -40,8 +56,10 @@ class Poster(Protocol):
 
     platform: str
 
-    async def post(self, channel_id: str, answer: Answer) -> PostResult:
-        """Post ``answer`` to ``channel_id``; raise ``DeliveryError`` on failure."""
+    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+        """Post the pages of ``answer`` to ``channel_id``, in order, but its first
+        ``skip_pages`` (already posted by an earlier attempt); raise ``DeliveryError`` (with
+        ``pages_sent``) on failure."""
         ...
 
 

@@ -71,3 +71,4 @@ class Delivery:
     holder: str | None
     claim_expires_at: datetime | None
     updated_at: datetime
+    pages_sent: int = 0  # of a multi-page digest, posted before a failure

@@ -13,6 +13,11 @@
 * Claims are taken just before queueing, renewed if they are old by the time the post goes out
   (a claim someone else took over is never posted), and settled in the same transaction as the
   subscription's new digest state.
+* A long digest goes out as several messages (pages). When a post fails after some of them,
+  the pages in the channel are remembered (``Progress``: on the job, and in the ledger's
+  ``pages_sent``), and every retry — here or by the instance taking the claim over — posts
+  only the rest. Only a process dying in the middle of a post can leave a page to be posted
+  twice.
 """
 
 from __future__ import annotations
@@ -68,6 +73,18 @@ CLAIM_BATCH = 200
 
 
 @dataclass(frozen=True)
+class Progress:
+    """The first ``pages_sent`` pages of an occurrence's digest are in the channel: a post
+    failed half-way. Retries post only the rest of the same ``answer`` (kept in memory; after a
+    take-over from the ledger it is composed again from the unchanged digest state)."""
+
+    pages_sent: int
+    message_id: str = ""  # the first page's
+    answer: Answer | None = None
+    next_state: DigestState | None = None
+
+
+@dataclass(frozen=True)
 class Due:
     """One occurrence of one subscription (payload of a delivery ``Job``)."""
 
@@ -75,6 +92,12 @@ class Due:
     occurrence: datetime  # UTC
     manual: bool = False
     claimed_at: float = 0.0  # loop time of the claim
+    progress: Progress | None = None
+
+    @property
+    def message_id(self) -> str | None:
+        """The first message already posted, if any."""
+        return (self.progress.message_id or None) if self.progress else None
 
 
 class DigestService:
@@ -424,7 +447,10 @@ class DigestService:
                 )
                 stale.append((sub.id, row.occurrence, reason))
             else:
-                due.append(Due(sub, row.occurrence, manual=row.manual))
+                progress = (
+                    Progress(row.pages_sent, row.message_id or "") if row.pages_sent else None
+                )
+                due.append(Due(sub, row.occurrence, manual=row.manual, progress=progress))
         if stale:
             await self.store.expire_stale(stale)
         self._claim_and_queue(due)
@@ -471,8 +497,7 @@ class DigestService:
             claimed_at = _loop_time()
             for item, ok in zip(batch, won, strict=True):
                 if ok:
-                    due = Due(item.subscription, item.occurrence, item.manual, claimed_at)
-                    await self.queue.put(self._job(due))
+                    await self.queue.put(self._job(replace(item, claimed_at=claimed_at)))
 
     def _job(self, due: Due) -> Job:
         return Job(
@@ -499,21 +524,54 @@ class DigestService:
             loaded = self._briefing(sub)
         except UserFacingError as exc:
             raise DeliveryError(exc.message, permanent=True) from exc
+        progress = due.progress
+        skip = progress.pages_sent if progress else 0
         async with self._composing.setdefault(sub.id, asyncio.Lock()):
             sub = self._subs.get(sub.id, sub)  # with the state the previous digest left
-            answer, next_state = await self._compose(sub, loaded)
-            answer = replace(
-                answer,
-                extra={
-                    **answer.extra,
-                    "subscription": sub.id,
-                    "occurrence": due.occurrence.isoformat(),
-                },
-            )
-            result = await poster.post(sub.channel_id, answer)
+            if progress and progress.answer and progress.next_state:
+                answer, next_state = progress.answer, progress.next_state  # the rest of it
+            else:
+                answer, next_state = await self._compose(sub, loaded)
+                answer = replace(
+                    answer,
+                    extra={
+                        **answer.extra,
+                        "subscription": sub.id,
+                        "occurrence": due.occurrence.isoformat(),
+                    },
+                )
+            try:
+                result = await poster.post(sub.channel_id, answer, skip_pages=skip)
+            except DeliveryError as exc:
+                if exc.pages_sent > skip:  # part of it is in the channel: never post that again
+                    progress = Progress(
+                        exc.pages_sent,
+                        (progress.message_id if progress else "") or exc.message_id,
+                        answer,
+                        next_state,
+                    )
+                    job.payload = replace(due, progress=progress)
+                    await self._record_progress(due, progress)
+                raise
             if sub.id in self._subs:
                 self._subs[sub.id] = replace(sub, state=next_state.to_json())
-        job.payload = _Sent(due, result.message_id, next_state)
+        job.payload = _Sent(due, due.message_id or result.message_id, next_state)
+
+    async def _record_progress(self, due: Due, progress: Progress) -> None:
+        """Write the pages posted so far to the ledger, for whichever process retries them."""
+        try:
+            await self.store.record_progress(
+                due.subscription.id,
+                due.occurrence,
+                holder=self.instance,
+                pages_sent=progress.pages_sent,
+                message_id=progress.message_id or None,
+            )
+        except Exception:
+            log.exception(
+                "could not record the pages posted so far",
+                extra=self._extra(due.subscription),
+            )
 
     async def _settle(self, job: Job, error: DeliveryError | None) -> None:
         payload = job.payload
@@ -561,6 +619,7 @@ class DigestService:
                 holder=self.instance,
                 status=FAILED,
                 reason=reason,
+                message_id=due.message_id,
                 pause_reason=reason,
             )
             self._untrack(sub.id)
@@ -579,6 +638,7 @@ class DigestService:
             holder=self.instance,
             status=RETRY if within_grace and not self._stopping else FAILED,
             reason=f"{error.reason} (after {job.attempts} attempts)",
+            message_id=due.message_id,
             retry_at=retry_at if within_grace else None,
         )
         metrics.DELIVERIES.labels(sub.platform, "failed").inc()

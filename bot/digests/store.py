@@ -108,6 +108,12 @@ def _define(md: sa.MetaData, version: int) -> None:
         sa.Column("manual", sa.Boolean, nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
+        # Pages of a multi-page digest posted before a failure: a retry posts only the rest.
+        *(
+            [sa.Column("pages_sent", sa.Integer, nullable=False, server_default="0")]
+            if version >= 3
+            else []
+        ),
         sa.UniqueConstraint("subscription_id", "occurrence", name="uq_deliveries_occurrence"),
         *([sa.Index("ix_deliveries_status", "status", "claim_expires_at")] if version >= 2 else []),
     )
@@ -141,9 +147,15 @@ def _migration_2(conn: Connection) -> None:
     )
 
 
+def _migration_3(conn: Connection) -> None:
+    """Pages of a multi-page digest posted before a failure, so a retry skips them."""
+    conn.execute(sa.text("ALTER TABLE deliveries ADD COLUMN pages_sent INTEGER NOT NULL DEFAULT 0"))
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _migration_1),
     (2, _migration_2),
+    (3, _migration_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -492,6 +504,31 @@ class Store:
         )
         return await self._tx(lambda conn: conn.execute(query).rowcount == 1)
 
+    async def record_progress(
+        self,
+        sub_id: str,
+        occurrence: datetime,
+        *,
+        holder: str,
+        pages_sent: int,
+        message_id: str | None = None,
+    ) -> bool:
+        """Remember that the first ``pages_sent`` pages of our claimed occurrence are posted
+        (and its first message), so whoever retries it posts only the rest."""
+        moment = _naive(_now())
+        c = deliveries.c
+        query = (
+            deliveries.update()
+            .where(
+                c.subscription_id == sub_id,
+                c.occurrence == _naive(occurrence),
+                c.status == CLAIMED,
+                c.holder == holder,
+            )
+            .values(pages_sent=pages_sent, message_id=message_id, updated_at=moment)
+        )
+        return await self._tx(lambda conn: conn.execute(query).rowcount == 1)
+
     async def finish(
         self,
         sub_id: str,
@@ -829,4 +866,5 @@ def _delivery(row: Any) -> Delivery:
         holder=data["holder"],
         claim_expires_at=_aware(data["claim_expires_at"]) if data["claim_expires_at"] else None,
         updated_at=_aware(data["updated_at"]),
+        pages_sent=data["pages_sent"],
     )

@@ -62,8 +62,10 @@ class ConsoleService:
         """Return once the user has left the console (Ctrl-D / ``quit``)."""
         await self._closed.wait()
 
-    async def post(self, channel_id: str, answer: Answer) -> PostResult:
-        """Print a digest as it would arrive in a channel."""
+    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+        """Print a digest as it would arrive in a channel (as one page)."""
+        if skip_pages >= 1:
+            return PostResult()
         self._write(f"\n── digest for #{channel_id} ──\n{to_text(answer)}\n")
         return PostResult(message_id="console")
 

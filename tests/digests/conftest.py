@@ -20,27 +20,34 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
 class Posted:
     channel: str
     answer: Answer
+    page: int = 0
 
 
 @dataclass
 class RecordingPoster:
-    """A ``Poster`` that records posts; ``fail`` decides per call whether to raise instead."""
+    """A ``Poster`` that records posts, one per page (``pages`` per answer); ``fail`` decides
+    per page sent (``calls`` counts them) whether to raise instead."""
 
     platform: str = "console"
     posts: list[Posted] = field(default_factory=list)
     fail: Callable[[str, int], DeliveryError | None] | None = None
     calls: int = 0
+    pages: int = 1
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def post(self, channel_id: str, answer: Answer) -> PostResult:
-        self.calls += 1
-        if self.fail is not None:
-            error = self.fail(channel_id, self.calls)
-            if error is not None:
-                raise error
-        self.posts.append(Posted(channel_id, answer))
-        self.arrived.set()
-        return PostResult(message_id=f"m{len(self.posts)}")
+    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+        first = ""
+        for page in range(skip_pages, self.pages):
+            self.calls += 1
+            if self.fail is not None:
+                error = self.fail(channel_id, self.calls)
+                if error is not None:
+                    error.pages_sent, error.message_id = page, first
+                    raise error
+            self.posts.append(Posted(channel_id, answer, page))
+            first = first or f"m{len(self.posts)}"
+            self.arrived.set()
+        return PostResult(message_id=first)
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> None:
         async def enough() -> None:

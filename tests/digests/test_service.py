@@ -236,6 +236,63 @@ async def test_transient_errors_are_retried_and_posted_once(start_service, fixtu
     assert row.status == SENT
 
 
+async def test_a_page_posted_before_a_failure_is_not_posted_again(
+    start_service, fixture_engine
+) -> None:  # type: ignore[no-untyped-def]
+    # A two-page digest: page 1 arrives, page 2 fails once (503). The retry posts page 2 only.
+    poster = RecordingPoster(
+        pages=2,
+        fail=lambda _, call: (
+            DeliveryError("Discord is having trouble (503)", permanent=False) if call == 2 else None
+        ),
+    )
+    service, _ = await start_service(poster=poster)
+    await run(fixture_engine, f"digest subscribe daily {at(timedelta(hours=3))}")
+    [sub] = await service.store.list_subscriptions()
+    assert await service.send_now(sub, wait=5) == "sent"
+    assert [(p.page, p.answer) for p in poster.posts] == [
+        (0, poster.posts[0].answer),
+        (1, poster.posts[0].answer),  # the rest of the very same answer
+    ]
+    assert poster.calls == 3
+    [row] = await service.store.deliveries_of(sub.id)
+    assert row.status == SENT and row.message_id == "m1"  # the digest's first message
+
+
+async def test_a_take_over_posts_only_the_pages_the_dead_instance_did_not(
+    start_service, fixture_engine
+) -> None:  # type: ignore[no-untyped-def]
+    occurrence = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
+
+    async def before(store: Store) -> None:
+        sub, _ = await store.add_subscription(
+            platform="console",
+            workspace_id="local",
+            channel_id="news",
+            channel_name="news",
+            schedule=f"daily {occurrence:%H:%M:%S}",
+            timezone="UTC",
+            briefing_id=None,
+            created_by="ada",
+            now=occurrence - timedelta(minutes=30),
+        )
+        # Another instance posted page 1, failed on page 2 and died holding a 60 s claim.
+        past = datetime.now(UTC) - timedelta(minutes=2)
+        await store.claim(sub.id, occurrence, holder="dead", claim_seconds=60, now=past)
+        assert await store.record_progress(
+            sub.id, occurrence, holder="dead", pages_sent=1, message_id="d1"
+        )
+
+    service, poster = await start_service(before=before, poster=RecordingPoster(pages=2))
+    await service.sweep()
+    await poster.wait_for(1)
+    await asyncio.sleep(0.1)
+    assert [p.page for p in poster.posts] == [1]
+    [sub] = await service.store.list_subscriptions()
+    [row] = await service.store.deliveries_of(sub.id)
+    assert row.status == SENT and row.message_id == "d1" and row.attempts == 2
+
+
 async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
     start_service, fixture_engine
 ) -> None:  # type: ignore[no-untyped-def]
@@ -282,7 +339,7 @@ async def test_stop_hands_back_unsent_claims(start_service, fixture_engine, sqli
     stuck = asyncio.Event()
 
     class Stuck(RecordingPoster):
-        async def post(self, channel_id, answer):  # type: ignore[no-untyped-def]
+        async def post(self, channel_id, answer, *, skip_pages=0):  # type: ignore[no-untyped-def]
             stuck.set()
             await asyncio.sleep(30)
             raise AssertionError("unreachable")

@@ -122,6 +122,22 @@ async def test_an_expired_claim_can_be_taken_over_and_the_old_holder_loses_it(db
     assert not await db.claim(sub.id, T0, holder="late", claim_seconds=60)  # sent is final
 
 
+async def test_pages_posted_before_a_failure_survive_a_retry_and_a_take_over(db: Store) -> None:
+    sub = await add(db)
+    assert await db.claim(sub.id, T0, holder="a", claim_seconds=60)
+    assert not await db.record_progress(sub.id, T0, holder="b", pages_sent=1)  # not b's claim
+    assert await db.record_progress(sub.id, T0, holder="a", pages_sent=1, message_id="m1")
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    assert await db.finish(
+        sub.id, T0, holder="a", status=RETRY, reason="503", message_id="m1", retry_at=past
+    )
+    [row] = await db.claimable()
+    assert (row.pages_sent, row.message_id) == (1, "m1")
+    assert await db.claim(sub.id, T0, holder="b", claim_seconds=60)
+    [row] = await db.deliveries_of(sub.id)
+    assert (row.holder, row.pages_sent, row.message_id) == ("b", 1, "m1")
+
+
 async def test_retries_become_claimable_when_due_and_stale_ones_are_given_up(db: Store) -> None:
     sub = await add(db)
     assert await db.claim(sub.id, T0, holder="a", claim_seconds=60)

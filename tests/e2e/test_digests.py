@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,11 +19,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import SecretStr
 
+from bot.answers import Answer, Item, Section
+from bot.digests.schedule import parse_schedule
 from bot.digests.service import DigestService
 from bot.digests.store import SENT, Store
 from bot.engine import Engine
 from bot.platforms.discord.service import DiscordService
+from bot.platforms.slack.client import MAX_RETRIES
 from bot.platforms.slack.service import SlackService
+from bot.render.discord import to_discord
+from bot.render.slack import to_slack
 from bot.settings import DigestSettings, DiscordSettings, OpsSettings, Settings, SlackSettings
 from tests.fakes.discord_server import (
     CHANNEL_ID,
@@ -142,3 +148,67 @@ async def test_subscribe_on_both_platforms_digest_arrives_on_time_and_list_shows
     }
     for sub in subs:
         assert [d.status for d in await digests.store.deliveries_of(sub.id)] == [SENT]
+
+
+async def test_a_long_digest_whose_second_page_fails_once_arrives_with_each_page_once(
+    platforms: tuple[FakeDiscord, SlackFake, DigestService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    discord_fake, slack_fake, digests = platforms
+    # A big "What changed": more than one message on either platform.
+    changes = tuple(
+        Item(f"Change {i}: " + "the treaty's terms moved in a way readers should know. " * 8)
+        for i in range(40)
+    )
+    composed: list[Answer] = []
+    compose = digests._compose
+
+    async def long_digest(sub, loaded):  # type: ignore[no-untyped-def]
+        answer, state = await compose(sub, loaded)
+        answer = replace(answer, sections=(*answer.sections, Section("What changed", changes)))
+        composed.append(answer)
+        return answer, state
+
+    monkeypatch.setattr(digests, "_compose", long_digest)
+    later = (datetime.now(UTC) + timedelta(hours=12)).strftime("%H:%M")
+    subs = [
+        (
+            await digests.subscribe(
+                platform=platform,
+                workspace_id=workspace,
+                channel_id=channel,
+                channel_name="general",
+                schedule=parse_schedule(f"daily {later}"),
+                timezone="UTC",
+                briefing_id=None,
+                created_by="U1",
+            )
+        )[0]
+        for platform, workspace, channel in (
+            ("discord", GUILD_ID, CHANNEL_ID),
+            ("slack", TEAM_ID, "C100"),
+        )
+    ]
+    # Page 2 fails once on each platform: a 503 on Discord; on Slack 429s that outlast the
+    # client's own retries.
+    discord_fake.fail_next_post(CHANNEL_ID, 503, after=1)
+    slack_fake.fail_next("chat.postMessage", status=429, retry_after=1, after=1)
+    for _ in range(MAX_RETRIES):
+        slack_fake.fail_next("chat.postMessage", status=429, retry_after=1)
+
+    results = await asyncio.gather(*(digests.send_now(sub, wait=9) for sub in subs))
+    assert results == ["sent", "sent"]
+
+    assert len(composed) == 2  # composed once per platform: retries post the same answer
+    discord_pages = len(to_discord(composed[0]))
+    slack_pages = len(to_slack(composed[1]))
+    assert discord_pages >= 2 and slack_pages >= 2
+    posted = [m.text for m in discord_fake.channel_messages[CHANNEL_ID]]
+    assert len(posted) == discord_pages and len(set(posted)) == discord_pages
+    arrived = [
+        visible_text(c.args) for c in slack_fake.calls_to("chat.postMessage") if not c.failed
+    ]
+    assert len(arrived) == slack_pages and len(set(arrived)) == slack_pages
+    assert "Digest:" in posted[0] and "Digest:" in arrived[0]
+    for sub in subs:
+        [row] = await digests.store.deliveries_of(sub.id)
+        assert row.status == SENT and row.pages_sent == 1

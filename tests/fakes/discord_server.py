@@ -316,6 +316,7 @@ class FakeDiscord:
         self._channel_faults: dict[str, tuple[int, int]] = {}
         self._callback_429: list[float] = []
         self._post_429: list[float] = []
+        self._post_faults: dict[str, list[list[int]]] = {}  # channel -> [[after, status], ...]
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -496,6 +497,11 @@ class FakeDiscord:
     def rate_limit_next_post(self, retry_after: float = 0.3) -> None:
         """Answer the next channel post with a 429 (Retry-After, Via, JSON body)."""
         self._post_429.append(retry_after)
+
+    def fail_next_post(self, channel_id: str, status: int = 503, *, after: int = 0) -> None:
+        """Fail one post to ``channel_id`` with ``status`` (a 5xx discord.py does not retry
+        itself by default), once ``after`` more posts to it have gone through."""
+        self._post_faults.setdefault(channel_id, []).append([after, status])
 
     def fail_channel(self, channel_id: str, status: int = 404, code: int | None = None) -> None:
         """Make every post to ``channel_id`` fail with ``status``: 404 Unknown Channel, 403
@@ -1042,6 +1048,11 @@ class FakeDiscord:
         self._check("POST", "/channels/{channel_id}/messages", body)
         if self._post_429:
             return _rate_limited(self._post_429.pop(0))
+        if once := self._post_faults.get(channel_id):
+            if once[0][0] == 0:
+                status = once.pop(0)[1]
+                return _error(status, 0, f"{status}: Discord error")
+            once[0][0] -= 1
         fault = self._channel_faults.get(channel_id)
         if fault is None and channel_id not in self.channels:
             fault = (404, 10003)

@@ -78,6 +78,7 @@ class ApiCall:
     method: str
     args: dict[str, Any]
     token: str | None
+    failed: bool = False  # answered with an injected fault (``fail_next``)
 
 
 @dataclass
@@ -114,6 +115,7 @@ class _Fault:
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
+    after: int = 0  # calls to let through first
 
 
 @dataclass
@@ -254,8 +256,10 @@ class SlackFake:
         status: int = 200,
         error: str | None = None,
         retry_after: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Make the next call of ``method`` fail (each fault is used once, in order).
+        """Make the next call of ``method`` fail (each fault is used once, in order); with
+        ``after``, the call after that many more have gone through.
 
         ``status=429`` answers HTTP 429 ``ratelimited`` with ``Retry-After`` (default 1 s);
         ``error="channel_not_found"`` answers HTTP 200 ``{"ok": false, "error": ...}``;
@@ -266,7 +270,7 @@ class SlackFake:
         if status == 429:
             error = error or "ratelimited"
         self._faults.setdefault(method, []).append(
-            _Fault(status=status, error=error, retry_after=retry_after)
+            _Fault(status=status, error=error, retry_after=retry_after, after=after)
         )
 
     # -- payload builders ---------------------------------------------------------------------
@@ -495,14 +499,18 @@ class SlackFake:
         args = await _read_args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() or args.pop("token", None)
-        await self._record(ApiCall(method=method, args=args, token=token))
+        call = ApiCall(method=method, args=args, token=token)
+        await self._record(call)
 
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
         if token != expected:
             return _ok_false("invalid_auth" if token else "not_authed")
         faults = self._faults.get(method)
-        if faults:
+        if faults and faults[0].after:
+            faults[0].after -= 1
+        elif faults:
             fault = faults.pop(0)
+            call.failed = True
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
             if fault.status >= 500:
                 return web.Response(status=fault.status, text="upstream error", headers=headers)

@@ -87,14 +87,13 @@ async def respond(
         await interaction.followup.send(**send_kwargs(page), ephemeral=ephemeral)
 
 
-async def post(channel: discord.abc.Messageable, pages: list[Page]) -> discord.Message:
-    """Post ``pages`` to a channel, in order; returns the first message.
+async def post(
+    channel: discord.abc.Messageable, pages: list[Page], *, posted: list[discord.Message]
+) -> None:
+    """Post ``pages`` to a channel, in order, appending each message to ``posted`` as it goes
+    (so a caller whose post failed half-way knows how many pages did arrive).
 
     Channel messages cannot be ephemeral: a page's ``flags`` are not sent.
     """
-    first: discord.Message | None = None
     for page in pages:
-        message = await channel.send(**send_kwargs(page))
-        first = first or message
-    assert first is not None, "to_discord returns at least one page"
-    return first
+        posted.append(await channel.send(**send_kwargs(page)))

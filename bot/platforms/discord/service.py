@@ -189,12 +189,14 @@ class DiscordService:
 
     # -- Poster -------------------------------------------------------------------------------
 
-    async def post(self, channel_id: str, answer: Answer) -> PostResult:
-        """Post ``answer`` to a channel (one message per page).
+    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+        """Post ``answer`` to a channel (one message per page, the first ``skip_pages`` left
+        out: an earlier attempt posted them).
 
         Raises ``DeliveryError``: permanent when the channel is gone or Briefbot may not post
         there; transient (with ``retry_after`` when known) for rate limits, 5xx and network
-        failures that survived discord.py's own retries.
+        failures that survived discord.py's own retries. Its ``pages_sent`` counts the pages
+        in the channel, so a retry can go on from there.
         """
         try:
             channel = self.client.get_partial_messageable(int(channel_id))
@@ -202,17 +204,20 @@ class DiscordService:
             raise DeliveryError(
                 f"{channel_id!r} is not a Discord channel id", permanent=True
             ) from None
+        posted: list[discord.Message] = []
         try:
-            message = await messages.post(channel, messages.render(answer))
+            await messages.post(channel, messages.render(answer)[skip_pages:], posted=posted)
         except Exception as exc:
             error = self.delivery_error(exc, channel_id)
+            error.pages_sent = skip_pages + len(posted)
+            error.message_id = str(posted[0].id) if posted else ""
             log.warning(
                 "Discord post failed: %s",
                 error.reason,
                 extra={"platform": "discord", "channel": channel_id},
             )
             raise error from exc
-        return PostResult(message_id=str(message.id))
+        return PostResult(message_id=str(posted[0].id) if posted else "")
 
     def delivery_error(self, exc: Exception, channel_id: str) -> DeliveryError:
         """A plain-language ``DeliveryError`` for a failed post."""

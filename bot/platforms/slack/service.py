@@ -201,15 +201,18 @@ class SlackService:
 
     # -- Poster -----------------------------------------------------------------------------------
 
-    async def post(self, channel_id: str, answer: Answer) -> PostResult:
-        """Post ``answer`` to a channel with ``chat.postMessage`` (one call per page).
+    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+        """Post ``answer`` to a channel with ``chat.postMessage`` (one call per page, the first
+        ``skip_pages`` left out: an earlier attempt posted them).
 
         Raises ``DeliveryError``: permanent when the channel is gone, archived, the bot is not in
         it or lacks a scope/valid token; transient (with ``retry_after``) for 429, 5xx and
-        connection failures that survived the client's own retries.
+        connection failures that survived the client's own retries. Its ``pages_sent`` counts
+        the pages in the channel, so a retry can go on from there.
         """
         first_ts = ""
-        for page in to_slack(answer):
+        sent = skip_pages
+        for page in to_slack(answer)[skip_pages:]:
             try:
                 response = await self.client.chat_postMessage(
                     channel=channel_id,
@@ -220,12 +223,15 @@ class SlackService:
                 )
             except Exception as exc:
                 error = delivery_error(exc, channel_id)
+                error.pages_sent = sent
+                error.message_id = first_ts
                 log.warning(
                     "Slack post failed: %s",
                     error.reason,
                     extra={"platform": "slack", "channel": channel_id},
                 )
                 raise error from exc
+            sent += 1
             first_ts = first_ts or str(response.get("ts") or "")
         return PostResult(message_id=first_ts)
 
