@@ -122,3 +122,26 @@ def test_query_passes_bot_options_through() -> None:
     assert out.stdout.startswith("Russia")
     wrong = briefbot("query", "actors", "--briefing", "turkey-syria-rapprochment")
     assert wrong.returncode == 1 and "Did you mean turkey-syria-rapprochement" in wrong.stdout
+
+
+def test_console_stops_when_its_reader_goes_away(tmp_path: Path) -> None:
+    """`briefbot run | head`: a closed stdout ends the console instead of hanging it."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**clean, "DATABASE_URL": f"sqlite:///{tmp_path}/b.db", "HEALTH_PORT": "0"},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(b"brief\n" * 50)  # far more than a pipe buffer's worth of answers
+        proc.stdin.close()
+        assert proc.stdout.readline().startswith(b"Briefbot console")
+        proc.stdout.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -44,6 +45,7 @@ class ConsoleService:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self._closed = asyncio.Event()
+        self._output_closed = False
         self._task: asyncio.Task[None] | None = None
         self._interactive = self.stdin.isatty() and self.stdout.isatty()
 
@@ -70,8 +72,18 @@ class ConsoleService:
         return PostResult(message_id="console")
 
     def _write(self, text: str) -> None:
-        self.stdout.write(text)
-        self.stdout.flush()
+        if self._output_closed:
+            return
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except (OSError, ValueError):
+            # Whoever reads our output went away (`briefbot run | head`): leave the console as
+            # Ctrl-D would, and send what is still buffered nowhere instead of failing at exit.
+            self._output_closed = True
+            self._closed.set()
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stdout.fileno())
 
     async def _repl(self) -> None:
         lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -80,13 +92,13 @@ class ConsoleService:
         threading.Thread(target=self._read_lines, args=(loop, lines), daemon=True).start()
         library = self.engine.library.current
         newest = library.get(None).briefing
-        self._write(
-            f"Briefbot console — {len(library.briefings)} briefing(s); newest: {newest.title}\n"
-            "Type a command such as: brief · actor russia · compare turkey syria · timeline · "
-            "ask why does Russia support this? · help.  Ctrl-D to quit.\n"
-        )
         try:
-            while True:
+            self._write(
+                f"Briefbot console — {len(library.briefings)} briefing(s); newest: {newest.title}\n"
+                "Type a command such as: brief · actor russia · compare turkey syria · timeline · "
+                "ask why does Russia support this? · help.  Ctrl-D to quit.\n"
+            )
+            while not self._output_closed:
                 line = await lines.get()
                 if line is None:
                     break
@@ -98,8 +110,8 @@ class ConsoleService:
                 answer = await self.engine.execute_text(text, CONTEXT)
                 self._write(to_text(answer) + "\n")
         finally:
-            self._write("Bye.\n")
             self._closed.set()
+            self._write("Bye.\n")
 
     def _read_lines(
         self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]
