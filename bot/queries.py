@@ -346,9 +346,10 @@ def ask(call: Call) -> Answer:
             sections=(
                 Section(
                     "Try",
-                    text="Ask about an actor (Russia, the United States, the Kurds…), "
-                    "the refugees, the elections or the timeline — "
-                    "or use actors / timeline / figures.",
+                    # Named from this briefing: another article has other actors.
+                    text=f"Ask about an actor ({', '.join(a.name for a in b.actors[:3])}"
+                    + ("…" if len(b.actors) > 3 else "")
+                    + "), a figure or a date — or use actors / timeline / figures.",
                 ),
             ),
             footer=_source_line(loaded),

@@ -47,6 +47,14 @@ def test_query_unknown_actor_exits_non_zero_with_suggestion() -> None:
     assert "Did you mean Russia" in out.stdout
 
 
+def test_query_ask_without_a_match_suggests_this_briefings_actors() -> None:
+    fixture = str(ROOT / "tests" / "fixtures" / "briefings" / "valid")
+    out = briefbot("query", "--content", fixture, "ask", "who won the world cup")
+    assert out.returncode == 0, out.stderr
+    assert "Not in this briefing" in out.stdout and "Northland" in out.stdout
+    assert "Russia" not in out.stdout  # not the actors of another article
+
+
 @pytest.mark.parametrize("fmt", ["discord", "slack", "json"])
 def test_query_formats_print_json(fmt: str) -> None:
     out = briefbot("query", "compare", "turkey", "syria", "--format", fmt)

@@ -7,11 +7,14 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import make_url
+
 from bot.digests.schedule import stored_trigger
-from bot.digests.store import Delivery, Store, Subscription
+from bot.digests.store import Delivery, Store, Subscription, normalise_url
 from bot.settings import Settings
 
 
@@ -32,6 +35,9 @@ def main(settings: Settings, argv: Sequence[str], *, out: TextIO | None = None) 
 
 async def report(database_url: str, *, deliveries: int = 20) -> str:
     """The subscriptions table and the recent deliveries table, as text."""
+    missing = _missing_sqlite_file(database_url)
+    if missing:  # opening it would create an empty database and report "(none)"
+        raise FileNotFoundError(f"no database file at {missing} (check DATABASE_URL)")
     store = await Store.open(database_url)
     try:
         subs = await store.list_subscriptions()
@@ -61,6 +67,15 @@ async def report(database_url: str, *, deliveries: int = 20) -> str:
         ],
     )
     return "\n".join(lines) + "\n"
+
+
+def _missing_sqlite_file(database_url: str) -> str | None:
+    """The path of a SQLite database file that does not exist, else None."""
+    url = make_url(normalise_url(database_url))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database).expanduser()
+    return None if path.exists() else str(path)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> list[str]:

@@ -88,8 +88,15 @@ async def subscribe(call: Call) -> Answer:
         briefing_id=loaded.briefing.id if briefing_id else None,
         created_by=call.context.user_id or call.context.user_name,
     )
-    runs = next_runs(schedule, zone, after=datetime.now(UTC), count=3)
     where = _channel_label(sub)
+    if not sub.active:  # the same subscription exists but is paused: do not say it runs
+        return Answer(
+            title=f"Already subscribed, paused: {where}",
+            summary=f"{where} has this digest already, but it is paused "
+            f"({sub.status_reason or 'no reason given'}). Nothing was changed.",
+            sections=(Section(heading="Turn it back on", text=f"digest resume {sub.id}"),),
+        )
+    runs = next_runs(schedule, zone, after=datetime.now(UTC), count=3)
     title = f"Digest subscribed: {where}" if created else f"Already subscribed: {where}"
     return Answer(
         title=title,

@@ -21,6 +21,7 @@ across DST changes. Two traps of APScheduler 3.x are handled here:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -200,9 +201,7 @@ def _parse(text: str) -> Schedule:
     elif head == "weekly":
         if len(words) != 3:
             raise _bad("“weekly” takes a day and a time, like “weekly mon 09:00”.")
-        days = _parse_days(words[1])
-        clock = _parse_time(words[2])
-        schedule = _wall_clock("weekly", ",".join(days), clock)
+        schedule = _on_days(_parse_days(words[1]), _parse_time(words[2]))
     else:
         if head == "cron":
             words = words[1:]
@@ -328,9 +327,25 @@ def _wall_clock(kind: str, day_of_week: str, clock: tuple[int, int, int]) -> Sch
     return Schedule(text=text, kind=kind, fields=(fields,))
 
 
+def _on_days(days: list[str], clock: tuple[int, int, int]) -> Schedule:
+    """``days`` (day names) at ``clock``, in the plainest form that says it."""
+    days = sorted(set(days), key=DAYS.index)
+    if len(days) == len(DAYS):
+        return _wall_clock("daily", "*", clock)
+    if days == list(DAYS[:5]):
+        return _wall_clock("weekdays", "mon-fri", clock)
+    return _wall_clock("weekly", ",".join(days), clock)
+
+
 def _cron(words: list[str]) -> Schedule:
     minute, hour, day, month, dow = words
     days = _expand_cron_days(dow)
+    if day == month == "*" and _TIME.match(f"{hour}:{minute:0>2}"):
+        # "0 9 * * 1-5" is "weekdays 09:00": one normal form, so the same schedule typed
+        # either way is recognised as an existing subscription rather than added twice.
+        with contextlib.suppress(UserFacingError):
+            clock = _parse_time(f"{hour}:{minute:0>2}")
+            return _on_days([_CRON_DAY[d] for d in days], clock)
     dow_field = "*" if len(days) == 7 else ",".join(_CRON_DAY[d] for d in days)
     base = (("minute", minute), ("hour", hour), ("month", month), ("second", "0"))
     fields: tuple[tuple[tuple[str, str], ...], ...]

@@ -85,3 +85,12 @@ def test_an_unreadable_database_is_reported_without_a_traceback(tmp_path: Path) 
     assert result.returncode == 1
     assert result.stderr.startswith("cannot read digests from the database")
     assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_sqlite_path_is_reported_not_created_empty(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "typo" / "briefbot.db"
+    out = io.StringIO()
+    assert cli.main(make_settings(f"sqlite:///{missing}"), [], out=out) == 1
+    assert out.getvalue() == ""  # not an empty "Subscriptions (0)" table
+    assert f"no database file at {missing}" in capsys.readouterr().err
+    assert not missing.parent.exists()

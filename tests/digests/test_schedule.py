@@ -32,9 +32,13 @@ def local_runs(text: str, zone: str, after: datetime, count: int) -> list[dateti
         ("weekdays 08:30", "weekdays 08:30", "every weekday at 08:30"),
         ("weekly Monday 09:00", "weekly mon 09:00", "every Monday at 09:00"),
         ("weekly thu,mon 18:15", "weekly mon,thu 18:15", "every Monday and Thursday at 18:15"),
-        ("0 9 * * 1-5", "cron 0 9 * * 1-5", "cron “0 9 * * 1-5”"),
-        ("cron 30 7 * * *", "cron 30 7 * * *", "cron “30 7 * * *”"),
-        ("@daily", "cron 0 0 * * *", "cron “0 0 * * *”"),
+        ("0 9 * * 1-5", "weekdays 09:00", "every weekday at 09:00"),
+        ("cron 30 7 * * *", "daily 07:30", "every day at 07:30"),
+        ("@daily", "daily 00:00", "every day at 00:00"),
+        ("0 9 * * 0,6", "weekly sat,sun 09:00", "every Saturday and Sunday at 09:00"),
+        ("weekly fri,thu,wed,tue,mon 9:00", "weekdays 09:00", "every weekday at 09:00"),
+        ("0 9,17 * * 1-5", "cron 0 9,17 * * 1-5", "cron “0 9,17 * * 1-5”"),
+        ("0 9 1 * *", "cron 0 9 1 * *", "cron “0 9 1 * *”"),
     ],
 )
 def test_accepted_forms_are_normalised(text: str, normal: str, described: str) -> None:

@@ -164,6 +164,27 @@ async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engi
     assert missing.tone is Tone.ERROR and "no digest subscription" in missing.summary
 
 
+async def test_subscribing_again_finds_the_subscription_whatever_the_form_or_state(
+    start_service, fixture_engine
+) -> None:  # type: ignore[no-untyped-def]
+    service, _ = await start_service()
+    first = await run(fixture_engine, "digest subscribe weekdays 09:00")
+    assert first.title == "Digest subscribed: #news"
+
+    # The same times as a cron expression (or a day list) are the same subscription.
+    for same in ("0 9 * * 1-5", "weekly mon,tue,wed,thu,fri 09:00"):
+        again = await run(fixture_engine, f"digest subscribe {same}")
+        assert again.title == "Already subscribed: #news", to_text(again)
+    [sub] = await service.store.list_subscriptions()
+
+    # A paused one is not reported as running: the answer says how to turn it back on.
+    await run(fixture_engine, "digest pause")
+    paused = to_text(await run(fixture_engine, "digest subscribe 0 9 * * 1-5"))
+    assert "paused" in paused and f"digest resume {sub.id}" in paused
+    assert "Next runs" not in paused
+    assert [s.id for s in await service.store.list_subscriptions()] == [sub.id]
+
+
 async def test_start_up_catches_up_within_grace_and_records_older_runs_as_missed(
     start_service, fixture_engine
 ) -> None:  # type: ignore[no-untyped-def]
