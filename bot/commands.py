@@ -100,6 +100,10 @@ class Context:
     workspace_id: str = ""  # Discord guild id / Slack team id
     #: Whether the user may change this channel's subscriptions (checked by the adapter).
     can_manage: bool = True
+    #: Whether that holds for every channel of the workspace (Discord: Manage Channels
+    #: server-wide; Slack: admins and the allow-list, which are workspace-wide already).
+    #: Needed to change a subscription of another channel by its id.
+    manages_workspace: bool = True
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.digests.records import (
     Delivery,
     Subscription,
 )
-from bot.errors import NotFoundError, UserFacingError
+from bot.errors import NotFoundError, PermissionDenied, UserFacingError
 
 if TYPE_CHECKING:  # the service pulls in SQLAlchemy and APScheduler; import it only to run
     from bot.digests.service import DigestService
@@ -238,6 +238,12 @@ async def _target(call: Call, service: DigestService) -> Subscription:
             raise NotFoundError(
                 f"There is no digest subscription “{sub_id}” here.",
                 hint="digest list shows every subscription and its id.",
+            )
+        if call.spec.manage and sub.channel_id != ctx.channel_id and not ctx.manages_workspace:
+            # Managing this channel says nothing about the subscription's own channel.
+            raise PermissionDenied(
+                f"Subscription {sub.id} posts to {_channel_label(sub)}; change it from there.",
+                hint="Or ask someone who can manage every channel.",
             )
         return sub
     subs = await service.store.list_subscriptions(

@@ -130,6 +130,25 @@ async def test_people_who_cannot_manage_the_channel_are_refused(
     assert (await run(fixture_engine, "digest list", guest)).tone is Tone.INFO  # reading is fine
 
 
+async def test_another_channels_subscription_needs_workspace_wide_rights(
+    start_service, fixture_engine
+) -> None:  # type: ignore[no-untyped-def]
+    service, poster = await start_service()
+    await run(fixture_engine, "digest subscribe daily 09:00 --channel #ops")
+    [ops] = await service.store.list_subscriptions()
+    # Manages #news, but not every channel: #ops's subscription is out of reach by id.
+    local = Context(**{**CONSOLE.__dict__, "manages_workspace": False})
+    for verb in ("pause", "send", "unsubscribe"):
+        refused = await run(fixture_engine, f"digest {verb} {ops.id}", local)
+        assert refused.tone is Tone.ERROR and "change it from there" in refused.summary, verb
+    assert poster.posts == [] and [s.status for s in await service.store.list_subscriptions()] == [
+        "active"
+    ]
+    from_ops = Context(**{**local.__dict__, "channel_id": "ops", "channel_name": "ops"})
+    assert (await run(fixture_engine, f"digest pause {ops.id}", from_ops)).title == "Digest paused"
+    assert (await run(fixture_engine, f"digest resume {ops.id}")).title == "Digest resumed"
+
+
 async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engine) -> None:  # type: ignore[no-untyped-def]
     service, poster = await start_service()
     await run(fixture_engine, "digest subscribe weekly mon 09:00 --channel #ops")

@@ -35,6 +35,7 @@ from tests.fakes.discord_server import (
     GUILD_ID,
     MANAGER_PERMS,
     MEMBER_PERMS,
+    OTHER_CHANNEL_ID,
     TOKEN,
     FakeDiscord,
 )
@@ -212,3 +213,22 @@ async def test_a_long_digest_whose_second_page_fails_once_arrives_with_each_page
     for sub in subs:
         [row] = await digests.store.deliveries_of(sub.id)
         assert row.status == SENT and row.pages_sent == 1
+
+
+async def test_discord_digest_for_another_channel_names_it_and_guards_it(
+    platforms: tuple[FakeDiscord, SlackFake, DigestService],
+) -> None:
+    discord_fake, _slack_fake, digests = platforms
+    confirmed = await discord_says(
+        discord_fake,
+        "digest subscribe",
+        {"schedule": "daily 07:00", "channel": OTHER_CHANNEL_ID},
+        MANAGER_PERMS,
+    )
+    assert "#briefings" in confirmed, confirmed  # its name, not its number
+    [sub] = await digests.store.list_subscriptions(platform="discord")
+    assert sub.channel_id == OTHER_CHANNEL_ID
+    # Manage Channels here (not server-wide): that channel's subscription is out of reach.
+    refused = await discord_says(discord_fake, "digest unsubscribe", {"id": sub.id}, MANAGER_PERMS)
+    assert "change it from there" in refused, refused
+    assert [s.id for s in await digests.store.list_subscriptions(platform="discord")] == [sub.id]

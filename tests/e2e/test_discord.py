@@ -515,7 +515,13 @@ async def test_groups_channels_choices_and_manage_permission(
     done = await ask(fake, "alerts add", args, user_perms=MANAGER_PERMS)
     assert "Alert added" in done.text and not done.ephemeral
     assert seen == [
-        {"args": {**args}, "can_manage": True, "channel": CHANNEL_ID, "guild": GUILD_ID}
+        {
+            # A channel option reaches the engine as <#id|name>, so answers can name it.
+            "args": {**args, "channel": f"<#{OTHER_CHANNEL_ID}|briefings>"},
+            "can_manage": True,
+            "channel": CHANNEL_ID,
+            "guild": GUILD_ID,
+        }
     ]
 
     # A channel the bot cannot see (not in its cache): a helpful ephemeral reply, no crash.

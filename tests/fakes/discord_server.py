@@ -72,6 +72,7 @@ GUILD_ID = "1100000000000000100"
 CHANNEL_ID = "1100000000000000200"  # #general
 OTHER_CHANNEL_ID = "1100000000000000201"  # #briefings
 USER_ID = "1100000000000000300"
+OWNER_ID = "1100000000000000399"
 USER_NAME = "analyst"
 
 
@@ -590,7 +591,7 @@ class FakeDiscord:
             "id": GUILD_ID,
             "name": "Briefing Room",
             "icon": None,
-            "owner_id": USER_ID,
+            "owner_id": OWNER_ID,  # not the invoking user: owners bypass every permission
             "unavailable": False,
             "large": False,
             "member_count": len(members),

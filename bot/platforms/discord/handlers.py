@@ -50,16 +50,25 @@ def context_for(interaction: discord.Interaction) -> Context:
         workspace_id=str(interaction.guild_id or ""),
         # Manage Channels in a server; a direct message with the bot is the user's own.
         can_manage=interaction.guild_id is None or interaction.permissions.manage_channels,
+        manages_workspace=interaction.guild_id is None or _manages_server(interaction),
     )
 
 
+def _manages_server(interaction: discord.Interaction) -> bool:
+    """Manage Channels from the member's roles, i.e. in every channel of the server."""
+    user = interaction.user
+    return isinstance(user, discord.Member) and user.guild_permissions.manage_channels
+
+
 def _argument(value: Any) -> str:
-    """An option value as the engine takes it: text, a number, or a channel's id."""
+    """An option value as the engine takes it: text, a number, or a channel as ``<#id|name>``
+    (the form Slack uses too, so digests can show the channel's name, not its number)."""
     if isinstance(value, str | int):
         return str(value)
     # A channel. (Tested last: an isinstance check against this Protocol costs ~10 µs.)
     if isinstance(value, discord.abc.Snowflake):
-        return str(value.id)
+        name = getattr(value, "name", None)
+        return f"<#{value.id}|{name}>" if name else str(value.id)
     return str(value)
 
 

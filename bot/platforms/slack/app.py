@@ -102,7 +102,8 @@ class Listeners:
     ) -> None:
         if spec.manage:
             context = invocation.context
-            context = dataclasses.replace(context, can_manage=await self.can_manage(context))
+            allowed = await self.can_manage(context)
+            context = dataclasses.replace(context, can_manage=allowed, manages_workspace=allowed)
             invocation = dataclasses.replace(invocation, context=context)
         answer = await self.engine.execute(invocation)
         await _respond_all(respond, self._pages(invocation, answer))
