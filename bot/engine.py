@@ -144,7 +144,7 @@ class Engine:
                 )
         for opt in spec.options:
             value = args.get(opt.name)
-            if opt.required and not value:
+            if opt.required and not (value or "").strip():
                 raise UserFacingError(
                     f"“{spec.qualified_name}” needs {opt.name} ({opt.description.rstrip('.')}).",
                     hint=f"Usage: {spec.usage()}" + _example(spec),
@@ -229,7 +229,7 @@ class Engine:
             i += 1
         free = [o for o in spec.options if o.name not in args]
         actor_pair = [o for o in free[:2] if o.kind is OptionKind.ACTOR]
-        if len(actor_pair) == 2 and len(positional) > 2:
+        if len(actor_pair) == 2 and len(positional) >= 2:
             first, second = self._split_pair(positional, context)
             args[actor_pair[0].name], args[actor_pair[1].name] = first, second
             return args
@@ -251,6 +251,8 @@ class Engine:
 
     def _split_pair(self, words: list[str], context: Context) -> tuple[str, str]:
         """Split ``united states vs turkey`` / ``united states turkey`` into two actor names."""
+        if words[-1].lower() in COMPARE_SEPARATORS:  # "compare turkey vs": the second is missing
+            return " ".join(words[:-1]), ""
         for i, word in enumerate(words):
             if word.lower() in COMPARE_SEPARATORS and 0 < i < len(words) - 1:
                 return " ".join(words[:i]), " ".join(words[i + 1 :])

@@ -44,6 +44,10 @@ def _source_line(loaded: LoadedBriefing) -> str:
     return f"Source: {src.title} — {src.author}, {src.publisher} ({when})"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _retriever(loaded: LoadedBriefing) -> Retriever:
     retriever = _retrievers.get(loaded.fingerprint)
     if retriever is None:
@@ -169,7 +173,8 @@ def actors(call: Call) -> Answer:
     )
     return Answer(
         title=f"Actors — {b.title}",
-        summary=f"{len(b.actors)} actors. Open one for its interests, constraints and evidence.",
+        summary=f"{_count(len(b.actors), 'actor')}. "
+        "Open one for its interests, constraints and evidence.",
         sections=(Section("Actors", items),),
         link=b.source.url,
         footer=_source_line(loaded),
@@ -266,14 +271,14 @@ def timeline(call: Call) -> Answer:
     b = loaded.briefing
     events = sorted(b.timeline, key=lambda e: e.sort_key)
     title = f"Timeline — {b.title}"
-    summary = f"{len(events)} dated events, as precise as the article is."
+    summary = f"{_count(len(events), 'dated event')}, as precise as the article is."
     who = call.arg("actor")
     if who:
         a = _actor(call, loaded, who)
         events = [e for e in events if a.id in e.actors]
         title = f"Timeline — {a.name}"
         summary = (
-            f"{len(events)} dated events involving {a.name}."
+            f"{_count(len(events), 'dated event')} involving {a.name}."
             if events
             else f"The article dates no event involving {a.name}."
         )

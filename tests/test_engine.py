@@ -277,3 +277,26 @@ async def test_a_briefing_with_one_actor_offers_no_comparison(tmp_path) -> None:
     assert answer.tone is Tone.INFO, answer.summary
     assert answer.title == "Alpha — For the deal"
     assert ActionKind.COMPARE not in {a.kind for a in answer.actions}
+
+
+async def test_compare_with_a_dangling_separator_asks_for_the_second_actor(engine: Engine) -> None:
+    answer = await engine.execute_text("compare turkey vs", CTX)
+    assert answer.tone is Tone.ERROR and "needs second" in answer.summary
+
+
+async def test_a_blank_required_option_is_missing_not_an_unknown_actor(engine: Engine) -> None:
+    answer = await engine.execute(Invocation("actor", {"name": "   "}, CTX))
+    assert answer.tone is Tone.ERROR and "needs name" in answer.summary
+
+
+async def test_counts_read_naturally(library) -> None:  # type: ignore[no-untyped-def]
+    from bot.library import Library, LibraryHolder
+    from bot.loader import load_directory
+    from tests.conftest import FIXTURES
+
+    eng = Engine(
+        LibraryHolder(Library.from_loaded(load_directory(FIXTURES / "briefings" / "valid")))
+    )
+    actors = await eng.execute_text("actors", CTX)
+    assert actors.summary.startswith("3 actors.")
+    assert "1 actors" not in text_of(await eng.execute_text("timeline", CTX))
