@@ -491,15 +491,9 @@ class Store:
     ) -> bool:
         """Extend our claim before posting; False if it is no longer ours."""
         moment = _naive(_now())
-        c = deliveries.c
         query = (
             deliveries.update()
-            .where(
-                c.subscription_id == sub_id,
-                c.occurrence == _naive(occurrence),
-                c.status == CLAIMED,
-                c.holder == holder,
-            )
+            .where(_claimed_by(holder, sub_id, occurrence))
             .values(claim_expires_at=moment + timedelta(seconds=claim_seconds), updated_at=moment)
         )
         return await self._tx(lambda conn: conn.execute(query).rowcount == 1)
@@ -516,15 +510,9 @@ class Store:
         """Remember that the first ``pages_sent`` pages of our claimed occurrence are posted
         (and its first message), so whoever retries it posts only the rest."""
         moment = _naive(_now())
-        c = deliveries.c
         query = (
             deliveries.update()
-            .where(
-                c.subscription_id == sub_id,
-                c.occurrence == _naive(occurrence),
-                c.status == CLAIMED,
-                c.holder == holder,
-            )
+            .where(_claimed_by(holder, sub_id, occurrence))
             .values(pages_sent=pages_sent, message_id=message_id, updated_at=moment)
         )
         return await self._tx(lambda conn: conn.execute(query).rowcount == 1)
@@ -545,17 +533,11 @@ class Store:
         """Settle our claim (sent / failed / missed / retry), in one transaction with the
         subscription's new digest ``state`` or its pausing. False if the claim was not ours."""
         moment = _naive(_now())
-        c = deliveries.c
 
         def run(conn: Connection) -> bool:
             done = conn.execute(
                 deliveries.update()
-                .where(
-                    c.subscription_id == sub_id,
-                    c.occurrence == _naive(occurrence),
-                    c.status == CLAIMED,
-                    c.holder == holder,
-                )
+                .where(_claimed_by(holder, sub_id, occurrence))
                 .values(
                     status=status,
                     reason=reason,
@@ -645,19 +627,13 @@ class Store:
     async def release(self, items: Iterable[tuple[str, datetime]], *, holder: str) -> int:
         """Hand our unsent claims back (on shutdown) so any instance can take them at once."""
         moment = _naive(_now())
-        c = deliveries.c
 
         def run(conn: Connection) -> int:
             count = 0
             for sub_id, occ in items:
                 count += conn.execute(
                     deliveries.update()
-                    .where(
-                        c.subscription_id == sub_id,
-                        c.occurrence == _naive(occ),
-                        c.status == CLAIMED,
-                        c.holder == holder,
-                    )
+                    .where(_claimed_by(holder, sub_id, occ))
                     .values(
                         status=RETRY,
                         holder=None,
@@ -824,6 +800,17 @@ def migrate(engine: sa.Engine, target_version: int | None = None) -> int:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _claimed_by(holder: str, sub_id: str, occurrence: datetime) -> sa.ColumnElement[bool]:
+    """The ledger row of this occurrence, while ``holder`` still holds its claim."""
+    c = deliveries.c
+    return sa.and_(
+        c.subscription_id == sub_id,
+        c.occurrence == _naive(occurrence),
+        c.status == CLAIMED,
+        c.holder == holder,
+    )
 
 
 def _now() -> datetime:
