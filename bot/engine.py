@@ -10,10 +10,8 @@ import inspect
 import logging
 import shlex
 import time
-import zoneinfo
 from collections import OrderedDict
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -36,6 +34,7 @@ from bot.commands import (
 from bot.errors import PermissionDenied, UserFacingError
 from bot.library import ActorIndex, LibraryHolder
 from bot.textnorm import fold
+from bot.zones import picker_zones
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +304,7 @@ class Engine:
             items = [(b.briefing.id, b.briefing.title) for b in library.briefings.values()]
             return _rank(value, items, limit)
         if kind is OptionKind.TIMEZONE:
-            return _rank(value, [(z, z) for z in _zones()], limit)
+            return _rank(value, [(z, z) for z in picker_zones()], limit)
         return []
 
     def action_invocation(self, action: Action, context: Context) -> Invocation:
@@ -363,19 +362,6 @@ def _rank(value: str, items: list[tuple[str, str]], limit: int) -> list[Choice]:
             scored.append((score, key, label))
     scored.sort(key=lambda s: (-s[0], s[2]))
     return [Choice(label=label[:100], value=key) for _, key, label in scored[:limit]]
-
-
-@lru_cache(maxsize=1)
-def _zones() -> list[str]:
-    """Canonical IANA zones for autocompletion (links such as Asia/Istanbul left out)."""
-    try:
-        from importlib import resources
-
-        data = (resources.files("tzdata") / "zoneinfo" / "tzdata.zi").read_text(encoding="utf-8")
-        zones = {line.split()[1] for line in data.splitlines() if line.startswith("Z ")}
-    except (ModuleNotFoundError, FileNotFoundError, IndexError):
-        zones = set(zoneinfo.available_timezones())
-    return [*sorted(z for z in zones if "/" in z and not z.startswith("Etc/")), "UTC"]
 
 
 __all__ = ["APOLOGY", "Engine", "OptionSpec", "apology_answer"]

@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 
 from bot.digests.records import EXAMPLES
 from bot.errors import UserFacingError
+from bot.zones import canonical
 
 #: Digests may not run more often than this (a digest is not a chat message).
 MIN_INTERVAL = timedelta(hours=1)
@@ -418,5 +419,6 @@ _ZONES: dict[str, str] = {}
 
 def _zone_names() -> dict[str, str]:
     if not _ZONES:
-        _ZONES.update({z.lower(): z for z in available_timezones()})
+        # Old names resolve to the zone they alias, so one place has one spelling.
+        _ZONES.update({z.lower(): canonical(z) for z in available_timezones()})
     return _ZONES

@@ -246,3 +246,15 @@ def test_a_trailing_zone_like_word_is_treated_as_the_zone(
 def test_a_misspelt_zone_gets_did_you_mean() -> None:
     with pytest.raises(UserFacingError, match="Did you mean Europe/Istanbul"):
         parse_timezone("Europe/Istambul")
+
+
+@pytest.mark.parametrize(
+    ("alias", "zone"),
+    [
+        ("US/Pacific", "America/Los_Angeles"),
+        ("asia/istanbul", "Europe/Istanbul"),
+        ("Etc/UTC", "UTC"),
+    ],
+)
+def test_old_zone_names_resolve_to_one_spelling(alias: str, zone: str) -> None:
+    assert parse_timezone(alias).key == zone

@@ -203,6 +203,11 @@ async def test_subscribing_again_finds_the_subscription_whatever_the_form_or_sta
     assert "Next runs" not in paused
     assert [s.id for s in await service.store.list_subscriptions()] == [sub.id]
 
+    # An old name of a zone is the zone it stands for.
+    await run(fixture_engine, "digest subscribe daily 07:00 America/Los_Angeles")
+    alias = await run(fixture_engine, "digest subscribe daily 07:00 US/Pacific")
+    assert alias.title == "Already subscribed: #news", to_text(alias)
+
 
 async def test_start_up_catches_up_within_grace_and_records_older_runs_as_missed(
     start_service, fixture_engine
