@@ -376,7 +376,9 @@ def _expand_cron_days(field: str) -> list[int]:
         if body == "*":
             first, last = 0, 6
         else:
-            low, _, high = body.partition("-")
+            low, dash, high = body.partition("-")
+            if dash and not (low and high):
+                raise _bad(f"“{part}” is not a valid day-of-week range.")
             first = _cron_day_number(low)
             last = _cron_day_number(high) if high else (6 if step_text else first)
             if high and last == 0 and first > 0:

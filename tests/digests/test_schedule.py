@@ -59,6 +59,8 @@ def test_accepted_forms_are_normalised(text: str, normal: str, described: str) -
         ("weekly 09:00", "takes a day and a time"),
         ("0 9 * *", "not a schedule I know"),
         ("0 9 * * 8", "not a day of the week"),
+        ("0 9 * * 1-", "not a valid day-of-week range"),
+        ("0 9 * * -5", "not a valid day-of-week range"),
         ("61 9 * * *", "not a valid cron expression"),
         ("0 9 30 2 *", "never runs"),
         ("* * * * *", "at most once an hour"),
