@@ -12,6 +12,7 @@ import asyncio
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.digests.store import SENT, Store
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
@@ -59,6 +60,15 @@ def slack_posts(slack: SlackFake, channel: str) -> int:
 
 def discord_posts(discord: FakeDiscord, channel: str) -> int:
     return len(discord.channel_messages.get(channel, []))
+
+
+def sent_counts(pages: list[dict[Any, float]]) -> list[float]:
+    return [
+        value
+        for page in pages
+        for (name, labels), value in page.items()
+        if name == "briefbot_deliveries_total" and dict(labels)["status"] == "sent"
+    ]
 
 
 async def test_two_instances_serve_commands_and_post_each_digest_once(
@@ -109,14 +119,23 @@ async def test_two_instances_serve_commands_and_post_each_digest_once(
                 )
 
             await eventually(all_posted, timeout=30, what="every digest to be posted")
-            pages = [samples((await bot.get("/metrics"))[1]) for bot in (a, b)]
-            sent = [
-                value
-                for page in pages
-                for (name, labels), value in page.items()
-                if name == "briefbot_deliveries_total" and dict(labels)["status"] == "sent"
-            ]
-            assert sum(sent) == 6  # counted once, by whichever instance posted
+
+            async def all_recorded() -> bool:
+                # A post lands at the platform a moment before its instance records it.
+                statuses = [
+                    [d.status for d in await store.deliveries_of(sub_id)] for sub_id in subs
+                ]
+                return all(s == [SENT] for s in statuses)
+
+            await eventually(all_recorded, timeout=10, what="every delivery recorded as sent")
+            pages: list[dict[Any, float]] = []
+
+            async def all_counted() -> bool:
+                pages[:] = [samples((await bot.get("/metrics"))[1]) for bot in (a, b)]
+                return sum(sent_counts(pages)) >= 6
+
+            await eventually(all_counted, timeout=10, what="every delivery counted in /metrics")
+            assert sum(sent_counts(pages)) == 6  # counted once, by whichever instance posted
             assert commands(pages[0], "discord") == 1 and commands(pages[0], "slack") == 1
             assert commands(pages[1], "slack") == 1
             for bot in (a, b):
