@@ -26,7 +26,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -137,7 +137,7 @@ class ScheduleTrigger(BaseTrigger):
         while True:
             candidates = [
                 t
-                for t in (tr.get_next_fire_time(previous_fire_time, now) for tr in self.triggers)
+                for t in (self._first(tr, previous_fire_time, now) for tr in self.triggers)
                 if t is not None
             ]
             if not candidates:
@@ -151,6 +151,28 @@ class ScheduleTrigger(BaseTrigger):
             # nothing legitimate is skipped because runs are at least MIN_INTERVAL apart.
             previous_fire_time = fire
             now = fire + repeat
+
+    def _first(
+        self, trigger: CronTrigger, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        """``trigger``'s next fire time, without APScheduler 3's skipped day after a DST change.
+
+        APScheduler 3.11 steps a day across a clock change by 24 hours of wall time and can
+        land a day late (a daily 00:00 in New York fires on 9 and 11 March 2025, not 10). So
+        look again from the start of each local day it jumped over.
+        """
+        fire = trigger.get_next_fire_time(previous_fire_time, now)
+        if fire is None:
+            return None
+        day = now.astimezone(self.timezone).date() + timedelta(days=1)
+        last = fire.astimezone(self.timezone).date()
+        while day < last:
+            start = datetime.combine(day, time(0), tzinfo=self.timezone)
+            earlier = trigger.get_next_fire_time(None, start)
+            if earlier is not None and now < earlier < fire:
+                return earlier
+            day += timedelta(days=1)
+        return fire
 
     def __str__(self) -> str:
         return f"schedule[{self.text}]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.briefing import Claim
@@ -83,6 +83,7 @@ def test_key_points_are_not_repeated_until_all_were_shown(river) -> None:  # typ
     assert shown[2] == [kp[1], kp[2]]
 
 
+@settings(deadline=None)
 @given(
     keys=st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=8, unique=True),
     count=st.integers(1, 3),

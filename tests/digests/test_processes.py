@@ -105,7 +105,22 @@ async def until(check: Callable[[], bool], timeout: float) -> None:
         await asyncio.sleep(0.1)
 
 
+async def until_async(check: Callable[[], Awaitable[bool]], timeout: float) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.02)
+
+
+async def sent(store: Store, sub_id: str) -> bool:
+    return [r.status for r in await store.deliveries_of(sub_id)] == [SENT]
+
+
 async def subscribe(store: Store, channel: str, moment: datetime) -> str:
+    """A daily subscription first due at ``moment`` (to the second), however long creating it
+    takes: it counts as made a minute before ``moment`` (or now, if earlier), so a slow insert
+    cannot push the first occurrence to tomorrow."""
     sub, _ = await store.add_subscription(
         platform="console",
         workspace_id="local",
@@ -115,6 +130,7 @@ async def subscribe(store: Store, channel: str, moment: datetime) -> str:
         timezone="UTC",
         briefing_id=None,
         created_by="test",
+        now=min(moment, datetime.now(UTC)) - timedelta(minutes=1),
     )
     return sub.id
 
@@ -128,16 +144,21 @@ async def test_kill_and_restart_loses_nothing_doubles_nothing_and_catches_up(
     try:
         first = await start_runner(db, out, "first")
         t0 = datetime.now(UTC)
+        # Due times are whole seconds (``daily HH:MM:SS``): "before-kill" falls due within
+        # (t0+0.5, t0+1.5], "while-down" within (t0+3.5, t0+4.5]: 3 s apart.
         before = await subscribe(store, "before-kill", t0 + timedelta(seconds=1.5))
-        during = await subscribe(store, "while-down", t0 + timedelta(seconds=2.5))
-        later = await subscribe(store, "after-restart", t0 + timedelta(seconds=4.5))
+        during = await subscribe(store, "while-down", t0 + timedelta(seconds=4.5))
+        later = await subscribe(store, "after-restart", t0 + timedelta(seconds=6.5))
 
         await until(lambda: len(posts(out)) >= 1, 10)  # the sweeper picked the new ones up
+        # The post line is written before the ledger row is committed: kill only once it is,
+        # so the kill cannot land in between and leave the row claimed.
+        await until_async(lambda: sent(store, before), 10)
         await first.kill()  # SIGKILL: no graceful stop
         assert [p["channel"] for p in posts(out)] == ["before-kill"]
 
         # "while-down" falls due while no bot runs.
-        wait = (t0 + timedelta(seconds=2.7) - datetime.now(UTC)).total_seconds()
+        wait = (t0 + timedelta(seconds=4.7) - datetime.now(UTC)).total_seconds()
         await asyncio.sleep(max(0.0, wait))
         second = await start_runner(db, out, "second")
         await until(lambda: len(posts(out)) >= 3, 10)

@@ -260,3 +260,13 @@ def test_a_misspelt_zone_gets_did_you_mean() -> None:
 )
 def test_old_zone_names_resolve_to_one_spelling(alias: str, zone: str) -> None:
     assert parse_timezone(alias).key == zone
+
+
+def test_no_day_is_skipped_after_clocks_go_forward() -> None:
+    # APScheduler 3.11 alone fires a daily 00:00 in New York on 9 and 11 March 2025, not 10.
+    ny = ZoneInfo("America/New_York")
+    runs = next_runs(
+        parse_schedule("daily 00:00"), ny, after=datetime(2025, 3, 7, 12, tzinfo=ny), count=5
+    )
+    assert [r.astimezone(ny).day for r in runs] == [8, 9, 10, 11, 12]
+    assert {r.astimezone(ny).hour for r in runs} == {0}

@@ -73,8 +73,12 @@ async def start_service(sqlite_url: str, fixture_engine) -> AsyncIterator[Factor
 
 
 def at(delta: timedelta, zone: str = "UTC") -> str:
-    """``HH:MM:SS`` local time ``delta`` from now."""
-    return (datetime.now(UTC) + delta).astimezone(ZoneInfo(zone)).strftime("%H:%M:%S")
+    """``HH:MM:SS`` local time at least ``delta`` from now (rounded up to the whole second, so
+    a schedule ahead of now keeps all of its lead)."""
+    moment = datetime.now(UTC) + delta
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M:%S")
 
 
 async def run(engine, text: str, context: Context = CONSOLE):  # type: ignore[no-untyped-def]
@@ -248,7 +252,7 @@ async def test_a_permanent_error_pauses_the_subscription_with_a_plain_reason(
         )
     )
     service, _ = await start_service(poster=poster)
-    when = at(timedelta(seconds=1.5))
+    when = at(timedelta(seconds=2))  # two subscribe commands run first
     await run(fixture_engine, f"digest subscribe daily {when} --channel gone")
     await run(fixture_engine, f"digest subscribe daily {when}")
     await poster.wait_for(1)
@@ -272,7 +276,7 @@ async def test_transient_errors_are_retried_and_posted_once(start_service, fixtu
         )
     )
     service, _ = await start_service(poster=poster)
-    await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=1.5))}")
+    await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=2))}")
     await poster.wait_for(1)
     await asyncio.sleep(0.3)
     assert poster.calls == 3 and len(poster.posts) == 1
@@ -341,8 +345,9 @@ async def test_a_take_over_posts_only_the_pages_the_dead_instance_did_not(
 async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
     start_service, fixture_engine
 ) -> None:  # type: ignore[no-untyped-def]
-    created = datetime.now(UTC) - timedelta(minutes=30)
-    occurrence_time = at(-timedelta(minutes=3))
+    now = datetime.now(UTC).replace(microsecond=0)
+    created = now - timedelta(minutes=30)
+    occurrence = now - timedelta(minutes=3)  # the schedule's time and its date, from one moment
 
     async def before(store: Store) -> None:
         sub, _ = await store.add_subscription(
@@ -350,17 +355,11 @@ async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
             workspace_id="local",
             channel_id="news",
             channel_name="news",
-            schedule=f"daily {occurrence_time}",
+            schedule=f"daily {occurrence:%H:%M:%S}",
             timezone="UTC",
             briefing_id=None,
             created_by="ada",
             now=created,
-        )
-        occurrence = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
-        occurrence = occurrence.replace(
-            hour=int(occurrence_time[:2]),
-            minute=int(occurrence_time[3:5]),
-            second=int(occurrence_time[6:]),
         )
         # Another instance claimed it two minutes ago and died holding a 60 s claim.
         await store.claim(
@@ -390,8 +389,8 @@ async def test_stop_hands_back_unsent_claims(start_service, fixture_engine, sqli
             raise AssertionError("unreachable")
 
     service, _ = await start_service(poster=Stuck(), stop_timeout=0.2)
-    await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=1))}")
-    await asyncio.wait_for(stuck.wait(), 5)
+    await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=2))}")
+    await asyncio.wait_for(stuck.wait(), 8)
     started = asyncio.get_running_loop().time()
     await service.stop()
     assert asyncio.get_running_loop().time() - started < 2
@@ -405,7 +404,11 @@ async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
     start_service, fixture_engine
 ) -> None:  # type: ignore[no-untyped-def]
     # Three hourly occurrences fell due while the bot was down, all within the grace window:
-    # they go out together, and the rotation still moves on with each of them.
+    # they go out together, and the rotation still moves on with each of them. Made at half
+    # past, 2½ hours before this hour began: exactly the last three hours' runs are owed,
+    # whatever the minute now (``now - 3h + 1min`` owed only two during minute :59).
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
     async def before(store: Store) -> None:
         await store.add_subscription(
             platform="console",
@@ -416,7 +419,7 @@ async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
             timezone="UTC",
             briefing_id=None,
             created_by="ada",
-            now=datetime.now(UTC) - timedelta(hours=3, minutes=-1),
+            now=hour - timedelta(hours=2, minutes=30),
         )
 
     service, poster = await start_service(grace_minutes=240, before=before)

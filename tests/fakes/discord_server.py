@@ -34,11 +34,13 @@ What it serves (under ``/api/v10``; bot-token routes answer 401 to a wrong token
   (one session per shard when ``shard_count`` > 1), RESUME → missed events replayed + RESUMED,
   an unknown session → op 9. Frames are uncompressed text, which discord.py accepts.
 
-Fault injection: ``drop_gateway()`` closes every gateway socket (the client must RESUME and get
-what it missed); ``rate_limit_next_callback(retry_after)`` / ``rate_limit_next_post(…)`` answer
-the next callback / channel post with a 429 carrying ``Retry-After``, ``Via`` and a JSON body, as
-Discord does; ``fail_channel(id, 404|403|5xx, code=…)`` makes posts to a channel fail (Unknown
-Channel / Missing Access / Missing Permissions with ``code=50013`` / a server error).
+Fault injection: ``drop_gateway()`` closes every gateway socket (the client must RESUME and get what
+it missed); ``forget_sessions()`` before it makes that RESUME fail (op 9, as when Discord lost the
+session), so the client must IDENTIFY again; ``rate_limit_next_callback(retry_after)`` /
+``rate_limit_next_post(…)`` answer the next callback / channel post with a 429 carrying
+``Retry-After``, ``Via`` and a JSON body, as Discord does; ``fail_channel(id, 404|403|5xx, code=…)``
+makes posts to a channel fail (Unknown Channel / Missing Access / Missing Permissions with
+``code=50013`` / a server error).
 
 Checks (into ``violations``; ``assert_clean()`` fails the test on any): every JSON body the bot
 sends to a validated route is checked against Discord's OpenAPI spec (``discord_rules``), synced
@@ -276,6 +278,7 @@ class _Session:
     seq: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
     ws: web.WebSocketResponse | None = None
+    resumable: bool = True  # False once ``forget_sessions()`` was called
 
 
 class FakeDiscord:
@@ -412,7 +415,7 @@ class FakeDiscord:
         options: Mapping[str, Any],
         *,
         focused: str,
-        timeout: float = 5.0,
+        timeout: float = 15.0,
         **where: Any,
     ) -> list[dict[str, Any]]:
         """Ask the bot for autocomplete choices of option ``focused``; returns the choices."""
@@ -449,7 +452,7 @@ class FakeDiscord:
             message=message.payload(self._bot_user()),
         )
 
-    async def wait_for_response(self, interaction_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_for_response(self, interaction_id: str, timeout: float = 15.0) -> dict[str, Any]:
         """The first callback body the bot sent for this interaction."""
         record = self.interactions[interaction_id]
         await self._wait(
@@ -461,7 +464,7 @@ class FakeDiscord:
         return record.callback
 
     async def wait_for_messages(
-        self, interaction_id: str, count: int = 1, timeout: float = 5.0
+        self, interaction_id: str, count: int = 1, timeout: float = 15.0
     ) -> list[SentMessage]:
         """The first ``count`` messages an interaction produced, once none is still loading."""
         record = self.interactions[interaction_id]
@@ -474,7 +477,7 @@ class FakeDiscord:
         return [m for m in record.messages if not m.deleted][:count]
 
     async def wait_for_channel_messages(
-        self, channel_id: str, count: int = 1, timeout: float = 5.0
+        self, channel_id: str, count: int = 1, timeout: float = 15.0
     ) -> list[SentMessage]:
         """The first ``count`` messages posted to a channel (not as interaction responses)."""
         await self._wait(
@@ -490,6 +493,14 @@ class FakeDiscord:
             if session.ws is not None:
                 ws, session.ws = session.ws, None
                 await ws.close(code=code)
+
+    def forget_sessions(self) -> None:
+        """Lose every current gateway session, as Discord sometimes does: open sockets stay up
+        (``drop_gateway()`` closes them), but a RESUME of any of these sessions is answered with
+        op 9 (not resumable), so the client must IDENTIFY again — which succeeds whenever it
+        comes (discord.py waits 5 s first)."""
+        for session in self._sessions.values():
+            session.resumable = False
 
     def rate_limit_next_callback(self, retry_after: float = 0.3) -> None:
         """Answer the next interaction callback with a 429 (Retry-After, Via, JSON body)."""
@@ -805,7 +816,7 @@ class FakeDiscord:
 
     async def _resume(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> None:
         session = self._sessions.get(d.get("session_id", ""))
-        if session is None or d.get("token") != self.token:
+        if session is None or not session.resumable or d.get("token") != self.token:
             await ws.send_json({"op": INVALID_SESSION, "d": False})
             return
         session.ws = ws

@@ -213,7 +213,7 @@ class SlackFake:
         """Fail if anything the bot sent broke Slack's rules or could ping someone."""
         assert not self.violations, "\n".join(self.violations)
 
-    async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = 15.0) -> Any:
         """Wait until ``predicate()`` is truthy (re-checked whenever something is recorded)."""
 
         async def waiting() -> Any:
@@ -224,12 +224,12 @@ class SlackFake:
 
         return await asyncio.wait_for(waiting(), timeout)
 
-    async def wait_call(self, method: str, *, count: int = 1, timeout: float = 5.0) -> ApiCall:
+    async def wait_call(self, method: str, *, count: int = 1, timeout: float = 15.0) -> ApiCall:
         """Wait for the ``count``-th call of ``method``; return it."""
         await self.wait_for(lambda: len(self.calls_to(method)) >= count, timeout=timeout)
         return self.calls_to(method)[count - 1]
 
-    async def wait_response(self, *, count: int = 1, timeout: float = 5.0) -> ResponsePost:
+    async def wait_response(self, *, count: int = 1, timeout: float = 15.0) -> ResponsePost:
         """Wait for the ``count``-th ``response_url`` post; return it."""
         await self.wait_for(lambda: len(self.responses) >= count, timeout=timeout)
         return self.responses[count - 1]
@@ -377,12 +377,12 @@ class SlackFake:
 
     # -- Socket Mode ----------------------------------------------------------------------------
 
-    async def wait_socket_connected(self, *, count: int = 1, timeout: float = 5.0) -> None:
+    async def wait_socket_connected(self, *, count: int = 1, timeout: float = 15.0) -> None:
         """Wait until the client has opened its ``count``-th websocket (and got ``hello``)."""
         await self.wait_for(lambda: self.socket_connections >= count, timeout=timeout)
 
     async def socket_send(
-        self, kind: str, payload: Mapping[str, Any], *, timeout: float = 5.0
+        self, kind: str, payload: Mapping[str, Any], *, timeout: float = 15.0
     ) -> SocketAck:
         """Send an envelope (``slash_commands``, ``interactive``, ``events_api``) on the newest
         open socket and wait for its ack."""
@@ -753,7 +753,7 @@ class SlackUser:
         return await self.send("slash_commands", payload)
 
     async def answer(
-        self, text: str, *, command: str = "/brief", timeout: float = 5.0
+        self, text: str, *, command: str = "/brief", timeout: float = 15.0
     ) -> dict[str, Any]:
         """The first message the user sees for ``/brief text``: the ack, or the first
         ``respond()`` post when the app acked empty and answered later."""

@@ -52,7 +52,8 @@ async def test_readyz_reflects_a_killed_database_and_a_dropped_gateway(
 
         # The gateway drops and the session is lost (Discord refuses the RESUME): discord.py
         # waits ~5 s before it identifies again; /readyz must say so meanwhile, then recover.
-        fake.token = "a-token-that-fails-the-resume"
+        # (The token stays valid, so that IDENTIFY succeeds however late this test gets to it.)
+        fake.forget_sessions()
         await fake.drop_gateway()
 
         async def discord_down() -> bool:
@@ -60,8 +61,8 @@ async def test_readyz_reflects_a_killed_database_and_a_dropped_gateway(
 
         await eventually(discord_down, timeout=4, what="/readyz to report Discord disconnected")
         assert (await components())["database"]["ready"] is True
-        fake.token = TOKEN
         await bot.wait_ready(timeout=15)
+        await fake.wait_for_identify(count=2)  # back through a new session, not a resume
 
         bot.signal(signal.SIGTERM)
         assert await bot.wait() == 0

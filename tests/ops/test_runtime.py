@@ -56,8 +56,13 @@ async def test_console_run_counts_commands_reloads_content_and_stops_on_sigterm(
     fingerprint = dict(version)["fingerprint"]
     assert fingerprint != dict(versions[0][1])["fingerprint"]
     store = await Store.open(database_url)
-    try:  # recorded as a new briefing version, so digests can say what changed
-        assert await store.briefing_snapshot("mini", fingerprint) is not None
+    try:  # recorded as a new briefing version (just after the reload is logged and applied),
+        # so digests can say what changed
+
+        async def snapshot_recorded() -> bool:
+            return await store.briefing_snapshot("mini", fingerprint) is not None
+
+        await eventually(snapshot_recorded, what="the new briefing version to be recorded")
     finally:
         await store.close()
 

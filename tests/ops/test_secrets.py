@@ -10,7 +10,7 @@ from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
 
-from .helpers import samples
+from .helpers import eventually, samples
 from .proc import BotProcess, bot_env
 
 SIGNING_SECRET = "ops-test-signing-secret-4711"
@@ -48,6 +48,17 @@ async def test_debug_logs_of_a_working_bot_never_show_a_secret(
         await discord_fake.wait_for_resume()
         await slack_fake.drop_socket()  # and another
         await slack_fake.wait_socket_connected(count=2)
+
+        # The bot counts a reconnect once its client has processed it (RESUMED; the SDK's
+        # connect() returned), a moment after the stand-ins saw it.
+        def reconnect_key(platform: str) -> tuple[str, frozenset[tuple[str, str]]]:
+            return ("briefbot_gateway_reconnects_total", frozenset({("platform", platform)}))
+
+        async def both_reconnects_counted() -> bool:
+            page = samples((await bot.get("/metrics"))[1])
+            return all(page.get(reconnect_key(p), 0) >= 1 for p in ("discord", "slack"))
+
+        await eventually(both_reconnects_counted, what="/metrics to count both reconnects")
         _, readyz = await bot.get("/readyz")
         _, metrics = await bot.get("/metrics")
         bot.signal(signal.SIGINT)  # Ctrl-C stops as gracefully as SIGTERM
@@ -55,8 +66,7 @@ async def test_debug_logs_of_a_working_bot_never_show_a_secret(
 
     reconnects = samples(metrics)
     for platform in ("discord", "slack"):
-        key = ("briefbot_gateway_reconnects_total", frozenset({("platform", platform)}))
-        assert reconnects[key] >= 1
+        assert reconnects[reconnect_key(platform)] >= 1
     secrets = [DISCORD_TOKEN, BOT_TOKEN, APP_TOKEN, SIGNING_SECRET]
     assert_no_secret(bot.output + readyz + metrics, secrets)
     records = [json.loads(line) for line in bot.lines if line.startswith("{")]
