@@ -184,6 +184,8 @@ class SentMessage:
     interaction_id: str | None = None
     flags: int = 0
     deleted: bool = False
+    #: Wall-clock time the stand-in received it (for "arrived on time" checks).
+    received_at: float = field(default_factory=time.time)
 
     @property
     def ephemeral(self) -> bool:

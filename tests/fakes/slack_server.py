@@ -79,6 +79,8 @@ class ApiCall:
     args: dict[str, Any]
     token: str | None
     failed: bool = False  # answered with an injected fault (``fail_next``)
+    #: Wall-clock time the stand-in received it (for "arrived on time" checks).
+    received_at: float = field(default_factory=time.time)
 
 
 @dataclass
