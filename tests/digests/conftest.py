@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.answers import Answer
+from bot.digests.store import Store, Subscription
 from bot.ports import DeliveryError, PostResult
 from bot.settings import DigestSettings, OpsSettings, Settings
 
@@ -92,11 +94,27 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def store(sqlite_url: str) -> AsyncIterator[object]:
-    from bot.digests.store import Store
-
+async def store(sqlite_url: str) -> AsyncIterator[Store]:
     opened = await Store.open(sqlite_url)
     try:
         yield opened
     finally:
         await opened.close()
+
+
+async def add_console_subscription(
+    store: Store, *, schedule: str, now: datetime, channel: str = "news"
+) -> Subscription:
+    """A console subscription of ``channel`` in workspace ``local``, created at ``now``."""
+    sub, _ = await store.add_subscription(
+        platform="console",
+        workspace_id="local",
+        channel_id=channel,
+        channel_name=channel,
+        schedule=schedule,
+        timezone="UTC",
+        briefing_id=None,
+        created_by="ada",
+        now=now,
+    )
+    return sub

@@ -22,7 +22,7 @@ from bot.digests.store import MISSED, PAUSED, RETRY, SENT, Store
 from bot.ports import DeliveryError
 from bot.render.text import to_text
 
-from .conftest import RecordingPoster, make_settings
+from .conftest import RecordingPoster, add_console_subscription, make_settings
 
 CONSOLE = Context(
     platform="console",
@@ -220,15 +220,10 @@ async def test_start_up_catches_up_within_grace_and_records_older_runs_as_missed
 
     async def before(store: Store) -> None:
         for channel, late in (("recent", 2), ("old", 20)):
-            await store.add_subscription(
-                platform="console",
-                workspace_id="local",
-                channel_id=channel,
-                channel_name=channel,
+            await add_console_subscription(
+                store,
+                channel=channel,
                 schedule=f"daily {at(-timedelta(minutes=late))}",
-                timezone="UTC",
-                briefing_id=None,
-                created_by="ada",
                 now=created,
             )
 
@@ -314,15 +309,9 @@ async def test_a_take_over_posts_only_the_pages_the_dead_instance_did_not(
     occurrence = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
 
     async def before(store: Store) -> None:
-        sub, _ = await store.add_subscription(
-            platform="console",
-            workspace_id="local",
-            channel_id="news",
-            channel_name="news",
+        sub = await add_console_subscription(
+            store,
             schedule=f"daily {occurrence:%H:%M:%S}",
-            timezone="UTC",
-            briefing_id=None,
-            created_by="ada",
             now=occurrence - timedelta(minutes=30),
         )
         # Another instance posted page 1, failed on page 2 and died holding a 60 s claim.
@@ -350,15 +339,9 @@ async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
     occurrence = now - timedelta(minutes=3)  # the schedule's time and its date, from one moment
 
     async def before(store: Store) -> None:
-        sub, _ = await store.add_subscription(
-            platform="console",
-            workspace_id="local",
-            channel_id="news",
-            channel_name="news",
+        sub = await add_console_subscription(
+            store,
             schedule=f"daily {occurrence:%H:%M:%S}",
-            timezone="UTC",
-            briefing_id=None,
-            created_by="ada",
             now=created,
         )
         # Another instance claimed it two minutes ago and died holding a 60 s claim.
@@ -410,15 +393,9 @@ async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
     async def before(store: Store) -> None:
-        await store.add_subscription(
-            platform="console",
-            workspace_id="local",
-            channel_id="news",
-            channel_name="news",
+        await add_console_subscription(
+            store,
             schedule="cron 0 * * * *",
-            timezone="UTC",
-            briefing_id=None,
-            created_by="ada",
             now=hour - timedelta(hours=2, minutes=30),
         )
 
