@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cli import load_engine
-from bot.commands import Context
+from bot.app.cli import load_engine
+from bot.commands.registry import Context
 from bot.render.discord import to_discord
 from bot.render.slack import to_slack
 from bot.render.text import to_text

@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from bot.answers import Answer
-from bot.ports import DeliveryError, PostResult
+from bot.core.answers import Answer
+from bot.digests.ports import DeliveryError, PostResult
 
 from _common import print_table, write_results
 
@@ -245,12 +245,12 @@ def subscription_rows(
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from bot.app.settings import DigestSettings, OpsSettings, Settings
+    from bot.commands.engine import Engine
+    from bot.core.library import Library, LibraryHolder
+    from bot.core.loader import default_content_dir, load_directory
     from bot.digests.service import DigestService
     from bot.digests.store import SENT, Store, subscriptions
-    from bot.engine import Engine
-    from bot.library import Library, LibraryHolder
-    from bot.loader import default_content_dir, load_directory
-    from bot.settings import DigestSettings, OpsSettings, Settings
 
     n_discord, n_slack = (500, 500) if args.quick else (5000, 5000)
     discord_channels, slack_channels = n_discord // 5, n_slack // 20

@@ -57,11 +57,11 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if bot == "briefbot":
-        from bot.engine import Engine
-        from bot.library import Library, LibraryHolder
-        from bot.loader import default_content_dir, load_directory
+        from bot.app.settings import DiscordSettings, Settings
+        from bot.commands.engine import Engine
+        from bot.core.library import Library, LibraryHolder
+        from bot.core.loader import default_content_dir, load_directory
         from bot.platforms.discord.service import DiscordService
-        from bot.settings import DiscordSettings, Settings
 
         engine = Engine(LibraryHolder(Library.from_loaded(load_directory(default_content_dir()))))
         settings = Settings(
@@ -69,7 +69,7 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
         )
         service = DiscordService(settings, engine)
         await service.start()
-        gc.freeze()  # as bot.runtime does once everything has started
+        gc.freeze()  # as bot.app.runtime does once everything has started
         await stop.wait()
         await service.stop()
         return
@@ -161,8 +161,8 @@ class Target:
 
 
 async def drive() -> dict[str, Any]:
-    from bot.library import Library
-    from bot.loader import default_content_dir, load_directory
+    from bot.core.library import Library
+    from bot.core.loader import default_content_dir, load_directory
 
     loaded = Library.from_loaded(load_directory(default_content_dir())).get(None)
     actors = [a.id for a in loaded.briefing.actors]

@@ -120,7 +120,7 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 def content_dir() -> tuple[Path, str]:
     """The content to serve and an actor name in it (the repository's, else the test fixture)."""
-    from bot.loader import load_directory
+    from bot.core.loader import load_directory
 
     for candidate in (ROOT / "content", ROOT / "tests" / "ops" / "fixtures" / "content"):
         if any(candidate.glob("*.yaml")):

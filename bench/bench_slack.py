@@ -62,9 +62,9 @@ async def serve(kind: str, api_url: str) -> None:
     if kind == "briefbot":
         from pydantic import SecretStr
 
-        from bot.cli import load_engine
+        from bot.app.cli import load_engine
+        from bot.app.settings import Settings, SlackSettings
         from bot.platforms.slack.service import SlackService
-        from bot.settings import Settings, SlackSettings
 
         settings = Settings(
             slack=SlackSettings(
@@ -112,8 +112,8 @@ async def serve(kind: str, api_url: str) -> None:
 
 async def _briefbot_reply() -> dict[str, object]:
     """The first message Briefbot acks ``/brief actor russia`` with (Share button included)."""
-    from bot.cli import load_engine
-    from bot.commands import Context
+    from bot.app.cli import load_engine
+    from bot.commands.registry import Context
     from bot.platforms.slack.messages import ephemeral_pages, share_value
 
     engine = load_engine()

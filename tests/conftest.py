@@ -24,16 +24,16 @@ def content_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def library():  # type: ignore[no-untyped-def]
-    from bot.library import Library
-    from bot.loader import load_directory
+    from bot.core.library import Library
+    from bot.core.loader import load_directory
 
     return Library.from_loaded(load_directory(CONTENT_DIR))
 
 
 @pytest.fixture
 def engine(library):  # type: ignore[no-untyped-def]
-    from bot.engine import Engine
-    from bot.library import LibraryHolder
+    from bot.commands.engine import Engine
+    from bot.core.library import LibraryHolder
 
     return Engine(LibraryHolder(library))
 

@@ -15,17 +15,16 @@ from sqlalchemy.engine import make_url
 
 from bot.digests.schedule import stored_trigger
 from bot.digests.store import Delivery, Store, Subscription, normalise_url
-from bot.settings import Settings
 
 
-def main(settings: Settings, argv: Sequence[str], *, out: TextIO | None = None) -> int:
+def main(database_url: str, argv: Sequence[str], *, out: TextIO | None = None) -> int:
     """Print the tables; 0 on success, 1 when the database cannot be read."""
     parser = argparse.ArgumentParser(prog="briefbot digests", description=__doc__)
     parser.add_argument("--deliveries", type=int, default=20, help="recent deliveries to show")
     args = parser.parse_args(list(argv))
     stream = out or sys.stdout
     try:
-        text = asyncio.run(report(settings.ops.database_url, deliveries=args.deliveries))
+        text = asyncio.run(report(database_url, deliveries=args.deliveries))
     except Exception as exc:  # a CLI: say what failed, no traceback
         print(f"cannot read digests from the database: {exc}".splitlines()[0], file=sys.stderr)
         return 1

@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.answers import Action, ActionKind, Answer, Item, Section, cites
-from bot.briefing import Actor, Briefing, Claim
+from bot.core.answers import Action, ActionKind, Answer, Item, Section, cites
+from bot.core.briefing import Actor, Briefing, Claim
 
 if TYPE_CHECKING:
-    from bot.loader import LoadedBriefing
+    from bot.core.loader import LoadedBriefing
 
 #: How many key points one digest shows.
 POINTS_PER_DIGEST = 2

@@ -27,8 +27,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import metrics
-from bot.ports import DeliveryError
+from bot.core import metrics
+from bot.digests.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The digests' records and statuses, free of database and scheduler imports.
 
-``bot.digests.commands`` is imported by every ``briefbot`` command that builds an engine (its
+``bot.digests.handlers`` is imported by every ``briefbot`` command that builds an engine (its
 declarations feed help and parsing), so what it needs at import time lives here, light.
 """
 

@@ -34,9 +34,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from rapidfuzz import fuzz, process
 
+from bot.core.errors import UserFacingError
+from bot.core.zones import canonical
 from bot.digests.records import EXAMPLES
-from bot.errors import UserFacingError
-from bot.zones import canonical
 
 #: Digests may not run more often than this (a digest is not a chat message).
 MIN_INTERVAL = timedelta(hours=1)

@@ -36,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import metrics
-from bot.answers import Answer
+from bot.core import metrics
+from bot.core.answers import Answer
+from bot.core.errors import NotFoundError, UserFacingError
 from bot.digests.compose import DigestState, compose_digest, plan_digest
 from bot.digests.delivery import Backoff, DeliveryQueue, Job, RateLimits
+from bot.digests.ports import DeliveryError, Poster
 from bot.digests.schedule import (
     Schedule,
     ScheduleTrigger,
@@ -56,13 +58,11 @@ from bot.digests.store import (
     Store,
     Subscription,
 )
-from bot.errors import NotFoundError, UserFacingError
-from bot.ports import DeliveryError, Poster
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
-    from bot.loader import LoadedBriefing
-    from bot.settings import Settings
+    from bot.app.settings import Settings
+    from bot.commands.engine import Engine
+    from bot.core.loader import LoadedBriefing
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class Due:
 
 
 class DigestService:
-    """Runs scheduled digests in the bot's event loop (``bot.ports.Service``)."""
+    """Runs scheduled digests in the bot's event loop (``bot.digests.ports.Service``)."""
 
     name = "digests"
 

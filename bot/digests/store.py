@@ -49,7 +49,7 @@ from bot.digests.records import (  # noqa: F401  (re-exported: the store's vocab
 )
 
 if TYPE_CHECKING:
-    from bot.loader import LoadedBriefing
+    from bot.core.loader import LoadedBriefing
 
 log = logging.getLogger(__name__)
 

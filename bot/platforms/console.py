@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from bot.answers import Answer
-from bot.commands import Context
-from bot.engine import Engine
-from bot.ports import PostResult
+from bot.commands.engine import Engine
+from bot.commands.registry import Context
+from bot.core.answers import Answer
+from bot.digests.ports import PostResult
 from bot.render.text import to_text
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from bot.answers import Citation, Item, Section
+from bot.core.answers import Citation, Item, Section
 
 ELLIPSIS = "…"
 Render = Callable[[str], str]

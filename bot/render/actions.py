@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 
-from bot.answers import Action, ActionKind, Answer, Choice
+from bot.core.answers import Action, ActionKind, Answer, Choice
 
 log = logging.getLogger(__name__)
 

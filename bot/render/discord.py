@@ -28,7 +28,7 @@ import re
 from itertools import islice
 from typing import Any
 
-from bot.answers import Action, Answer, Choice, Tone
+from bot.core.answers import Action, Answer, Choice, Tone
 from bot.render._layout import (
     fit,
     has_text,

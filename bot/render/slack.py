@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answers import Action, Answer, Choice
+from bot.core.answers import Action, Answer, Choice
 from bot.render._layout import (
     fit,
     has_text,

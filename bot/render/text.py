@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import textwrap
 
-from bot.answers import Action, ActionKind, Answer, Citation, Item, Section, Tone
+from bot.core.answers import Action, ActionKind, Answer, Citation, Item, Section, Tone
 from bot.render._layout import one_line, strip_controls
 
 log = logging.getLogger(__name__)

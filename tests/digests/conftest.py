@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answer
+from bot.app.settings import DigestSettings, OpsSettings, Settings
+from bot.core.answers import Answer
+from bot.digests.ports import DeliveryError, PostResult
 from bot.digests.store import Store, Subscription
-from bot.ports import DeliveryError, PostResult
-from bot.settings import DigestSettings, OpsSettings, Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
 
@@ -74,7 +74,7 @@ def make_settings(
 @pytest.fixture(scope="session")
 def river():  # type: ignore[no-untyped-def]
     """The ``river-treaty`` fixture briefing (3 actors, 3 key points)."""
-    from bot.loader import load_directory
+    from bot.core.loader import load_directory
 
     [loaded] = load_directory(FIXTURES / "valid")
     return loaded
@@ -82,8 +82,8 @@ def river():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def fixture_engine(river):  # type: ignore[no-untyped-def]
-    from bot.engine import Engine
-    from bot.library import Library, LibraryHolder
+    from bot.commands.engine import Engine
+    from bot.core.library import Library, LibraryHolder
 
     return Engine(LibraryHolder(Library.from_loaded([river])))
 

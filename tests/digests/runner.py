@@ -19,14 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-from bot.answers import Answer
+from bot.app.settings import DigestSettings, OpsSettings, Settings
+from bot.commands.engine import Engine
+from bot.core.answers import Answer
+from bot.core.library import Library, LibraryHolder
+from bot.core.loader import load_directory
+from bot.digests.ports import PostResult
 from bot.digests.service import DigestService
 from bot.digests.store import Store
-from bot.engine import Engine
-from bot.library import Library, LibraryHolder
-from bot.loader import load_directory
-from bot.ports import PostResult
-from bot.settings import DigestSettings, OpsSettings, Settings
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "briefings" / "valid"
 

@@ -12,8 +12,6 @@ from pathlib import Path
 from bot.digests import cli
 from bot.digests.store import PAUSED, SENT, Store
 
-from .conftest import make_settings
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,7 +51,7 @@ async def fill(url: str) -> tuple[str, str]:
 def test_the_tables_show_subscriptions_and_deliveries(sqlite_url: str) -> None:
     ok, gone = asyncio.run(fill(sqlite_url))
     out = io.StringIO()
-    assert cli.main(make_settings(sqlite_url), [], out=out) == 0
+    assert cli.main(sqlite_url, [], out=out) == 0
     text = out.getvalue()
     lines = text.splitlines()
     assert lines[0] == "Subscriptions (2)"
@@ -72,9 +70,7 @@ def test_an_unreadable_database_is_reported_without_a_traceback(tmp_path: Path) 
         [
             sys.executable,
             "-c",
-            "import sys; from bot.digests import cli; from bot.settings import "
-            "Settings, OpsSettings; sys.exit(cli.main(Settings(ops=OpsSettings(database_url="
-            f"{url!r})), []))",
+            f"import sys; from bot.digests import cli; sys.exit(cli.main({url!r}, []))",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -90,7 +86,7 @@ def test_an_unreadable_database_is_reported_without_a_traceback(tmp_path: Path) 
 def test_a_mistyped_sqlite_path_is_reported_not_created_empty(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "typo" / "briefbot.db"
     out = io.StringIO()
-    assert cli.main(make_settings(f"sqlite:///{missing}"), [], out=out) == 1
+    assert cli.main(f"sqlite:///{missing}", [], out=out) == 1
     assert out.getvalue() == ""  # not an empty "Subscriptions (0)" table
     assert f"no database file at {missing}" in capsys.readouterr().err
     assert not missing.parent.exists()

@@ -7,7 +7,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.briefing import Claim
+from bot.core.briefing import Claim
 from bot.digests.compose import (
     DigestState,
     compose_digest,

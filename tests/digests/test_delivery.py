@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 
 from bot.digests.delivery import Backoff, DeliveryQueue, Job, RateLimits, SlidingWindow
-from bot.ports import DeliveryError
+from bot.digests.ports import DeliveryError
 
 
 class Recorder:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.errors import UserFacingError
 from bot.digests.schedule import next_runs, parse_schedule, parse_timezone, runs_between, split_zone
-from bot.errors import UserFacingError
 
 ZONES = ["Europe/Istanbul", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC"]
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

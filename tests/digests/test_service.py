@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.answers import Tone
-from bot.commands import Context
+from bot.commands.registry import Context
+from bot.core.answers import Tone
 from bot.digests.delivery import Backoff
+from bot.digests.ports import DeliveryError
 from bot.digests.service import DigestService
 from bot.digests.store import MISSED, PAUSED, RETRY, SENT, Store
-from bot.ports import DeliveryError
 from bot.render.text import to_text
 
 from .conftest import RecordingPoster, add_console_subscription, make_settings

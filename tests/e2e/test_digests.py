@@ -18,17 +18,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import SecretStr
 
-from bot.answers import Answer, Item, Section
+from bot.app.settings import DigestSettings, DiscordSettings, OpsSettings, Settings, SlackSettings
+from bot.commands.engine import Engine
+from bot.core.answers import Answer, Item, Section
 from bot.digests.schedule import parse_schedule
 from bot.digests.service import DigestService
 from bot.digests.store import SENT, Store
-from bot.engine import Engine
 from bot.platforms.discord.service import DiscordService
 from bot.platforms.slack.client import MAX_RETRIES
 from bot.platforms.slack.service import SlackService
 from bot.render.discord import to_discord
 from bot.render.slack import to_slack
-from bot.settings import DigestSettings, DiscordSettings, OpsSettings, Settings, SlackSettings
 from tests.fakes.discord_server import (
     CHANNEL_ID,
     GUILD_ID,

@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-from bot import metrics
-from bot.answers import Answer, Item, Section
-from bot.commands import CommandRegistry, CommandSpec, OptionKind, OptionSpec
-from bot.commands import registry as core_registry
-from bot.engine import Engine
-from bot.errors import ConfigError, NotFoundError
+from bot.app.settings import DiscordSettings, Settings
+from bot.commands.engine import Engine
+from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
+from bot.commands.registry import registry as core_registry
+from bot.core import metrics
+from bot.core.answers import Answer, Item, Section
+from bot.core.errors import ConfigError, NotFoundError
+from bot.digests.ports import DeliveryError
 from bot.platforms.discord import handlers
-from bot.platforms.discord.commands import sync_key
 from bot.platforms.discord.service import DiscordService
-from bot.ports import DeliveryError
-from bot.settings import DiscordSettings, Settings
+from bot.platforms.discord.slash import sync_key
 from tests.fakes.discord_server import (
     APPLICATION_ID,
     CHANNEL_ID,
@@ -177,7 +177,7 @@ async def test_commands_are_synced_with_descriptions_and_autocomplete(
 async def test_sync_happens_only_when_the_definitions_change(
     fake: FakeDiscord, start_bot: Callable[..., Any], library: Any, store_class: type
 ) -> None:
-    from bot.library import LibraryHolder
+    from bot.core.library import LibraryHolder
 
     store = store_class()
     engine = Engine(LibraryHolder(library), services={"store": store})
@@ -381,7 +381,7 @@ async def test_a_failing_handler_gets_an_apology_and_the_bot_keeps_serving(
     library: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from bot.library import LibraryHolder
+    from bot.core.library import LibraryHolder
 
     def explode(call: Any) -> Answer:
         raise RuntimeError("kaboom")
@@ -484,7 +484,7 @@ def _extras_registry(seen: list[dict[str, Any]]) -> CommandRegistry:
 async def test_groups_channels_choices_and_manage_permission(
     fake: FakeDiscord, start_bot: Callable[..., Any], library: Any
 ) -> None:
-    from bot.library import LibraryHolder
+    from bot.core.library import LibraryHolder
 
     seen: list[dict[str, Any]] = []
     await start_bot(Engine(LibraryHolder(library), registry=_extras_registry(seen)))
@@ -535,7 +535,7 @@ async def test_groups_channels_choices_and_manage_permission(
 async def test_long_answers_are_paged_within_discords_limits(
     fake: FakeDiscord, start_bot: Callable[..., Any], library: Any
 ) -> None:
-    from bot.library import LibraryHolder
+    from bot.core.library import LibraryHolder
 
     await start_bot(Engine(LibraryHolder(library), registry=_extras_registry([])))
     iid = await fake.invoke_command("long")
@@ -556,7 +556,7 @@ async def test_slow_work_is_deferred_then_answered(
     library: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.library import LibraryHolder
+    from bot.core.library import LibraryHolder
 
     monkeypatch.setattr(handlers, "DEFER_AFTER", 0.05)
     await start_bot(Engine(LibraryHolder(library), registry=_extras_registry([])))
@@ -602,7 +602,7 @@ async def test_a_sharded_process_runs_only_its_shards(engine: Engine) -> None:
 async def test_post_delivers_pages_to_a_channel(
     fake: FakeDiscord, bot: DiscordService, engine: Engine
 ) -> None:
-    from bot.commands import Context, Invocation
+    from bot.commands.registry import Context, Invocation
 
     answer = await engine.execute(Invocation("brief", {}, Context(platform="discord")))
     result = await bot.post(OTHER_CHANNEL_ID, answer)

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from bot.app.settings import DiscordSettings, Settings
 from bot.platforms.discord import invite
-from bot.settings import DiscordSettings, Settings
 from tests.fakes.discord_server import APPLICATION_ID, TOKEN, FakeDiscord, Perm
 
 pytestmark = pytest.mark.e2e

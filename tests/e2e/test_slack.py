@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot import metrics
-from bot.answers import Answer, Item, Section
-from bot.commands import CommandRegistry, registry
-from bot.engine import Engine
-from bot.errors import ConfigError
+from bot.app.settings import Settings, SlackSettings
+from bot.commands.engine import Engine
+from bot.commands.registry import CommandRegistry, registry
+from bot.core import metrics
+from bot.core.answers import Answer, Item, Section
+from bot.core.errors import ConfigError
+from bot.digests.ports import DeliveryError
 from bot.platforms.slack.messages import SHARE_ACTION_ID
 from bot.platforms.slack.service import SlackService
-from bot.ports import DeliveryError
-from bot.settings import Settings, SlackSettings
 from tests.fakes.slack_server import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -329,7 +329,7 @@ async def test_unexpected_exceptions_get_an_apology_and_the_app_keeps_serving(
             assert "Something went wrong" in visible_text(in_adapter)
             assert in_adapter["response_type"] == "ephemeral"
             logged = {r.name for r in caplog.records if r.exc_info}
-            assert {"bot.engine", "bot.platforms.slack.app"} <= logged
+            assert {"bot.commands.engine", "bot.platforms.slack.app"} <= logged
             caplog.clear()
             still = await bot.user.answer("actors")
             assert "Russia" in visible_text(still)

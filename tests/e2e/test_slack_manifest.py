@@ -6,9 +6,9 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from bot.cli import main as cli_main
+from bot.app.cli import main as cli_main
+from bot.app.settings import Settings, SlackSettings
 from bot.platforms.slack import manifest
-from bot.settings import Settings, SlackSettings
 
 
 def settings(**slack: object) -> Settings:

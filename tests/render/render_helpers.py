@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
+from bot.core.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
 
 DISCORD_SPEC = Path(__file__).resolve().parent.parent / "specs" / "discord-openapi.json"
 

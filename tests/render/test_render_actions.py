@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from render_helpers import RENDER
 
-from bot.answers import Action, ActionKind, Answer, Choice
+from bot.core.answers import Action, ActionKind, Answer, Choice
 from bot.render.actions import (
     decode_action,
     encode_action,
     picker_action,
     selection_action,
 )
+from tests.render.render_helpers import RENDER
 
 
 def test_encodes_kind_briefing_and_args() -> None:

@@ -7,7 +7,10 @@ from typing import Any
 
 import discord
 from hypothesis import given
-from render_helpers import (
+
+from bot.core.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
+from bot.render.discord import to_discord
+from tests.render.render_helpers import (
     HUGE,
     RENDER,
     SENTENCE,
@@ -17,9 +20,6 @@ from render_helpers import (
     paragraph_marks,
     squeeze,
 )
-
-from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
-from bot.render.discord import to_discord
 
 SMALL = Answer(
     title="Turkey and Syria",

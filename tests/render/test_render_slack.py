@@ -6,7 +6,11 @@ import re
 from typing import Any
 
 from hypothesis import given
-from render_helpers import (
+from slack_sdk.models.blocks import Block
+
+from bot.core.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section
+from bot.render.slack import to_slack, to_slack_home
+from tests.render.render_helpers import (
     HUGE,
     RENDER,
     SENTENCE,
@@ -16,10 +20,6 @@ from render_helpers import (
     squeeze,
     strings,
 )
-from slack_sdk.models.blocks import Block
-
-from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section
-from bot.render.slack import to_slack, to_slack_home
 
 SMALL = Answer(
     title="Turkey & Syria",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import unicodedata
 
 from hypothesis import given
-from render_helpers import RENDER, all_texts, answers, squeeze
 
-from bot.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
+from bot.core.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section, Tone
 from bot.render.text import to_text
+from tests.render.render_helpers import RENDER, all_texts, answers, squeeze
 
 SMALL = Answer(
     title="Turkey and Syria",

@@ -21,11 +21,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.answers import Answer, error_answer
-from bot.commands import CommandSpec, Context, Invocation, OptionKind
-from bot.engine import Engine, apology_answer
+from bot.commands.engine import Engine, apology_answer
+from bot.commands.registry import CommandSpec, Context, Invocation, OptionKind
+from bot.core.answers import Answer, error_answer
 from bot.platforms.discord import messages
-from bot.platforms.discord.commands import PRIVATE_OPTION, clip
+from bot.platforms.discord.slash import PRIVATE_OPTION, clip
 from bot.render.actions import decode_action, selection_action
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import sys
 
 import discord
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 SCOPES = ("bot", "applications.commands")
 PERMISSIONS = discord.Permissions(

@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot.answers import Answer
+from bot.core.answers import Answer
 from bot.render.discord import to_discord
 
 log = logging.getLogger(__name__)

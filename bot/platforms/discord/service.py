@@ -27,15 +27,15 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot import metrics
-from bot.answers import Answer
-from bot.engine import Engine
-from bot.errors import ConfigError
+from bot.app.settings import DiscordSettings, Settings
+from bot.commands.engine import Engine
+from bot.core import metrics
+from bot.core.answers import Answer
+from bot.core.errors import ConfigError
+from bot.digests.ports import DeliveryError, PostResult
 from bot.platforms.discord import messages
-from bot.platforms.discord.commands import MetaStore, build_commands, sync_if_changed
 from bot.platforms.discord.handlers import Interactions
-from bot.ports import DeliveryError, PostResult
-from bot.settings import DiscordSettings, Settings
+from bot.platforms.discord.slash import MetaStore, build_commands, sync_if_changed
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,11 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import Answer, error_answer
-from bot.commands import CommandSpec, Context, Invocation
-from bot.engine import Engine, apology_answer
-from bot.errors import UserFacingError
+from bot.app.settings import Settings
+from bot.commands.engine import Engine, apology_answer
+from bot.commands.registry import CommandSpec, Context, Invocation
+from bot.core.answers import Answer, error_answer
+from bot.core.errors import UserFacingError
 from bot.platforms.slack.client import slack_error
 from bot.platforms.slack.messages import (
     SHARE_ACTION_ID,
@@ -43,7 +44,6 @@ from bot.platforms.slack.messages import (
     shared_invocation,
     unescape,
 )
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

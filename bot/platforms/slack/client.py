@@ -22,8 +22,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import DeliveryError
-from bot.settings import SlackSettings
+from bot.app.settings import SlackSettings
+from bot.digests.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 

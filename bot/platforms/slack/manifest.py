@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.commands import load_builtin_commands, registry
-from bot.settings import Settings
+from bot.app.settings import Settings
+from bot.commands.registry import load_builtin_commands, registry
 
 EVENTS_PATH = "/slack/events"
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST" + EVENTS_PATH

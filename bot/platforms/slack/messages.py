@@ -13,8 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.answers import Action, ActionKind, Answer
-from bot.commands import CommandSpec, Context, Invocation
+from bot.commands.registry import CommandSpec, Context, Invocation
+from bot.core.answers import Action, ActionKind, Answer
 from bot.render.actions import decode_action, encode_action, selection_action
 from bot.render.slack import (
     BUTTON_VALUE_LIMIT,

@@ -23,16 +23,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
-from bot import metrics
-from bot.answers import Answer
-from bot.engine import Engine
-from bot.errors import ConfigError
+from bot.app.settings import Settings
+from bot.commands.engine import Engine
+from bot.core import metrics
+from bot.core.answers import Answer
+from bot.core.errors import ConfigError
+from bot.digests.ports import PostResult
 from bot.platforms.slack.app import Listeners
 from bot.platforms.slack.client import build_client, delivery_error, slack_error
 from bot.platforms.slack.manifest import EVENTS_PATH
-from bot.ports import PostResult
 from bot.render.slack import to_slack
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,473 @@
+"""``briefbot run``: every configured part in one asyncio loop, with a clean life cycle.
+
+Start-up, in order, failing fast with one clear message and a non-zero exit:
+
+1. check the settings (exit 2 on a ``ConfigError``, e.g. Slack HTTP mode without a signing
+   secret, shard ids outside the shard count);
+2. load and validate content (exit 1, logging every ``file:line: field: message`` problem);
+3. build the engine and a service per platform whose credentials are set (imported only then);
+4. open the database and record the loaded briefing versions (exit 1 when unreachable);
+5. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT`` (and Slack's
+   ``/slack/events`` too when Slack HTTP mode uses the same port);
+6. start the platforms (Discord and Slack connect concurrently; the first failure stops
+   start-up), then the digest scheduler and the content watcher; with no platform configured,
+   the console.
+
+SIGTERM / SIGINT (or the console closing) stop it: ``/readyz`` turns 503, the watcher stops,
+the digest service finishes or releases its in-flight deliveries while the platforms are still
+connected, then the platforms finish in-flight answers and disconnect, and the database is
+closed last. Each step is bounded (``SHUTDOWN_SECONDS`` in all, at least 1 s a step), and the
+exit code is 0.
+SIGHUP reloads content at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.app.health import Check, ComponentState, HealthServer, reason
+from bot.app.logs import LOG_FORMATS, Redactor, parse_level, setup_logging
+from bot.core import metrics
+from bot.core.errors import ConfigError, ContentError
+
+if TYPE_CHECKING:
+    from bot.app.reload import ContentReloader
+    from bot.app.settings import Settings
+    from bot.commands.engine import Engine
+    from bot.core.loader import LoadedBriefing
+    from bot.digests.ports import Service
+    from bot.digests.store import Store
+    from bot.platforms.console import ConsoleService
+    from bot.platforms.slack.service import SlackService
+
+log = logging.getLogger(__name__)
+
+#: Upper bound on a graceful stop; systemd's TimeoutStopSec must be above it.
+SHUTDOWN_SECONDS = 25.0
+#: How long a platform may take to start (log in, open its socket) before start-up fails.
+START_SECONDS = 60.0
+#: How long opening the database may take before start-up fails.
+DATABASE_SECONDS = 20.0
+#: Longest pause between two digest sweeps (they pick up claims a dead instance left).
+SWEEP_SECONDS = 30.0
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message says why (it is logged, never a traceback)."""
+
+    def __init__(self, message: str, *, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def main(settings: Settings) -> int:
+    """Run until stopped; return the process exit code (0 after a graceful stop)."""
+    no_platform = not (settings.discord.enabled or settings.slack.enabled)
+    if no_platform and sys.stdin.isatty() and "log_level" not in settings.ops.model_fields_set:
+        # Someone trying the console at a terminal: keep start-up chatter off their screen.
+        settings.ops.log_level = "WARNING"
+    setup_logging(settings)
+    try:
+        check_settings(settings)
+    except ConfigError as exc:
+        log.critical("configuration error: %s", exc)
+        return EXIT_CONFIG
+    try:
+        return asyncio.run(run(settings))
+    except KeyboardInterrupt:  # Ctrl-C before the signal handlers were installed
+        log.warning("interrupted during start-up")
+        return 130
+    except Exception:  # a bug: log it (redacted) rather than let Python print it raw
+        log.critical("briefbot crashed", exc_info=True)
+        return EXIT_FAILED
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise ``ConfigError`` for a configuration that cannot work, before touching anything."""
+    ops, slack, discord = settings.ops, settings.slack, settings.discord
+    if ops.log_format.lower() not in LOG_FORMATS:
+        raise ConfigError(
+            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {ops.log_format!r}"
+        )
+    if parse_level(ops.log_level) is None:
+        raise ConfigError(f"LOG_LEVEL {ops.log_level!r} is not a logging level (try INFO or DEBUG)")
+    if not 0 <= ops.health_port <= 65535:
+        raise ConfigError(f"HEALTH_PORT {ops.health_port} is not a TCP port")
+    slack_extra = [
+        name
+        for name, value in (
+            ("SLACK_APP_TOKEN", slack.app_token),
+            ("SLACK_SIGNING_SECRET", slack.signing_secret),
+        )
+        if value is not None and value.get_secret_value()
+    ]
+    if slack_extra and not slack.enabled:
+        raise ConfigError(f"{' and '.join(slack_extra)} set but SLACK_BOT_TOKEN is not")
+    if slack.enabled and not slack.socket_mode and "SLACK_SIGNING_SECRET" not in slack_extra:
+        raise ConfigError(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET "
+            "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
+        )
+    if discord.shard_count is not None and discord.shard_count < 1:
+        raise ConfigError("DISCORD_SHARD_COUNT must be at least 1")
+    if discord.shard_ids is not None:
+        if discord.shard_count is None:
+            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+        wrong = [i for i in discord.shard_ids if not 0 <= i < discord.shard_count]
+        if wrong:
+            raise ConfigError(
+                f"DISCORD_SHARD_IDS {wrong} outside 0..{discord.shard_count - 1} "
+                f"(DISCORD_SHARD_COUNT={discord.shard_count})"
+            )
+    _check_database_url(ops.database_url)
+    _check_default_timezone(settings.digest.default_timezone)
+
+
+def _check_database_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (try sqlite:///briefbot.db or "
+            "postgresql+psycopg://user@host/db)"
+        ) from None
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL: {backend} is not supported (use sqlite or postgresql)")
+
+
+def _check_default_timezone(name: str) -> None:
+    from bot.core.errors import UserFacingError
+    from bot.digests.schedule import parse_timezone
+
+    try:
+        parse_timezone(name)
+    except UserFacingError as exc:
+        raise ConfigError(f"DIGEST_DEFAULT_TIMEZONE: {exc.message}") from None
+
+
+async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
+    """Start everything, serve until ``stop`` is set (or a signal arrives), stop gracefully."""
+    runtime = Runtime(settings, stop=stop)
+    try:
+        await runtime.start()
+    except StartupError as exc:
+        log.critical("cannot start: %s", exc)
+        await runtime.shutdown()
+        return exc.exit_code
+    except BaseException:
+        await runtime.shutdown()
+        raise
+    try:
+        await runtime.wait()
+    finally:
+        await runtime.shutdown()
+    log.info("stopped")
+    return EXIT_OK
+
+
+class Runtime:
+    """The parts of one running Briefbot process and their start/stop order."""
+
+    def __init__(self, settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+        self.settings = settings
+        self.stop_requested = stop or asyncio.Event()
+        self.content_dir: Path | None = None
+        self.engine: Engine | None = None
+        self.store: Store | None = None
+        self.health: HealthServer | None = None
+        self.platforms: list[Service] = []
+        #: Slack in HTTP mode on the health server's port: its routes are mounted there.
+        self.shared_slack: SlackService | None = None
+        self.digests: Service | None = None
+        self.console: ConsoleService | None = None
+        self.reloader: ContentReloader | None = None
+        #: Stop actions, run in reverse order of start (LIFO).
+        self._stops: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        self._signals: list[signal.Signals] = []
+        self._started: set[str] = set()
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every part, in dependency order; raise ``StartupError`` on the first failure."""
+        started = time.monotonic()
+        self._install_signal_handlers()
+        loaded = await self._load_content()
+        self._build_engine(loaded)
+        self._build_platforms()
+        await self._open_store(loaded)
+        self._build_digests()
+        await self._start_health()
+        await self._start_platforms()
+        assert self.digests is not None
+        await self._start_service(self.digests)
+        await self._start_watcher()
+        if self.console is not None:
+            await self._start_service(self.console)
+        # Everything built so far (modules, content, indexes, clients) lives as long as the
+        # process: keep it out of the collector's full passes, which otherwise pause the loop
+        # for tens of milliseconds under load.
+        gc.freeze()
+        metrics.START_TIME.set(time.time())
+        log.info(
+            "briefbot started in %.2f s: %s",
+            time.monotonic() - started,
+            ", ".join(s.name for s in self.platforms) or "console",
+        )
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._on_stop_signal, sig)
+                self._signals.append(sig)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, self._on_reload_signal)
+            self._signals.append(signal.SIGHUP)
+
+    def _on_stop_signal(self, sig: signal.Signals) -> None:
+        if self.stop_requested.is_set():
+            log.warning("%s again: already stopping (at most %.0f s)", sig.name, SHUTDOWN_SECONDS)
+            return
+        log.info("%s received: stopping", sig.name)
+        self.stop_requested.set()
+
+    def _on_reload_signal(self) -> None:
+        if self.reloader is not None:
+            log.info("SIGHUP received: reloading content")
+            self.reloader.reload_soon()
+
+    async def _load_content(self) -> list[LoadedBriefing]:
+        from bot.core.loader import default_content_dir, load_directory
+
+        self.content_dir = self.settings.content.content_dir or default_content_dir()
+        try:
+            loaded = await asyncio.to_thread(load_directory, self.content_dir)
+        except ContentError as exc:
+            problems = "\n".join(str(p) for p in exc.problems)
+            raise StartupError(
+                f"invalid content in {self.content_dir} ({len(exc.problems)} problem(s)):\n"
+                + problems
+            ) from None
+        except OSError as exc:
+            raise StartupError(f"cannot read content in {self.content_dir}: {exc}") from None
+        if not loaded:
+            raise StartupError(f"no briefings in {self.content_dir}")
+        metrics.record_content(loaded)
+        return loaded
+
+    async def _open_store(self, loaded: list[LoadedBriefing]) -> None:
+        from bot.digests.store import Store
+
+        url = self.settings.ops.database_url
+        try:
+            self.store = await asyncio.wait_for(Store.open(url), DATABASE_SECONDS)
+            self._on_stop("database", self._close_store)
+            assert self.engine is not None
+            self.engine.services["store"] = self.store
+            await self.record_versions(loaded)
+        except TimeoutError:
+            raise StartupError(
+                f"database unreachable: no connection within {DATABASE_SECONDS:.0f} s"
+            ) from None
+        except Exception as exc:
+            raise StartupError(f"database unreachable: {reason(exc)}") from None
+
+    async def _close_store(self) -> None:
+        if self.store is not None:
+            await self.store.close()
+
+    async def record_versions(self, loaded: list[LoadedBriefing]) -> None:
+        """Record each loaded briefing as a version in the store (known versions are kept)."""
+        assert self.store is not None
+        for item in loaded:
+            await self.store.record_briefing_version(item)
+
+    def _build_engine(self, loaded: list[LoadedBriefing]) -> None:
+        from bot.commands.engine import Engine
+        from bot.core.library import Library, LibraryHolder
+
+        self.engine = Engine(LibraryHolder(Library.from_loaded(loaded)))
+
+    def _build_platforms(self) -> None:
+        """Create (not start) a service per configured platform, or the console."""
+        assert self.engine is not None
+        settings = self.settings
+        try:
+            if settings.discord.enabled:
+                from bot.platforms.discord.service import DiscordService
+
+                self.platforms.append(DiscordService(settings, self.engine))
+            if settings.slack.enabled:
+                from bot.platforms.slack.service import SlackService
+
+                self.platforms.append(slack := SlackService(settings, self.engine))
+                http_mode = not settings.slack.socket_mode
+                if http_mode and settings.slack.port == settings.ops.health_port:
+                    self.shared_slack = slack
+        except ConfigError as exc:
+            raise StartupError(str(exc), exit_code=EXIT_CONFIG) from None
+        if not self.platforms:
+            from bot.platforms.console import ConsoleService
+
+            self.console = ConsoleService(self.engine)
+
+    async def _start_health(self) -> None:
+        ops = self.settings.ops
+        self.health = health = HealthServer(
+            ops.health_host, ops.health_port, redact=Redactor(self.settings.secrets())
+        )
+        if self.shared_slack is not None:
+            health.app.add_routes(self.shared_slack.routes())
+        # Every part is checked from the start: /readyz says "starting" until it is up.
+        health.add_check("content", self._content_state)
+        health.add_check("database", self._database_state)
+        for service in self.platforms:
+            if service is self.shared_slack:
+                health.add_check(service.name, self._shared_slack_state)
+            else:
+                health.add_check(service.name, self._service_check(service))
+        if self.console is not None:
+            health.add_check("console", self._service_check(self.console, up="open"))
+        assert self.digests is not None
+        health.add_check("scheduler", self._service_check(self.digests, up="running"))
+        try:
+            await health.start()
+        except OSError as exc:
+            raise StartupError(
+                f"cannot serve health checks on {ops.health_host}:{ops.health_port}: {exc.strerror}"
+            ) from None
+        self._on_stop("health server", health.stop)
+
+    async def _start_platforms(self) -> None:
+        """Connect every platform at once (each waits on its own network round trips)."""
+        assert self.health is not None
+        starting = []
+        for service in self.platforms:
+            if service is self.shared_slack:
+                # Slack's /slack/events is served by the health server: nothing to start.
+                self._on_stop(service.name, service.stop)
+                log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
+                continue
+            starting.append(asyncio.create_task(self._start_service(service)))
+        try:
+            await asyncio.gather(*starting)
+        except BaseException:
+            for task in starting:
+                task.cancel()
+            await asyncio.gather(*starting, return_exceptions=True)
+            raise
+
+    async def _start_service(self, service: Service) -> None:
+        self._on_stop(service.name, service.stop)
+        try:
+            await asyncio.wait_for(service.start(), START_SECONDS)
+        except TimeoutError:
+            raise StartupError(
+                f"{service.name}: did not start within {START_SECONDS:.0f} s"
+            ) from None
+        except ConfigError as exc:
+            raise StartupError(f"{service.name}: {exc}", exit_code=EXIT_CONFIG) from None
+        except Exception as exc:
+            raise StartupError(f"{service.name}: cannot start: {reason(exc)}") from None
+        self._started.add(service.name)
+        log.info("%s started", service.name)
+
+    def _build_digests(self) -> None:
+        from bot.digests.service import DigestService
+
+        assert self.engine is not None and self.store is not None
+        posters: list[Any] = [*self.platforms] if self.platforms else [self.console]
+        # The sweeper takes over claims of a dead instance: look often enough that a delivery
+        # waits little longer than the claim expiry (DIGEST_CLAIM_SECONDS) for it.
+        sweep = min(SWEEP_SECONDS, self.settings.digest.claim_seconds / 3)
+        self.digests = DigestService(
+            self.settings, self.engine, self.store, posters, sweep_seconds=sweep
+        )
+        self.engine.services["digests"] = self.digests
+
+    async def _start_watcher(self) -> None:
+        from bot.app.reload import ContentReloader
+
+        assert self.engine is not None and self.content_dir is not None
+        self.reloader = ContentReloader(
+            self.content_dir, self.engine.library, record=self.record_versions
+        )
+        self.reloader.start()
+        self._on_stop("content watcher", self.reloader.stop)
+
+    def _on_stop(self, name: str, action: Callable[[], Awaitable[object]]) -> None:
+        self._stops.append((name, action))
+
+    # -- readiness ---------------------------------------------------------------------------
+
+    def _service_check(self, service: Service, *, up: str = "connected") -> Check:
+        async def check() -> ComponentState:
+            if service.name not in self._started:
+                return ComponentState(False, "starting")
+            ready = service.is_ready()
+            return ComponentState(ready, up if ready else f"not {up}")
+
+        return check
+
+    async def _shared_slack_state(self) -> ComponentState:
+        return ComponentState(True, "HTTP mode on the health server's port")
+
+    async def _content_state(self) -> ComponentState:
+        assert self.engine is not None
+        library = self.engine.library.current
+        count = len(library.briefings)
+        return ComponentState(count > 0, f"version {library.version}, {count} briefing(s)")
+
+    async def _database_state(self) -> ComponentState:
+        assert self.store is not None
+        await self.store.ping()
+        return ComponentState(True, "reachable")
+
+    # -- run and stop ------------------------------------------------------------------------
+
+    async def wait(self) -> None:
+        """Serve until a stop is requested: a signal, or the console's user leaving (Ctrl-D)."""
+        waits: list[asyncio.Task[Any]] = [asyncio.create_task(self.stop_requested.wait())]
+        if self.console is not None:
+            waits.append(asyncio.create_task(self.console.wait_closed()))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    async def shutdown(self) -> None:
+        """Stop what was started, newest first, within ``SHUTDOWN_SECONDS`` in all (a step
+        left with less than 1 s still gets 1 s)."""
+        if self.health is not None:
+            self.health.set_stopping()
+        if self._stops:
+            log.info("stopping: %s", ", ".join(name for name, _ in reversed(self._stops)))
+        deadline = time.monotonic() + SHUTDOWN_SECONDS
+        while self._stops:
+            name, action = self._stops.pop()
+            budget = max(deadline - time.monotonic(), 1.0)
+            try:
+                await asyncio.wait_for(action(), budget)
+            except TimeoutError:
+                log.error("%s did not stop within %.1f s; moving on", name, budget)
+            except Exception:
+                log.exception("%s failed to stop cleanly", name)
+        loop = asyncio.get_running_loop()
+        while self._signals:
+            loop.remove_signal_handler(self._signals.pop())

@@ -1,0 +1,473 @@
+"""The briefing commands: overview, actors, comparison, timeline, figures, ask, sources, help.
+
+Each handler turns the loaded briefing into a neutral ``Answer``; none knows about platforms.
+"""
+
+from __future__ import annotations
+
+from bot.commands.registry import Call, OptionKind, OptionSpec, registry
+from bot.core.answers import Action, ActionKind, Answer, Choice, Item, Section, cites
+from bot.core.briefing import Actor, Claim
+from bot.core.errors import UserFacingError
+from bot.core.loader import LoadedBriefing
+from bot.core.retrieval import Retriever
+
+BRIEFING = OptionSpec(
+    "briefing", "Which briefing (default: the newest)", OptionKind.BRIEFING, required=False
+)
+
+#: Retrievers are built once per loaded briefing version (content reloads make new ones).
+_retrievers: dict[str, Retriever] = {}
+
+
+def claim_item(claim: Claim) -> Item:
+    return Item(claim.text, cites(claim.evidence))
+
+
+def _loaded(call: Call) -> LoadedBriefing:
+    return call.engine.library.current.get(call.arg("briefing"))
+
+
+def _actor(call: Call, loaded: LoadedBriefing, name: str) -> Actor:
+    return call.engine.library.current.resolve_actor(loaded, name)
+
+
+def _actor_picker(loaded: LoadedBriefing, *, exclude: str | None = None) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(a.name, a.id, a.stance.label) for a in loaded.briefing.actors if a.id != exclude
+    )[:25]
+
+
+def _source_line(loaded: LoadedBriefing) -> str:
+    src = loaded.briefing.source
+    when = src.published or "publication date not stated"
+    return f"Source: {src.title} — {src.author}, {src.publisher} ({when})"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _retriever(loaded: LoadedBriefing) -> Retriever:
+    retriever = _retrievers.get(loaded.fingerprint)
+    if retriever is None:
+        if len(_retrievers) > 16:
+            _retrievers.clear()
+        retriever = _retrievers[loaded.fingerprint] = Retriever(loaded.briefing)
+    return retriever
+
+
+@registry.command(
+    "brief",
+    "The briefing at a glance: summary, key points, actors and what to watch",
+    options=(BRIEFING,),
+    examples=("brief",),
+    cacheable=True,
+)
+def brief(call: Call) -> Answer:
+    loaded = _loaded(call)
+    b = loaded.briefing
+    bid = b.id
+    actors = Section(
+        "Actors",
+        tuple(Item(f"{a.name} — {a.stance.label}", cites(a.stance.evidence)) for a in b.actors),
+    )
+    return Answer(
+        title=b.title,
+        summary=b.question,
+        sections=(
+            Section("Summary", (claim_item(b.summary),)),
+            Section("Key points", tuple(claim_item(c) for c in b.key_points)),
+            actors,
+            Section("What to watch", tuple(claim_item(c) for c in b.watch)),
+        ),
+        link=b.source.url,
+        footer=_source_line(loaded),
+        actions=(
+            Action(ActionKind.TIMELINE, "Timeline", briefing=bid),
+            Action(ActionKind.SOURCES, "Sources", briefing=bid),
+        ),
+        picker=_actor_picker(loaded),
+        picker_kind=ActionKind.ACTOR,
+        picker_briefing=bid,
+    )
+
+
+@registry.command(
+    "actor",
+    "One actor: stance, interests, constraints, actions, relations",
+    options=(
+        OptionSpec(
+            "name", "Actor name or alias (e.g. Russia, Ankara, SDF)", OptionKind.ACTOR, greedy=True
+        ),
+        BRIEFING,
+    ),
+    examples=("actor russia", "actor erdogan"),
+    cacheable=True,
+)
+def actor(call: Call) -> Answer:
+    loaded = _loaded(call)
+    a = _actor(call, loaded, call.arg("name") or "")
+    b = loaded.briefing
+    names = {x.id: x.name for x in b.actors}
+    sections = [
+        Section(
+            "Stance", (Item(f"{a.stance.label}: {a.stance.explanation}", cites(a.stance.evidence)),)
+        ),
+        Section("Interests", tuple(claim_item(c) for c in a.interests)),
+        Section("Constraints", tuple(claim_item(c) for c in a.constraints)),
+        Section("Actions", tuple(claim_item(c) for c in a.actions)),
+        Section(
+            "Relations",
+            tuple(
+                Item(f"{names.get(r.actor, r.actor)} ({r.kind}): {r.text}", cites(r.evidence))
+                for r in a.relations
+            ),
+        ),
+        Section("What the article leaves unknown", tuple(Item(u) for u in a.unknowns)),
+    ]
+    # Compare with the first related actor, else the first other one (none in a one-actor briefing).
+    others = [r.actor for r in a.relations] + [x.id for x in b.actors]
+    partner = next((other for other in others if other != a.id), None)
+    compare = (
+        (Action(ActionKind.COMPARE, f"Compare with {names[partner]}", (a.id, partner), b.id),)
+        if partner
+        else ()
+    )
+    aliases = ", ".join(a.aliases[:6])
+    return Answer(
+        title=f"{a.name} — {a.stance.label}",
+        summary=a.stance.explanation,
+        sections=tuple(s for s in sections if s.items or s.text),
+        link=b.source.url,
+        footer=f"{a.kind.capitalize()}"
+        + (f" · also: {aliases}" if aliases else "")
+        + f" · {b.title}",
+        actions=(
+            *compare,
+            Action(ActionKind.TIMELINE, "Timeline", (a.id,), b.id),
+            Action(ActionKind.SOURCES, "Sources", (), b.id),
+        ),
+        picker=_actor_picker(loaded, exclude=a.id),
+        picker_kind=ActionKind.ACTOR,
+        picker_briefing=b.id,
+    )
+
+
+@registry.command(
+    "actors",
+    "Every actor in the briefing and where each stands",
+    options=(BRIEFING,),
+    examples=("actors",),
+    cacheable=True,
+)
+def actors(call: Call) -> Answer:
+    loaded = _loaded(call)
+    b = loaded.briefing
+    items = tuple(
+        Item(
+            f"{a.name} ({a.kind}) — {a.stance.label}: {a.stance.explanation}",
+            cites(a.stance.evidence),
+        )
+        for a in b.actors
+    )
+    return Answer(
+        title=f"Actors — {b.title}",
+        summary=f"{_count(len(b.actors), 'actor')}. "
+        "Open one for its interests, constraints and evidence.",
+        sections=(Section("Actors", items),),
+        link=b.source.url,
+        footer=_source_line(loaded),
+        picker=_actor_picker(loaded),
+        picker_kind=ActionKind.ACTOR,
+        picker_briefing=b.id,
+    )
+
+
+@registry.command(
+    "compare",
+    "Two actors side by side: stances, interests, constraints and how they relate",
+    options=(
+        OptionSpec("first", "First actor", OptionKind.ACTOR),
+        OptionSpec("second", "Second actor", OptionKind.ACTOR),
+        BRIEFING,
+    ),
+    examples=("compare turkey syria", "compare united states vs russia"),
+    cacheable=True,
+)
+def compare(call: Call) -> Answer:
+    loaded = _loaded(call)
+    a = _actor(call, loaded, call.arg("first") or "")
+    c = _actor(call, loaded, call.arg("second") or "")
+    if a.id == c.id:
+        raise UserFacingError(
+            f"“{call.arg('first')}” and “{call.arg('second')}” are both {a.name}.",
+            hint="Compare two different actors, e.g. compare turkey syria",
+        )
+    b = loaded.briefing
+    between = [
+        Item(f"{x.name} → {y.name} ({r.kind}): {r.text}", cites(r.evidence))
+        for x, y in ((a, c), (c, a))
+        for r in x.relations
+        if r.actor == y.id
+    ]
+    shared = [
+        Item(f"{e.when}: {e.text}", cites(e.evidence))
+        for e in sorted(b.timeline, key=lambda e: e.sort_key)
+        if a.id in e.actors and c.id in e.actors
+    ]
+    sections: list[Section] = [
+        Section(
+            "Stances",
+            tuple(
+                Item(
+                    f"{x.name} — {x.stance.label}: {x.stance.explanation}", cites(x.stance.evidence)
+                )
+                for x in (a, c)
+            ),
+        )
+    ]
+    for label in ("interests", "constraints"):
+        for x in (a, c):
+            claims: list[Claim] = getattr(x, label)
+            items = tuple(claim_item(cl) for cl in claims) or (
+                Item(f"The article states no {label} for {x.name}."),
+            )
+            sections.append(Section(f"{x.name}: {label}", items))
+    sections.append(
+        Section(
+            "Between them",
+            tuple(between) or (Item("The article draws no direct link between them."),),
+        )
+    )
+    if shared:
+        sections.append(Section("Events involving both", tuple(shared)))
+    return Answer(
+        title=f"{a.name} vs {c.name}",
+        summary=f"{a.name}: {a.stance.label}. {c.name}: {c.stance.label}.",
+        sections=tuple(sections),
+        link=b.source.url,
+        footer=b.title,
+        actions=(
+            Action(ActionKind.ACTOR, a.name, (a.id,), b.id),
+            Action(ActionKind.ACTOR, c.name, (c.id,), b.id),
+            Action(ActionKind.TIMELINE, "Timeline", (), b.id),
+        ),
+    )
+
+
+@registry.command(
+    "timeline",
+    "Dated events of the briefing, oldest first (optionally for one actor)",
+    options=(
+        OptionSpec("actor", "Only events involving this actor", OptionKind.ACTOR, required=False),
+        BRIEFING,
+    ),
+    examples=("timeline", "timeline russia"),
+    cacheable=True,
+)
+def timeline(call: Call) -> Answer:
+    loaded = _loaded(call)
+    b = loaded.briefing
+    events = sorted(b.timeline, key=lambda e: e.sort_key)
+    title = f"Timeline — {b.title}"
+    summary = f"{_count(len(events), 'dated event')}, as precise as the article is."
+    who = call.arg("actor")
+    if who:
+        a = _actor(call, loaded, who)
+        events = [e for e in events if a.id in e.actors]
+        title = f"Timeline — {a.name}"
+        summary = (
+            f"{_count(len(events), 'dated event')} involving {a.name}."
+            if events
+            else f"The article dates no event involving {a.name}."
+        )
+    return Answer(
+        title=title,
+        summary=summary,
+        sections=(
+            Section(
+                "Events", tuple(Item(f"{e.when}: {e.text}", cites(e.evidence)) for e in events)
+            ),
+        )
+        if events
+        else (),
+        link=b.source.url,
+        footer=_source_line(loaded),
+        actions=(Action(ActionKind.BRIEF, "Overview", (), b.id),),
+    )
+
+
+@registry.command(
+    "figures",
+    "The key numbers of the briefing, each with its source sentence",
+    options=(BRIEFING,),
+    examples=("figures",),
+    cacheable=True,
+)
+def figures(call: Call) -> Answer:
+    loaded = _loaded(call)
+    b = loaded.briefing
+    items = tuple(Item(f"{f.value} — {f.label}. {f.text}", cites(f.evidence)) for f in b.figures)
+    return Answer(
+        title=f"Key figures — {b.title}",
+        summary=f"{len(items)} figures from the article."
+        if items
+        else "The article gives no figures.",
+        sections=(Section("Figures", items),) if items else (),
+        link=b.source.url,
+        footer=_source_line(loaded),
+    )
+
+
+@registry.command(
+    "ask",
+    "Ask a question; get the briefing's best-matching cited claims (search, not an AI)",
+    options=(
+        OptionSpec(
+            "question",
+            "Your question, e.g. why does Russia support this?",
+            greedy=True,
+            max_length=500,
+        ),
+        BRIEFING,
+    ),
+    examples=("ask why does Russia support this?", "ask how many refugees are in Turkey"),
+    cacheable=True,
+)
+def ask(call: Call) -> Answer:
+    loaded = _loaded(call)
+    question = call.arg("question") or ""
+    retriever = _retriever(loaded)
+    hits = retriever.search(question)
+    b = loaded.briefing
+    if not hits:
+        return Answer(
+            title="Not in this briefing",
+            summary=(
+                f"Nothing in “{b.title}” answers that. "
+                "The briefing only covers what the article says."
+            ),
+            sections=(
+                Section(
+                    "Try",
+                    # Named from this briefing: another article has other actors.
+                    text=f"Ask about an actor ({', '.join(a.name for a in b.actors[:3])}"
+                    + ("…" if len(b.actors) > 3 else "")
+                    + "), a figure or a date — or use actors / timeline / figures.",
+                ),
+            ),
+            footer=_source_line(loaded),
+        )
+    by_label: dict[str, list[Item]] = {}
+    for hit in hits:
+        by_label.setdefault(hit.passage.label, []).append(
+            Item(hit.passage.text, hit.passage.citations)
+        )
+    mentioned = [a for a in b.actors if a.id in retriever.actors_mentioned(question)]
+    actions = tuple(
+        Action(ActionKind.ACTOR, f"More on {a.name}", (a.id,), b.id) for a in mentioned[:3]
+    )
+    return Answer(
+        title=f"Q: {question}",
+        summary="The briefing's best-matching claims, each with the sentence it rests on "
+        "(keyword search over the briefing, not generated text).",
+        sections=tuple(Section(label, tuple(items)) for label, items in by_label.items()),
+        link=b.source.url,
+        footer=_source_line(loaded),
+        actions=actions,
+    )
+
+
+@registry.command(
+    "sources",
+    "Where the briefing comes from, what the source leaves out, and its slips",
+    options=(BRIEFING,),
+    examples=("sources",),
+    cacheable=True,
+)
+def sources(call: Call) -> Answer:
+    loaded = _loaded(call)
+    b = loaded.briefing
+    src = b.source
+    facts = [
+        Item(f"Title: {src.title}"),
+        Item(f"Publisher: {src.publisher}"),
+        Item(f"Author: {src.author}"),
+        Item(f"Published: {src.published or 'not stated in the source'}"),
+        Item(f"URL: {src.url or 'not stated in the source'}"),
+        Item(f"Paragraphs: {len(loaded.paragraphs)}; every claim cites an exact sentence of them."),
+    ]
+    sections = [Section("Source", tuple(facts), text=src.attribution)]
+    if src.not_stated:
+        sections.append(Section("Not stated by the source", tuple(Item(x) for x in src.not_stated)))
+    if b.source_notes:
+        sections.append(
+            Section(
+                "Notes on the source",
+                tuple(
+                    Item(f"{n.kind.capitalize()}: {n.text}", cites(n.evidence))
+                    for n in b.source_notes
+                ),
+            )
+        )
+    return Answer(
+        title=f"Sources — {b.title}",
+        summary=f"{src.publisher}, by {src.author}.",
+        sections=tuple(sections),
+        link=src.url,
+        footer=f"Content version {loaded.fingerprint[:12]}",
+    )
+
+
+@registry.command(
+    "help",
+    "What Briefbot can do, or how to use one command",
+    options=(OptionSpec("command", "A command, e.g. compare or digest subscribe", required=False),),
+    examples=("help", "help compare"),
+    cacheable=True,
+)
+def help_(call: Call) -> Answer:
+    reg = call.engine.registry
+    wanted = (call.arg("command") or "").strip().lower().lstrip("/")
+    spec = reg.get(wanted) if wanted else None
+    if spec is not None:
+        options = tuple(
+            Item(f"{o.name}{'' if o.required else ' (optional)'}: {o.description}")
+            for o in spec.options
+        )
+        sections = [Section("Usage", text=spec.usage())]
+        if options:
+            sections.append(Section("Options", options))
+        if spec.examples:
+            sections.append(Section("Examples", tuple(Item(e) for e in spec.examples)))
+        return Answer(
+            title=f"Help — {spec.qualified_name}",
+            summary=spec.description,
+            sections=tuple(sections),
+        )
+    groups = reg.groups()
+    sections = [
+        Section("Commands", tuple(Item(f"{s.usage()} — {s.description}") for s in reg.top_level()))
+    ]
+    for group, specs in groups.items():
+        if wanted and wanted != group and wanted.split()[0] != group:
+            continue
+        sections.append(
+            Section(
+                f"{group.capitalize()} commands",
+                tuple(Item(f"{s.usage()} — {s.description}") for s in specs),
+            )
+        )
+    summary = (
+        "Briefbot answers questions about a cited briefing of an article. "
+        "Every claim quotes its source."
+    )
+    if wanted and wanted not in groups:
+        summary = f"“{wanted}” is not a command. " + summary
+    return Answer(
+        title="Briefbot help",
+        summary=summary,
+        sections=tuple(sections),
+        footer="Text commands accept --briefing ID to pick a briefing.",
+    )
