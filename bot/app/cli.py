@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         from bot.platforms.slack import manifest as slack_manifest
 
         mode = ["--socket"] if args.socket else ["--http", args.http] if args.http else []
-        return slack_manifest.main(settings, mode)
+        from bot.app.composition import build_registry
+
+        return slack_manifest.main(settings, mode, registry=build_registry())
     return 2
 
 
@@ -142,16 +144,16 @@ def _count_quotes(node: object) -> int:
 
 def load_engine(content: Path | None = None) -> Engine:
     """Load content (raising ``ContentError``) and build an engine around it."""
-    from bot.commands.engine import Engine
+    from bot.app.composition import build_engine
     from bot.core.library import Library, LibraryHolder
     from bot.core.loader import default_content_dir, load_directory
 
     library = Library.from_loaded(load_directory(content or default_content_dir()))
-    return Engine(LibraryHolder(library))
+    return build_engine(LibraryHolder(library))
 
 
 def _query(text: str, fmt: str, content: Path | None) -> int:
-    from bot.commands.registry import Context
+    from bot.commands.calls import Context
     from bot.core.answers import Tone
     from bot.core.errors import ContentError
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app.health import Check, ComponentState, HealthServer, reason
 from bot.app.logs import LOG_FORMATS, Redactor, parse_level, setup_logging
+from bot.commands.calls import META_STORE
 from bot.core import metrics
 from bot.core.errors import ConfigError, ContentError
 
@@ -278,7 +279,7 @@ class Runtime:
             self.store = await asyncio.wait_for(Store.open(url), DATABASE_SECONDS)
             self._on_stop("database", self._close_store)
             assert self.engine is not None
-            self.engine.services["store"] = self.store
+            self.engine.services.provide(META_STORE, self.store)
             await self.record_versions(loaded)
         except TimeoutError:
             raise StartupError(
@@ -298,10 +299,10 @@ class Runtime:
             await self.store.record_briefing_version(item)
 
     def _build_engine(self, loaded: list[LoadedBriefing]) -> None:
-        from bot.commands.engine import Engine
+        from bot.app.composition import build_engine
         from bot.core.library import Library, LibraryHolder
 
-        self.engine = Engine(LibraryHolder(Library.from_loaded(loaded)))
+        self.engine = build_engine(LibraryHolder(Library.from_loaded(loaded)))
 
     def _build_platforms(self) -> None:
         """Create (not start) a service per configured platform, or the console."""
@@ -388,6 +389,7 @@ class Runtime:
         log.info("%s started", service.name)
 
     def _build_digests(self) -> None:
+        from bot.digests.handlers import DIGESTS
         from bot.digests.service import DigestService
 
         assert self.engine is not None and self.store is not None
@@ -398,7 +400,7 @@ class Runtime:
         self.digests = DigestService(
             self.settings, self.engine, self.store, posters, sweep_seconds=sweep
         )
-        self.engine.services["digests"] = self.digests
+        self.engine.services.provide(DIGESTS, self.digests)
 
     async def _start_watcher(self) -> None:
         from bot.app.reload import ContentReloader

@@ -5,7 +5,8 @@ Each handler turns the loaded briefing into a neutral ``Answer``; none knows abo
 
 from __future__ import annotations
 
-from bot.commands.registry import Call, OptionKind, OptionSpec, registry
+from bot.commands.calls import Call
+from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Action, ActionKind, Answer, Choice, Item, Section, cites
 from bot.core.briefing import Actor, Claim
 from bot.core.errors import UserFacingError
@@ -16,6 +17,15 @@ BRIEFING = OptionSpec(
     "briefing", "Which briefing (default: the newest)", OptionKind.BRIEFING, required=False
 )
 
+#: The briefing commands; ``register`` adds them to the application's registry.
+commands = CommandRegistry()
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the briefing commands (brief, actor, actors, compare, …, help) to ``registry``."""
+    registry.include(commands)
+
+
 #: Retrievers are built once per loaded briefing version (content reloads make new ones).
 _retrievers: dict[str, Retriever] = {}
 
@@ -25,11 +35,11 @@ def claim_item(claim: Claim) -> Item:
 
 
 def _loaded(call: Call) -> LoadedBriefing:
-    return call.engine.library.current.get(call.arg("briefing"))
+    return call.library.get(call.arg("briefing"))
 
 
 def _actor(call: Call, loaded: LoadedBriefing, name: str) -> Actor:
-    return call.engine.library.current.resolve_actor(loaded, name)
+    return call.library.resolve_actor(loaded, name)
 
 
 def _actor_picker(loaded: LoadedBriefing, *, exclude: str | None = None) -> tuple[Choice, ...]:
@@ -57,7 +67,7 @@ def _retriever(loaded: LoadedBriefing) -> Retriever:
     return retriever
 
 
-@registry.command(
+@commands.command(
     "brief",
     "The briefing at a glance: summary, key points, actors and what to watch",
     options=(BRIEFING,),
@@ -93,7 +103,7 @@ def brief(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "actor",
     "One actor: stance, interests, constraints, actions, relations",
     options=(
@@ -154,7 +164,7 @@ def actor(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "actors",
     "Every actor in the briefing and where each stands",
     options=(BRIEFING,),
@@ -184,7 +194,7 @@ def actors(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "compare",
     "Two actors side by side: stances, interests, constraints and how they relate",
     options=(
@@ -256,7 +266,7 @@ def compare(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "timeline",
     "Dated events of the briefing, oldest first (optionally for one actor)",
     options=(
@@ -298,7 +308,7 @@ def timeline(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "figures",
     "The key numbers of the briefing, each with its source sentence",
     options=(BRIEFING,),
@@ -320,7 +330,7 @@ def figures(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "ask",
     "Ask a question; get the briefing's best-matching cited claims (search, not an AI)",
     options=(
@@ -379,7 +389,7 @@ def ask(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "sources",
     "Where the briefing comes from, what the source leaves out, and its slips",
     options=(BRIEFING,),
@@ -420,7 +430,7 @@ def sources(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "help",
     "What Briefbot can do, or how to use one command",
     options=(OptionSpec("command", "A command, e.g. compare or digest subscribe", required=False),),
@@ -428,7 +438,7 @@ def sources(call: Call) -> Answer:
     cacheable=True,
 )
 def help_(call: Call) -> Answer:
-    reg = call.engine.registry
+    reg = call.registry
     wanted = (call.arg("command") or "").strip().lower().lstrip("/")
     spec = reg.get(wanted) if wanted else None
     if spec is not None:

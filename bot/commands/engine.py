@@ -16,19 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.commands.registry import (
-    Call,
-    CommandRegistry,
-    CommandSpec,
-    Context,
-    Invocation,
-    OptionKind,
-    OptionSpec,
-    load_builtin_commands,
-)
-from bot.commands.registry import (
-    registry as default_registry,
-)
+from bot.commands.calls import Call, Context, Invocation, Services
+from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
 from bot.core import metrics
 from bot.core.answers import Action, ActionKind, Answer, Choice, error_answer
 from bot.core.errors import PermissionDenied, UserFacingError
@@ -61,13 +50,14 @@ class Engine:
         self,
         library: LibraryHolder,
         *,
-        registry: CommandRegistry | None = None,
-        services: Mapping[str, Any] | None = None,
+        registry: CommandRegistry,
+        services: Services | None = None,
     ) -> None:
-        load_builtin_commands()
+        """``registry`` is the command set (``bot.app.composition.build_registry()`` for the
+        built-in one); ``services`` what the runtime provides to handlers."""
         self.library = library
-        self.registry = registry or default_registry
-        self.services: dict[str, Any] = dict(services or {})
+        self.registry = registry
+        self.services = services or Services()
         self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
 
     # -- running ----------------------------------------------------------------------------
@@ -92,7 +82,15 @@ class Engine:
             key = self._cache_key(spec, invocation.args)
             answer = self._answers.get(key) if key else None
             if answer is None:
-                result = spec.handler(Call(spec, invocation.args, invocation.context, self))
+                call = Call(
+                    spec,
+                    invocation.args,
+                    invocation.context,
+                    library=self.library.current,
+                    services=self.services,
+                    registry=self.registry,
+                )
+                result = spec.handler(call)
                 answer = await result if inspect.isawaitable(result) else result
                 if key:
                     self._remember(key, answer)

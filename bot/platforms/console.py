@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands.calls import Context
 from bot.commands.engine import Engine
-from bot.commands.registry import Context
 from bot.core.answers import Answer
 from bot.digests.ports import PostResult
 from bot.render.text import to_text

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from bot.app.composition import build_registry
 from bot.app.settings import Settings, SlackSettings
 from bot.commands.engine import Engine
-from bot.commands.registry import CommandRegistry, registry
 from bot.core import metrics
 from bot.core.answers import Answer, Item, Section
 from bot.core.errors import ConfigError
@@ -297,9 +297,7 @@ async def test_http_requests_must_be_signed_and_fresh(slack: SlackFake, engine: 
 @pytest.fixture
 def fragile_engine(engine: Engine) -> Engine:
     """The real commands plus two that fail like bugs do, and one that changes shared state."""
-    commands = CommandRegistry()
-    for spec in registry:
-        commands.add(spec)
+    commands = build_registry()
 
     @commands.command("boom", "Raises, like a bug in a handler")
     def boom(call: object) -> Answer:

@@ -21,8 +21,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
-from bot.commands.registry import CommandSpec, Context, Invocation, OptionKind
+from bot.commands.registry import CommandSpec, OptionKind
 from bot.core.answers import Answer, error_answer
 from bot.platforms.discord import messages
 from bot.platforms.discord.slash import PRIVATE_OPTION, clip

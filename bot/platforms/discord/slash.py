@@ -21,12 +21,13 @@ import hashlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.commands.calls import META_STORE, Services
 from bot.commands.registry import GROUP_HELP, CommandRegistry, CommandSpec, OptionKind, OptionSpec
 
 log = logging.getLogger(__name__)
@@ -148,34 +149,30 @@ def definitions_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflak
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-class MetaStore:
-    """``get_meta``/``set_meta`` of the runtime's ``"store"`` service (sync or async), else
-    memory. The service is looked up on use, so it may be registered after construction."""
+class SyncHashes:
+    """Where the hash of the last synced command set is kept: the runtime's ``META_STORE``
+    service (the database), else memory. Looked up on use, so the store may be provided after
+    construction."""
 
-    def __init__(self, services: Mapping[str, Any]) -> None:
+    def __init__(self, services: Services) -> None:
         self._services = services
         self._memory: dict[str, str] = {}
 
     async def get(self, key: str) -> str | None:
-        store = self._services.get("store")
-        if store is None:
-            return self._memory.get(key)
-        value = store.get_meta(key)
-        return await value if inspect.isawaitable(value) else value
+        store = self._services.get(META_STORE)
+        return self._memory.get(key) if store is None else await store.get_meta(key)
 
     async def set(self, key: str, value: str) -> None:
-        store = self._services.get("store")
+        store = self._services.get(META_STORE)
         if store is None:
             self._memory[key] = value
-            return
-        result = store.set_meta(key, value)
-        if inspect.isawaitable(result):
-            await result
+        else:
+            await store.set_meta(key, value)
 
 
 async def sync_if_changed(
     tree: app_commands.CommandTree,
-    meta: MetaStore,
+    meta: SyncHashes,
     *,
     application_id: int,
     guild_id: int | None,

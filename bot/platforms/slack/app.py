@@ -24,8 +24,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.settings import Settings
+from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
-from bot.commands.registry import CommandSpec, Context, Invocation
+from bot.commands.registry import CommandSpec
 from bot.core.answers import Answer, error_answer
 from bot.core.errors import UserFacingError
 from bot.platforms.slack.client import slack_error

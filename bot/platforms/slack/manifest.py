@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot.app.settings import Settings
-from bot.commands.registry import load_builtin_commands, registry
+from bot.commands.registry import CommandRegistry
 
 EVENTS_PATH = "/slack/events"
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST" + EVENTS_PATH
@@ -34,13 +34,19 @@ BOT_SCOPES: dict[str, str] = {
 # to be invited instead), channels:read, im:write, app_mentions:read and every user scope.
 
 
-def manifest(settings: Settings, *, socket_mode: bool, request_url: str | None) -> dict[str, Any]:
+def manifest(
+    settings: Settings,
+    registry: CommandRegistry,
+    *,
+    socket_mode: bool,
+    request_url: str | None,
+) -> dict[str, Any]:
     """The app manifest for Socket Mode, or for HTTP mode at ``request_url``."""
     url = None if socket_mode else _events_url(request_url or PLACEHOLDER_URL)
     command: dict[str, Any] = {
         "command": settings.slack.command,
         "description": "Query the briefing: actors, compare, timeline, figures, ask…",
-        "usage_hint": _usage_hint(),
+        "usage_hint": _usage_hint(registry),
         # Escaped: a channel picked with # arrives as <#C…|name>, which `digest subscribe …
         # channel` needs; user text stays inert because every renderer re-escapes it.
         "should_escape": True,
@@ -78,7 +84,7 @@ def manifest(settings: Settings, *, socket_mode: bool, request_url: str | None) 
     }
 
 
-def main(settings: Settings, argv: list[str]) -> int:
+def main(settings: Settings, argv: list[str], *, registry: CommandRegistry) -> int:
     """Print the manifest; the mode comes from ``--socket``/``--http URL`` or the settings."""
     parser = argparse.ArgumentParser(prog="briefbot slack-manifest")
     mode = parser.add_mutually_exclusive_group()
@@ -92,7 +98,8 @@ def main(settings: Settings, argv: list[str]) -> int:
             "(or pass --http URL, or --socket for Socket Mode)",
             file=sys.stderr,
         )
-    print(render(manifest(settings, socket_mode=socket_mode, request_url=args.http)), end="")
+    data = manifest(settings, registry, socket_mode=socket_mode, request_url=args.http)
+    print(render(data), end="")
     return 0
 
 
@@ -111,7 +118,6 @@ def _events_url(url: str) -> str:
     return url if parts.path not in {"", "/"} else url.rstrip("/") + EVENTS_PATH
 
 
-def _usage_hint() -> str:
-    load_builtin_commands()
+def _usage_hint(registry: CommandRegistry) -> str:
     names = [n for n in registry.names() if n != "brief"]
     return "[" + " | ".join(names) + "]"

@@ -1,0 +1,32 @@
+"""Composition: which features make up the bot, and the engine that runs them.
+
+Each feature package declares its commands and exposes ``register(registry)``; this is the one
+place that lists them. Adding a feature is one line here.
+"""
+
+from __future__ import annotations
+
+from bot.commands import briefing_queries
+from bot.commands.calls import Services
+from bot.commands.engine import Engine
+from bot.commands.registry import CommandRegistry
+from bot.core.library import LibraryHolder
+from bot.digests import handlers as digest_handlers
+
+
+def build_registry() -> CommandRegistry:
+    """The built-in command set: the briefing commands, then the digest commands."""
+    registry = CommandRegistry()
+    briefing_queries.register(registry)
+    digest_handlers.register(registry)
+    return registry
+
+
+def build_engine(
+    library: LibraryHolder,
+    *,
+    services: Services | None = None,
+    registry: CommandRegistry | None = None,
+) -> Engine:
+    """An engine over ``library`` with the built-in commands (or ``registry``)."""
+    return Engine(library, registry=registry or build_registry(), services=services)
