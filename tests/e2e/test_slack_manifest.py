@@ -41,7 +41,9 @@ def test_only_the_scopes_briefbot_uses_are_requested() -> None:
 
 
 def test_http_mode_points_commands_clicks_and_events_at_slack_events() -> None:
-    data = manifest.manifest(settings(), build_registry(), socket_mode=False, request_url="https://bot.example.org")
+    data = manifest.manifest(
+        settings(), build_registry(), socket_mode=False, request_url="https://bot.example.org"
+    )
 
     assert data["settings"]["socket_mode_enabled"] is False
     assert urls(data) == ["https://bot.example.org/slack/events"] * 3
