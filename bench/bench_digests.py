@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 
 from bot.core.answers import Answer
-from bot.digests.ports import DeliveryError, PostResult
+from bot.digests.ports import ChannelRef, PostResult, RateLimited, RateLimits, Refused, Unavailable
 
 from _common import print_table, write_results
 
@@ -166,10 +166,18 @@ class HttpPoster:
         from bot.render.slack import to_slack
 
         self.platform = platform
+        self.limits = (
+            RateLimits(DISCORD_PER_CHANNEL, DISCORD_WINDOW, DISCORD_PER_SECOND)
+            if platform == "discord"
+            else RateLimits(1, SLACK_WINDOW)
+        )
         self.session = session
         self.base = base
         self.render = to_discord if platform == "discord" else to_slack
         self.sent = 0
+
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        return ChannelRef(text, text)
 
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         payloads = self.render(answer)[skip_pages:]
@@ -186,18 +194,14 @@ class HttpPoster:
             async with self.session.post(url, json=body) as response:
                 data = await response.json()
                 if response.status == 429:
-                    raise DeliveryError(
+                    raise RateLimited(
                         "rate limited",
-                        permanent=False,
                         retry_after=float(response.headers.get("Retry-After", "1")),
                         pages_sent=skip_pages + done,
                     )
                 if response.status >= 400:
-                    raise DeliveryError(
-                        f"HTTP {response.status}",
-                        permanent=response.status < 500,
-                        pages_sent=skip_pages + done,
-                    )
+                    kind = Unavailable if response.status >= 500 else Refused
+                    raise kind(f"HTTP {response.status}", pages_sent=skip_pages + done)
                 last = str(data.get("id") or data.get("ts") or "")
                 done += 1
         self.sent += 1

@@ -1,10 +1,8 @@
 """A bounded, rate-aware delivery queue: fair across channels, inside each platform's limits.
 
 Posts wait in one small queue per channel. A dispatcher hands out the next post of whichever
-channel may post soonest, while keeping every platform's limits:
-
-* Discord: 5 messages per 5 s per channel and about 50 requests per second overall;
-* Slack: about 1 message per second per channel.
+channel may post soonest, while keeping every platform's limits (``RateLimits``, declared by
+each platform's poster: e.g. Discord 5 messages per 5 s per channel and 50 per second overall).
 
 At most ``concurrency`` posts per platform are in flight and at most ``capacity`` wait per
 platform (``put`` blocks beyond that, so a big fan-out cannot fill memory). A transient failure
@@ -28,26 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core import metrics
-from bot.digests.ports import DeliveryError
+from bot.digests.ports import DeliveryError, RateLimits, TransientError
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RateLimits:
-    """At most ``per_channel`` posts per ``window`` seconds to one channel, and at most
-    ``per_second`` posts per second over all channels of the platform (None: no global limit)."""
-
-    per_channel: int
-    window: float
-    per_second: float | None = None
-
-
-PLATFORM_LIMITS: dict[str, RateLimits] = {
-    "discord": RateLimits(per_channel=5, window=5.0, per_second=50.0),
-    "slack": RateLimits(per_channel=1, window=1.0),
-    "console": RateLimits(per_channel=20, window=1.0),
-}
+#: Limits for a platform whose poster declares none.
 DEFAULT_LIMITS = RateLimits(per_channel=1, window=1.0)
 
 #: Extra time kept between our clock and the platform's, as a share of the window (at most
@@ -157,7 +141,7 @@ class DeliveryQueue:
     ) -> None:
         self._attempt = attempt
         self._settle = settle
-        self._limits = dict(PLATFORM_LIMITS if limits is None else limits)
+        self._limits = dict(limits or {})
         self._concurrency = concurrency
         self._capacity = capacity
         self.max_attempts = max_attempts
@@ -333,7 +317,7 @@ class DeliveryQueue:
                 "delivery attempt crashed",
                 extra={"platform": job.platform, "channel": job.channel},
             )
-            error = DeliveryError(f"unexpected error: {type(exc).__name__}", permanent=False)
+            error = TransientError(f"unexpected error: {type(exc).__name__}")
         finally:
             platform.slots.release()
         if error is not None and not error.permanent and job.attempts < self.max_attempts:

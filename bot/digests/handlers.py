@@ -8,7 +8,6 @@ refuses them unless the adapter found the user may manage the channel.
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -90,7 +89,7 @@ async def subscribe(call: Call) -> Answer:
     schedule = parse_schedule(text)
     briefing_id = call.arg("briefing")
     loaded = call.library.get(briefing_id)  # NotFoundError names the choices
-    channel_id, channel_name = _channel(call)
+    channel_id, channel_name = _channel(call, service)
     sub, created = await service.subscribe(
         platform=call.context.platform,
         workspace_id=call.context.workspace_id,
@@ -274,30 +273,20 @@ async def _target(call: Call, service: DigestService) -> Subscription:
     return subs[0]
 
 
-_MENTION = re.compile(r"^<#([A-Za-z0-9]+)(?:\|([^>]*))?>$")
-
-
-def _channel(call: Call) -> tuple[str, str]:
-    """(id, name) of the channel to post to: the named one, else the current one."""
+def _channel(call: Call, service: DigestService) -> tuple[str, str]:
+    """(id, name) of the channel to post to: the named one, else the current one. What names
+    a channel is the platform's business: its poster parses the reference."""
     ctx = call.context
     value = call.arg("channel")
     if not value:
         return ctx.channel_id, ctx.channel_name or ctx.channel_id
-    value = value.strip()
-    match = _MENTION.match(value)
-    if match:
-        return match[1], match[2] or match[1]
-    if ctx.platform == "console":
-        name = value.lstrip("#")
-        return name, name
-    if ctx.platform == "discord" and value.isdigit():
-        return value, value
-    if ctx.platform == "slack" and re.fullmatch(r"[CG][A-Z0-9]{6,}", value):
-        return value, value
-    raise UserFacingError(
-        f"“{value}” is not a channel I can post to.",
-        hint="Mention the channel (type # and pick it from the list).",
-    )
+    ref = service.parse_channel(ctx.platform, value)
+    if ref is None:
+        raise UserFacingError(
+            f"“{value.strip()}” is not a channel I can post to.",
+            hint="Mention the channel (type # and pick it from the list).",
+        )
+    return ref.id, ref.name
 
 
 def _channel_label(sub: Subscription) -> str:

@@ -1,45 +1,136 @@
-"""Narrow ports between the core and the platforms.
+"""Narrow ports between the digests and the platforms.
 
 Digests depend on ``Poster``; the runtime starts and stops ``Service``s. Discord, Slack and the
-console implement them; tests use recording implementations.
+console implement them; tests use recording implementations. A poster says everything the
+digests need to know about its platform: its rate limits, what a channel reference looks like,
+and why a post failed — as one of these classes, never as the platform's own error text::
+
+    DeliveryError                 a post failed (``reason`` says why, in plain words)
+     ├── PermanentError           retrying cannot help: the subscription is paused with the reason
+     │    ├── ChannelGone         the channel was deleted or archived, or the bot cannot see it
+     │    ├── NoAccess            the bot may not post there: not invited, a permission or scope
+     │    │                       missing, the token revoked
+     │    └── Refused             the platform refused this very message (too long, invalid)
+     └── TransientError           worth retrying, after ``retry_after`` seconds when known
+          ├── RateLimited         still rate limited after the client's own waiting
+          └── Unavailable         5xx, unreachable, timed out before the platform took the post
+               └── OutcomeUnknown the post was sent but no answer came back: it may be there
+
+Every error also says how far a multi-page post got: ``pages_sent`` (pages of the answer in the
+channel, those skipped with ``skip_pages`` included) and ``message_id`` (the first message this
+attempt posted, "" if none). A retry passes ``skip_pages=error.pages_sent``, so no page is posted
+twice.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from bot.core.answers import Answer
 
 
 class DeliveryError(Exception):
-    """A post failed.
+    """A post failed. Raise one of the subclasses; ``reason`` defaults to the class's words."""
 
-    ``permanent`` errors (channel deleted, missing access, bot not in channel) pause the
-    subscription with ``reason``; transient ones are retried, after ``retry_after`` seconds
-    when the platform said so.
-
-    An answer may be posted as several messages (pages). ``pages_sent`` says how many of its
-    first pages are in the channel despite the failure (those skipped with ``skip_pages``
-    included), so a retry passes ``skip_pages=pages_sent`` and posts none of them twice;
-    ``message_id`` is the first message this attempt did post ("" if none).
-    """
+    permanent: ClassVar[bool] = False
+    default_reason: ClassVar[str] = "the post failed"
 
     def __init__(
         self,
-        reason: str,
+        reason: str = "",
         *,
-        permanent: bool,
         retry_after: float | None = None,
         pages_sent: int = 0,
         message_id: str = "",
     ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+        self.reason = reason or self.default_reason
+        super().__init__(self.reason)
         self.retry_after = retry_after
         self.pages_sent = pages_sent
         self.message_id = message_id
+
+
+class PermanentError(DeliveryError):
+    """Retrying cannot help; the subscription is paused with ``reason``."""
+
+    permanent = True
+    default_reason = "the post cannot be delivered"
+
+
+class ChannelGone(PermanentError):
+    """The channel was deleted or archived, or the bot can no longer see it."""
+
+    default_reason = "the channel no longer exists"
+
+
+class NoAccess(PermanentError):
+    """The bot may not post in the channel (not invited, missing permission or scope, token
+    revoked)."""
+
+    default_reason = "the bot may not post in the channel (check its permissions)"
+
+
+class Refused(PermanentError):
+    """The platform refused this very message (too long, invalid blocks): a bug of ours."""
+
+    default_reason = "the platform refused the message"
+
+
+class TransientError(DeliveryError):
+    """Worth retrying (after ``retry_after`` seconds when the platform said so)."""
+
+    default_reason = "the post failed for now"
+
+
+class RateLimited(TransientError):
+    """Still rate limited after the platform client's own waiting."""
+
+    default_reason = "rate limited"
+
+
+class Unavailable(TransientError):
+    """The platform answered 5xx, could not be reached, or timed out before taking the post."""
+
+    default_reason = "the platform is unavailable"
+
+
+class OutcomeUnknown(Unavailable):
+    """The post was sent but no answer came back (connection lost, timeout): the platform may
+    have taken it. A retry must not post it again blindly."""
+
+    default_reason = "no answer from the platform; the post may have arrived"
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """At most ``per_channel`` posts per ``window`` seconds to one channel, and at most
+    ``per_second`` posts per second over all channels of the platform (None: no global limit)."""
+
+    per_channel: int
+    window: float
+    per_second: float | None = None
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel a digest may be posted to: the platform's id and a name to show."""
+
+    id: str
+    name: str
+
+
+_MENTION = re.compile(r"^<#([^|>\s]+)(?:\|([^>]*))?>$")
+
+
+def channel_mention(text: str) -> ChannelRef | None:
+    """``<#ID>`` or ``<#ID|name>`` (how Slack escapes a picked channel, and how the Discord
+    adapter passes a channel option) as a reference; None for anything else."""
+    match = _MENTION.match(text.strip())
+    if match is None:
+        return None
+    return ChannelRef(match[1], match[2] or match[1])
 
 
 @dataclass(frozen=True)
@@ -52,14 +143,21 @@ class PostResult:
 
 @runtime_checkable
 class Poster(Protocol):
-    """Posts an answer to a channel of one platform."""
+    """Posts answers to the channels of one platform, and describes that platform."""
 
     platform: str
+    #: How fast the platform lets a bot post (the delivery queue keeps inside them).
+    limits: RateLimits
+
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        """The channel ``text`` names (a mention, an id, a name — whatever the platform
+        uses), or None when it names none."""
+        ...
 
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         """Post the pages of ``answer`` to ``channel_id``, in order, but its first
-        ``skip_pages`` (already posted by an earlier attempt); raise ``DeliveryError`` (with
-        ``pages_sent``) on failure."""
+        ``skip_pages`` (already posted by an earlier attempt); raise a ``DeliveryError``
+        subclass (with ``pages_sent``) on failure."""
         ...
 
 

@@ -40,8 +40,8 @@ from bot.core import metrics
 from bot.core.answers import Answer
 from bot.core.errors import NotFoundError, UserFacingError
 from bot.digests.compose import DigestState, compose_digest, plan_digest
-from bot.digests.delivery import Backoff, DeliveryQueue, Job, RateLimits
-from bot.digests.ports import DeliveryError, Poster
+from bot.digests.delivery import DEFAULT_LIMITS, Backoff, DeliveryQueue, Job
+from bot.digests.ports import ChannelRef, DeliveryError, PermanentError, Poster, RateLimits
 from bot.digests.schedule import (
     Schedule,
     ScheduleTrigger,
@@ -131,7 +131,7 @@ class DigestService:
         self.queue = DeliveryQueue(
             attempt=self._attempt,
             settle=self._settle,
-            limits=limits,
+            limits=limits or {p: _limits(poster) for p, poster in self.posters.items()},
             backoff=backoff,
             max_attempts=max_attempts,
         )
@@ -258,6 +258,11 @@ class DigestService:
             raise NotFoundError(f"There is no subscription {sub_id}.")
         self._track(sub, since=None, now=_now(), schedule_job=True)
         return sub
+
+    def parse_channel(self, platform: str, text: str) -> ChannelRef | None:
+        """The channel ``text`` names on ``platform`` (its poster knows the forms), else None."""
+        poster = self.posters.get(platform)
+        return poster.parse_channel(text) if poster is not None else None
 
     def next_run(self, sub: Subscription) -> datetime | None:
         """The next scheduled occurrence (UTC) of an active subscription."""
@@ -523,7 +528,7 @@ class DigestService:
         try:
             loaded = self._briefing(sub)
         except UserFacingError as exc:
-            raise DeliveryError(exc.message, permanent=True) from exc
+            raise PermanentError(exc.message) from exc
         progress = due.progress
         skip = progress.pages_sent if progress else 0
         async with self._composing.setdefault(sub.id, asyncio.Lock()):
@@ -612,7 +617,7 @@ class DigestService:
         assert error is not None
         sub = due.subscription
         if error.permanent:
-            reason = plain_reason(error.reason)
+            reason = error.reason
             await self.store.finish(
                 sub.id,
                 due.occurrence,
@@ -726,17 +731,6 @@ class _Dropped:
     reason: str
 
 
-_PLAIN_REASONS = (
-    ("unknown channel", "the channel no longer exists"),
-    ("channel_not_found", "the channel no longer exists"),
-    ("not_in_channel", "the bot is not in the channel (invite it, then resume)"),
-    ("missing access", "the bot has no access to the channel (check its permissions)"),
-    ("missing permissions", "the bot may not post in the channel (check its permissions)"),
-    ("is_archived", "the channel is archived"),
-    ("channel_is_archived", "the channel is archived"),
-)
-
-
 def _posters_by_platform(posters: Mapping[str, Poster] | Iterable[Poster]) -> dict[str, Poster]:
     """Posters keyed by platform; a plain list is keyed by each poster's ``platform``."""
     if isinstance(posters, Mapping):
@@ -751,13 +745,9 @@ def _posters_by_platform(posters: Mapping[str, Poster] | Iterable[Poster]) -> di
     return out
 
 
-def plain_reason(reason: str) -> str:
-    """A platform error in words a channel manager understands."""
-    lowered = reason.lower()
-    for needle, words in _PLAIN_REASONS:
-        if needle in lowered:
-            return words
-    return reason
+def _limits(poster: Poster) -> RateLimits:
+    limits = getattr(poster, "limits", None)
+    return limits if isinstance(limits, RateLimits) else DEFAULT_LIMITS
 
 
 def _now() -> datetime:

@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.commands.calls import Context
 from bot.commands.engine import Engine
 from bot.core.answers import Answer
-from bot.digests.ports import PostResult
+from bot.digests.ports import ChannelRef, PostResult, RateLimits, channel_mention
 from bot.render.text import to_text
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class ConsoleService:
 
     name = "console"
     platform = "console"
+    limits = RateLimits(per_channel=20, window=1.0)  # a terminal has no limits worth keeping
 
     def __init__(
         self, engine: Engine, *, stdin: TextIO | None = None, stdout: TextIO | None = None
@@ -63,6 +64,11 @@ class ConsoleService:
     async def wait_closed(self) -> None:
         """Return once the user has left the console (Ctrl-D / ``quit``)."""
         await self._closed.wait()
+
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        """Any name: ``#ops``, ``ops`` (or a mention)."""
+        name = text.strip().lstrip("#")
+        return channel_mention(text) or (ChannelRef(name, name) if name else None)
 
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         """Print a digest as it would arrive in a channel (as one page)."""

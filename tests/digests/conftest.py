@@ -12,10 +12,13 @@ import pytest
 
 from bot.app.settings import DigestSettings, OpsSettings, Settings
 from bot.core.answers import Answer
-from bot.digests.ports import DeliveryError, PostResult
+from bot.digests.ports import ChannelRef, DeliveryError, PostResult, RateLimits
 from bot.digests.store import Store, Subscription
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
+
+
+CONSOLE_LIMITS = RateLimits(per_channel=20, window=1.0)
 
 
 @dataclass
@@ -31,11 +34,16 @@ class RecordingPoster:
     per page sent (``calls`` counts them) whether to raise instead."""
 
     platform: str = "console"
+    limits: RateLimits = CONSOLE_LIMITS
     posts: list[Posted] = field(default_factory=list)
     fail: Callable[[str, int], DeliveryError | None] | None = None
     calls: int = 0
     pages: int = 1
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        name = text.strip().lstrip("#")
+        return ChannelRef(name, name) if name else None
 
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         first = ""

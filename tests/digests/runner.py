@@ -26,7 +26,7 @@ from bot.core.answers import Answer
 from bot.core.library import Library, LibraryHolder
 from bot.core.loader import load_directory
 from bot.digests.handlers import DIGESTS
-from bot.digests.ports import PostResult
+from bot.digests.ports import ChannelRef, PostResult, RateLimits
 from bot.digests.service import DigestService
 from bot.digests.store import Store
 
@@ -37,11 +37,15 @@ class FilePoster:
     """Appends every post to a JSON-lines file."""
 
     platform = "console"
+    limits = RateLimits(per_channel=20, window=1.0)
 
     def __init__(self, path: Path, instance: str) -> None:
         self.path = path
         self.instance = instance
         self.count = 0
+
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        return ChannelRef(text, text)
 
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         if skip_pages:  # one page per answer: already posted

@@ -9,8 +9,8 @@ from collections import defaultdict
 
 import pytest
 
-from bot.digests.delivery import Backoff, DeliveryQueue, Job, RateLimits, SlidingWindow
-from bot.digests.ports import DeliveryError
+from bot.digests.delivery import Backoff, DeliveryQueue, Job, SlidingWindow
+from bot.digests.ports import ChannelGone, DeliveryError, RateLimited, RateLimits, Unavailable
 
 
 class Recorder:
@@ -77,7 +77,7 @@ async def test_per_channel_and_overall_limits_hold_and_channels_are_served_fairl
 async def test_transient_errors_are_retried_after_retry_after() -> None:
     def fail(job: Job, attempt: int) -> DeliveryError | None:
         if attempt == 1:
-            return DeliveryError("429 Too Many Requests", permanent=False, retry_after=0.3)
+            return RateLimited("429 Too Many Requests", retry_after=0.3)
         return None
 
     rec = Recorder(fail)
@@ -95,8 +95,8 @@ async def test_transient_errors_are_retried_after_retry_after() -> None:
 async def test_permanent_errors_are_not_retried_and_persistent_ones_give_up() -> None:
     def fail(job: Job, attempt: int) -> DeliveryError | None:
         if job.payload == "gone":
-            return DeliveryError("Unknown Channel", permanent=True)
-        return DeliveryError("502 Bad Gateway", permanent=False)
+            return ChannelGone("Unknown Channel")
+        return Unavailable("502 Bad Gateway")
 
     rec = Recorder(fail)
     queue = queue_for(rec, {"discord": RateLimits(5, 5.0, 50)}, max_attempts=3)

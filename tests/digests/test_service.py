@@ -18,7 +18,7 @@ from bot.commands.calls import META_STORE, Context
 from bot.core.answers import Tone
 from bot.digests.delivery import Backoff
 from bot.digests.handlers import DIGESTS
-from bot.digests.ports import DeliveryError
+from bot.digests.ports import ChannelGone, Unavailable
 from bot.digests.service import DigestService
 from bot.digests.store import MISSED, PAUSED, RETRY, SENT, Store
 from bot.render.text import to_text
@@ -244,7 +244,7 @@ async def test_a_permanent_error_pauses_the_subscription_with_a_plain_reason(
 ) -> None:  # type: ignore[no-untyped-def]
     poster = RecordingPoster(
         fail=lambda channel, _: (
-            DeliveryError("404 Unknown Channel", permanent=True) if channel == "gone" else None
+            ChannelGone() if channel == "gone" else None
         )
     )
     service, _ = await start_service(poster=poster)
@@ -268,7 +268,7 @@ async def test_a_permanent_error_pauses_the_subscription_with_a_plain_reason(
 async def test_transient_errors_are_retried_and_posted_once(start_service, fixture_engine) -> None:  # type: ignore[no-untyped-def]
     poster = RecordingPoster(
         fail=lambda _, call: (
-            DeliveryError("Discord is having trouble (503)", permanent=False) if call <= 2 else None
+            Unavailable("Discord is having trouble (503)") if call <= 2 else None
         )
     )
     service, _ = await start_service(poster=poster)
@@ -288,7 +288,7 @@ async def test_a_page_posted_before_a_failure_is_not_posted_again(
     poster = RecordingPoster(
         pages=2,
         fail=lambda _, call: (
-            DeliveryError("Discord is having trouble (503)", permanent=False) if call == 2 else None
+            Unavailable("Discord is having trouble (503)") if call == 2 else None
         ),
     )
     service, _ = await start_service(poster=poster)

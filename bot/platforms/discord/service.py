@@ -32,10 +32,24 @@ from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
 from bot.core.errors import ConfigError
-from bot.digests.ports import DeliveryError, PostResult
+from bot.digests.ports import (
+    ChannelGone,
+    ChannelRef,
+    DeliveryError,
+    NoAccess,
+    OutcomeUnknown,
+    PostResult,
+    RateLimited,
+    RateLimits,
+    Refused,
+    TransientError,
+    Unavailable,
+    channel_mention,
+)
 from bot.platforms.discord import messages
 from bot.platforms.discord.handlers import Interactions
 from bot.platforms.discord.slash import SyncHashes, build_commands, sync_if_changed
+from bot.platforms.http_errors import maybe_delivered
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +58,9 @@ DRAIN_SECONDS = 5.0
 #: Rate-limit waits up to this long happen inside discord.py; longer ones raise (and a digest
 #: post becomes a transient ``DeliveryError`` with ``retry_after``).
 MAX_RATELIMIT_WAIT = 30.0
+#: Discord's limits for a bot posting to channels: 5 messages per 5 s in a channel, and about
+#: 50 requests per second overall.
+POST_LIMITS = RateLimits(per_channel=5, window=5.0, per_second=50.0)
 
 
 def build_client(settings: DiscordSettings) -> discord.Client:
@@ -84,6 +101,7 @@ class DiscordService:
 
     name = "discord"
     platform = "discord"
+    limits = POST_LIMITS
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
@@ -189,21 +207,28 @@ class DiscordService:
 
     # -- Poster -------------------------------------------------------------------------------
 
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        """A channel given as ``<#id|name>`` (how the adapter passes a channel option), ``<#id>``
+        or a bare channel id."""
+        ref = channel_mention(text)
+        if ref is not None:
+            return ref if ref.id.isdigit() else None
+        value = text.strip()
+        return ChannelRef(value, value) if value.isdigit() else None
+
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         """Post ``answer`` to a channel (one message per page, the first ``skip_pages`` left
         out: an earlier attempt posted them).
 
-        Raises ``DeliveryError``: permanent when the channel is gone or Briefbot may not post
-        there; transient (with ``retry_after`` when known) for rate limits, 5xx and network
-        failures that survived discord.py's own retries. Its ``pages_sent`` counts the pages
-        in the channel, so a retry can go on from there.
+        Raises a ``DeliveryError``: ``ChannelGone`` / ``NoAccess`` when the channel is gone or
+        Briefbot may not post there; ``RateLimited`` / ``Unavailable`` for rate limits, 5xx and
+        network failures that survived discord.py's own retries. Its ``pages_sent`` counts the
+        pages in the channel, so a retry can go on from there.
         """
         try:
             channel = self.client.get_partial_messageable(int(channel_id))
         except ValueError:
-            raise DeliveryError(
-                f"{channel_id!r} is not a Discord channel id", permanent=True
-            ) from None
+            raise ChannelGone(f"{channel_id!r} is not a Discord channel id") from None
         posted: list[discord.Message] = []
         try:
             await messages.post(channel, messages.render(answer)[skip_pages:], posted=posted)
@@ -220,37 +245,29 @@ class DiscordService:
         return PostResult(message_id=str(posted[0].id) if posted else "")
 
     def delivery_error(self, exc: Exception, channel_id: str) -> DeliveryError:
-        """A plain-language ``DeliveryError`` for a failed post."""
+        """The ``DeliveryError`` for a failed post, in plain words."""
         where = self._channel_label(channel_id)
         if isinstance(exc, discord.RateLimited):
-            return DeliveryError(
-                "Discord rate limited the post", permanent=False, retry_after=exc.retry_after
-            )
+            return RateLimited("Discord rate limited the post", retry_after=exc.retry_after)
         if isinstance(exc, discord.NotFound):
-            return DeliveryError(
-                "The channel was deleted (or Briefbot can no longer see it)", permanent=True
-            )
+            return ChannelGone("The channel was deleted (or Briefbot can no longer see it)")
         if isinstance(exc, discord.Forbidden):
             missing = "missing permissions" if exc.code == 50013 else "missing access"
-            return DeliveryError(f"Briefbot can't post in {where} ({missing})", permanent=True)
+            return NoAccess(f"Briefbot can't post in {where} ({missing})")
         if isinstance(exc, discord.HTTPException):
             if exc.status == 429:
                 retry = exc.response.headers.get("Retry-After")
-                return DeliveryError(
-                    "Discord rate limited the post",
-                    permanent=False,
-                    retry_after=float(retry) if retry else None,
+                return RateLimited(
+                    "Discord rate limited the post", retry_after=float(retry) if retry else None
                 )
             if exc.status >= 500:
-                return DeliveryError(f"Discord is having trouble ({exc.status})", permanent=False)
-            return DeliveryError(
-                f"Discord refused the post ({exc.status}: {exc.text})", permanent=True
-            )
-        if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
-            return DeliveryError(f"Discord unreachable ({type(exc).__name__})", permanent=False)
-        return DeliveryError(
-            f"unexpected error posting to Discord ({type(exc).__name__})", permanent=False
-        )
+                return Unavailable(f"Discord is having trouble ({exc.status})")
+            return Refused(f"Discord refused the post ({exc.status}: {exc.text})")
+        if maybe_delivered(exc):  # sent, but the answer was lost on the way back
+            return OutcomeUnknown(f"no answer from Discord ({type(exc).__name__})")
+        if isinstance(exc, aiohttp.ClientError | OSError):
+            return Unavailable(f"Discord unreachable ({type(exc).__name__})")
+        return TransientError(f"unexpected error posting to Discord ({type(exc).__name__})")
 
     def _channel_label(self, channel_id: str) -> str:
         channel = self.client.get_channel(int(channel_id)) if channel_id.isdigit() else None

@@ -6,7 +6,6 @@ HTTP 429 (sleeping ``Retry-After``) and every 5xx.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 
@@ -23,7 +22,17 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.settings import SlackSettings
-from bot.digests.ports import DeliveryError
+from bot.digests.ports import (
+    ChannelGone,
+    DeliveryError,
+    NoAccess,
+    OutcomeUnknown,
+    PermanentError,
+    RateLimited,
+    Refused,
+    Unavailable,
+)
+from bot.platforms.http_errors import maybe_delivered
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +40,36 @@ DEFAULT_API_URL = AsyncWebClient.BASE_URL
 #: Retries per Web API call for each kind of failure (429, 5xx, connection).
 MAX_RETRIES = 2
 
-#: Slack errors after which retrying cannot help; the reason is shown to whoever manages digests.
-PERMANENT_ERRORS: dict[str, str] = {
-    "channel_not_found": "Slack channel {channel} no longer exists or Briefbot cannot see it.",
-    "not_in_channel": "Briefbot is not in channel {channel} — invite it with /invite @Briefbot.",
-    "is_archived": "Slack channel {channel} is archived.",
-    "missing_scope": "The Slack app lacks a permission it needs ({detail}); reinstall it.",
-    "account_inactive": "The Slack bot account is deactivated; reinstall the app.",
-    "invalid_auth": "Slack rejected the bot token (invalid_auth); check SLACK_BOT_TOKEN.",
-    "token_revoked": "The Slack bot token was revoked; reinstall the app.",
-    "not_authed": "No Slack bot token was sent; check SLACK_BOT_TOKEN.",
-    "restricted_action": "This workspace does not allow Briefbot to post in {channel}.",
+#: Slack errors after which retrying cannot help: the kind of failure and the reason shown to
+#: whoever manages digests.
+PERMANENT_ERRORS: dict[str, tuple[type[PermanentError], str]] = {
+    "channel_not_found": (
+        ChannelGone,
+        "Slack channel {channel} no longer exists or Briefbot cannot see it.",
+    ),
+    "is_archived": (ChannelGone, "Slack channel {channel} is archived."),
+    "not_in_channel": (
+        NoAccess,
+        "Briefbot is not in channel {channel} — invite it with /invite @Briefbot.",
+    ),
+    "missing_scope": (
+        NoAccess,
+        "The Slack app lacks a permission it needs ({detail}); reinstall it.",
+    ),
+    "account_inactive": (NoAccess, "The Slack bot account is deactivated; reinstall the app."),
+    "invalid_auth": (
+        NoAccess,
+        "Slack rejected the bot token (invalid_auth); check SLACK_BOT_TOKEN.",
+    ),
+    "token_revoked": (NoAccess, "The Slack bot token was revoked; reinstall the app."),
+    "not_authed": (NoAccess, "No Slack bot token was sent; check SLACK_BOT_TOKEN."),
+    "restricted_action": (
+        NoAccess,
+        "This workspace does not allow Briefbot to post in {channel}.",
+    ),
 }
+#: Errors about the message itself: our rendering is wrong, and retrying would fail the same way.
+REFUSED_ERRORS = frozenset({"msg_too_long", "msg_blocks_too_long", "invalid_blocks", "no_text"})
 
 
 class ServerErrorRetryHandler(AsyncRetryHandler):
@@ -90,7 +117,7 @@ def slack_error(exc: SlackApiError) -> str:
 
 
 def delivery_error(exc: BaseException, channel_id: str) -> DeliveryError:
-    """Translate a failed Web API call into a permanent or transient ``DeliveryError``."""
+    """Translate a failed Web API call into the ``DeliveryError`` it stands for."""
     if isinstance(exc, SlackApiError):
         response = exc.response
         error = slack_error(exc)
@@ -98,24 +125,23 @@ def delivery_error(exc: BaseException, channel_id: str) -> DeliveryError:
         if error in PERMANENT_ERRORS:
             data = response.data if isinstance(response.data, dict) else {}
             detail = str(data.get("needed") or error)
-            reason = PERMANENT_ERRORS[error].format(channel=channel_id, detail=detail)
-            return DeliveryError(reason, permanent=True)
+            kind, words = PERMANENT_ERRORS[error]
+            return kind(words.format(channel=channel_id, detail=detail))
         if status == 429 or error == "ratelimited":
-            retry_after = _retry_after(response.headers)
-            return DeliveryError(
+            return RateLimited(
                 "Slack rate-limited the post (still limited after retrying).",
-                permanent=False,
-                retry_after=retry_after,
+                retry_after=_retry_after(response.headers),
             )
         if status >= 500:
-            return DeliveryError(f"Slack answered HTTP {status}; will retry.", permanent=False)
-        if error in {"msg_too_long", "msg_blocks_too_long", "invalid_blocks", "no_text"}:
-            # Our rendering is wrong: retrying would fail the same way, so say so plainly.
-            return DeliveryError(f"Slack refused the message ({error}).", permanent=True)
-        return DeliveryError(f"Slack refused the post ({error}).", permanent=False)
-    if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
-        return DeliveryError(f"Slack could not be reached ({type(exc).__name__}).", permanent=False)
-    return DeliveryError(f"Posting to Slack failed ({type(exc).__name__}).", permanent=False)
+            return Unavailable(f"Slack answered HTTP {status}; will retry.")
+        if error in REFUSED_ERRORS:
+            return Refused(f"Slack refused the message ({error}).")
+        return Unavailable(f"Slack refused the post ({error}).")
+    if maybe_delivered(exc):  # sent, but the answer was lost on the way back
+        return OutcomeUnknown(f"No answer from Slack ({type(exc).__name__}).")
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return Unavailable(f"Slack could not be reached ({type(exc).__name__}).")
+    return Unavailable(f"Posting to Slack failed ({type(exc).__name__}).")
 
 
 def _retry_after(headers: object) -> float | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -28,7 +29,7 @@ from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
 from bot.core.errors import ConfigError
-from bot.digests.ports import PostResult
+from bot.digests.ports import ChannelRef, PostResult, RateLimits, channel_mention
 from bot.platforms.slack.app import Listeners
 from bot.platforms.slack.client import build_client, delivery_error, slack_error
 from bot.platforms.slack.manifest import EVENTS_PATH
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0
 #: How long ``start()`` waits for the first Socket Mode connection.
 CONNECT_SECONDS = 30.0
+#: Slack lets an app post about one message per second to a channel.
+POST_LIMITS = RateLimits(per_channel=1, window=1.0)
+#: A conversation id: C… (public), G… (private, older ones).
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,}")
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
 
 
@@ -48,6 +53,7 @@ class SlackService:
 
     name = "slack"
     platform = "slack"
+    limits = POST_LIMITS
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
@@ -201,13 +207,22 @@ class SlackService:
 
     # -- Poster -----------------------------------------------------------------------------------
 
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        """A channel picked with ``#`` (``<#C…|name>``, as Slack escapes it) or a bare id."""
+        ref = channel_mention(text)
+        if ref is not None:
+            return ref if _CHANNEL_ID.fullmatch(ref.id) else None
+        value = text.strip()
+        return ChannelRef(value, value) if _CHANNEL_ID.fullmatch(value) else None
+
     async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
         """Post ``answer`` to a channel with ``chat.postMessage`` (one call per page, the first
         ``skip_pages`` left out: an earlier attempt posted them).
 
-        Raises ``DeliveryError``: permanent when the channel is gone, archived, the bot is not in
-        it or lacks a scope/valid token; transient (with ``retry_after``) for 429, 5xx and
-        connection failures that survived the client's own retries. Its ``pages_sent`` counts
+        Raises a ``DeliveryError``: ``ChannelGone`` / ``NoAccess`` when the channel is gone,
+        archived, the bot is not in it or lacks a scope/valid token; ``RateLimited`` /
+        ``Unavailable`` for 429, 5xx and connection failures that survived the client's own
+        retries. Its ``pages_sent`` counts
         the pages in the channel, so a retry can go on from there.
         """
         first_ts = ""
