@@ -254,7 +254,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bot.core.library import Library, LibraryHolder
     from bot.core.loader import default_content_dir, load_directory
     from bot.digests.service import DigestService
-    from bot.digests.store import SENT, Store, subscriptions
+    from bot.digests.storage import SENT, Store
+    from bot.digests.storage.schema import subscriptions
 
     n_discord, n_slack = (500, 500) if args.quick else (5000, 5000)
     discord_channels, slack_channels = n_discord // 5, n_slack // 20
@@ -284,7 +285,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         rows = subscription_rows(n_discord, n_slack, discord_channels, slack_channels, later)
         for i in range(0, len(rows), 1000):
-            await store.add_subscriptions(rows[i : i + 1000])
+            await store.subscriptions.add_many(rows[i : i + 1000])
         insert_s = time.perf_counter() - started
 
         # 1. Start-up with 10,000 subscriptions (none due).
@@ -301,7 +302,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         def reschedule(conn: Any) -> None:
             conn.execute(subscriptions.update().values(schedule=f"daily {due:%H:%M:%S}"))
 
-        await store._tx(reschedule)
+        await store.tx(reschedule)
         service = DigestService(settings, engine, store, posters)
         started = time.perf_counter()
         await service.start()
@@ -321,15 +322,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 stats = await response.json()
         await service.stop()
 
-        def count_sent(conn: Any) -> int:
-            from sqlalchemy import func, select
-
-            from bot.digests.store import deliveries
-
-            query = select(func.count()).select_from(deliveries).where(deliveries.c.status == SENT)
-            return int(conn.execute(query).scalar_one())
-
-        sent_rows = await store._tx(count_sent)
+        sent_rows = await store.ledger.count(SENT)
     finally:
         await session.close()
         await store.close()

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from bot.commands.engine import Engine
     from bot.core.loader import LoadedBriefing
     from bot.digests.ports import Service
-    from bot.digests.store import Store
+    from bot.digests.storage import Store
     from bot.platforms.console import ConsoleService
     from bot.platforms.slack.service import SlackService
 
@@ -272,14 +272,14 @@ class Runtime:
         return loaded
 
     async def _open_store(self, loaded: list[LoadedBriefing]) -> None:
-        from bot.digests.store import Store
+        from bot.digests.storage import Store
 
         url = self.settings.ops.database_url
         try:
             self.store = await asyncio.wait_for(Store.open(url), DATABASE_SECONDS)
             self._on_stop("database", self._close_store)
             assert self.engine is not None
-            self.engine.services.provide(META_STORE, self.store)
+            self.engine.services.provide(META_STORE, self.store.meta)
             await self.record_versions(loaded)
         except TimeoutError:
             raise StartupError(
@@ -294,9 +294,15 @@ class Runtime:
 
     async def record_versions(self, loaded: list[LoadedBriefing]) -> None:
         """Record each loaded briefing as a version in the store (known versions are kept)."""
+        from datetime import UTC, datetime
+
+        from bot.digests.compose import snapshot
+
         assert self.store is not None
         for item in loaded:
-            await self.store.record_briefing_version(item)
+            await self.store.versions.record(
+                item.briefing.id, item.fingerprint, snapshot(item.briefing), now=datetime.now(UTC)
+            )
 
     def _build_engine(self, loaded: list[LoadedBriefing]) -> None:
         from bot.app.composition import build_engine

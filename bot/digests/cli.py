@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 
 from bot.digests.schedule import stored_trigger
-from bot.digests.store import Delivery, Store, Subscription, normalise_url
+from bot.digests.storage import Delivery, Store, Subscription, normalise_url
 
 
 def main(database_url: str, argv: Sequence[str], *, out: TextIO | None = None) -> int:
@@ -39,9 +39,9 @@ async def report(database_url: str, *, deliveries: int = 20) -> str:
         raise FileNotFoundError(f"no database file at {missing} (check DATABASE_URL)")
     store = await Store.open(database_url)
     try:
-        subs = await store.list_subscriptions()
-        last = await store.last_deliveries([s.id for s in subs])
-        recent = await store.recent_deliveries(limit=deliveries)
+        subs = await store.subscriptions.find()
+        last = await store.ledger.last_deliveries([s.id for s in subs])
+        recent = await store.ledger.recent_deliveries(limit=deliveries)
     finally:
         await store.close()
     zones = {s.id: s.timezone for s in subs}

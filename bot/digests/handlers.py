@@ -131,7 +131,7 @@ async def subscribe(call: Call) -> Answer:
 async def list_subscriptions(call: Call) -> Answer:
     """Every subscription of this workspace: schedule, zone, next run and last delivery."""
     service = _service(call)
-    subs = await service.store.list_subscriptions(
+    subs = await service.store.subscriptions.find(
         platform=call.context.platform, workspace_id=call.context.workspace_id
     )
     if not subs:
@@ -142,7 +142,7 @@ async def list_subscriptions(call: Call) -> Answer:
         )
     here = call.context.channel_id
     subs.sort(key=lambda s: (s.channel_id != here, s.channel_name, s.created_at))
-    last = await service.store.last_deliveries([s.id for s in subs[:MAX_LISTED]])
+    last = await service.store.ledger.last_deliveries([s.id for s in subs[:MAX_LISTED]])
     sections = tuple(_describe(service, s, last.get(s.id)) for s in subs[:MAX_LISTED])
     more = len(subs) - MAX_LISTED
     return Answer(
@@ -243,7 +243,7 @@ async def _target(call: Call, service: DigestService) -> Subscription:
     ctx = call.context
     sub_id = call.arg("id")
     if sub_id:
-        sub = await service.store.get_subscription(sub_id.strip().lower())
+        sub = await service.store.subscriptions.get(sub_id.strip().lower())
         if sub is None or (sub.platform, sub.workspace_id) != (ctx.platform, ctx.workspace_id):
             raise NotFoundError(
                 f"There is no digest subscription “{sub_id}” here.",
@@ -256,7 +256,7 @@ async def _target(call: Call, service: DigestService) -> Subscription:
                 hint="Or ask someone who can manage every channel.",
             )
         return sub
-    subs = await service.store.list_subscriptions(
+    subs = await service.store.subscriptions.find(
         platform=ctx.platform, workspace_id=ctx.workspace_id, channel_id=ctx.channel_id
     )
     if not subs:

@@ -72,3 +72,5 @@ class Delivery:
     claim_expires_at: datetime | None
     updated_at: datetime
     pages_sent: int = 0  # of a multi-page digest, posted before a failure
+    #: When the occurrence was first claimed: no attempt to post it began earlier.
+    created_at: datetime | None = None

@@ -39,7 +39,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.core import metrics
 from bot.core.answers import Answer
 from bot.core.errors import NotFoundError, UserFacingError
-from bot.digests.compose import DigestState, compose_digest, plan_digest
+from bot.digests.compose import DigestState, compose_digest, plan_digest, snapshot
 from bot.digests.delivery import DEFAULT_LIMITS, Backoff, DeliveryQueue, Job
 from bot.digests.ports import ChannelRef, DeliveryError, PermanentError, Poster, RateLimits
 from bot.digests.schedule import (
@@ -48,7 +48,7 @@ from bot.digests.schedule import (
     runs_between,
     stored_trigger,
 )
-from bot.digests.store import (
+from bot.digests.storage import (
     ACTIVE,
     FAILED,
     MISSED,
@@ -171,8 +171,8 @@ class DigestService:
     async def start(self) -> None:
         """Load subscriptions, schedule them, catch up, and start the sweeper."""
         await self._record_current_versions()
-        subs = await self.store.list_subscriptions(status=ACTIVE)
-        marks = await self.store.watermarks()
+        subs = await self.store.subscriptions.find(status=ACTIVE)
+        marks = await self.store.ledger.watermarks()
         now = _now()
         for sub in subs:
             self._track(sub, since=marks.get(sub.id), now=now, schedule_job=True)
@@ -208,7 +208,7 @@ class DigestService:
             if isinstance(job.payload, Due)
         ]
         if unsent:
-            released = await self.store.release(unsent, holder=self.instance)
+            released = await self.store.ledger.release(unsent, holder=self.instance, now=_now())
             log.info("handed back %d unsent digest claims", released)
 
     def is_ready(self) -> bool:
@@ -229,7 +229,7 @@ class DigestService:
         created_by: str,
     ) -> tuple[Subscription, bool]:
         """Add (or find the identical) subscription and schedule it."""
-        sub, created = await self.store.add_subscription(
+        sub, created = await self.store.subscriptions.add(
             platform=platform,
             workspace_id=workspace_id,
             channel_id=channel_id,
@@ -238,6 +238,7 @@ class DigestService:
             timezone=timezone,
             briefing_id=briefing_id,
             created_by=created_by,
+            now=_now(),
         )
         if created:
             self._track(sub, since=None, now=_now(), schedule_job=True)
@@ -245,15 +246,15 @@ class DigestService:
 
     async def unsubscribe(self, sub_id: str) -> bool:
         self._untrack(sub_id)
-        return await self.store.delete_subscription(sub_id)
+        return await self.store.subscriptions.delete(sub_id)
 
     async def pause(self, sub_id: str, reason: str) -> None:
         self._untrack(sub_id)
-        await self.store.set_status(sub_id, PAUSED, reason)
+        await self.store.subscriptions.set_status(sub_id, PAUSED, reason, now=_now())
 
     async def resume(self, sub_id: str) -> Subscription:
-        await self.store.set_status(sub_id, ACTIVE)
-        sub = await self.store.get_subscription(sub_id)
+        await self.store.subscriptions.set_status(sub_id, ACTIVE, now=_now())
+        sub = await self.store.subscriptions.get(sub_id)
         if sub is None:
             raise NotFoundError(f"There is no subscription {sub_id}.")
         self._track(sub, since=None, now=_now(), schedule_job=True)
@@ -283,11 +284,12 @@ class DigestService:
             raise UserFacingError(f"This bot is not connected to {sub.platform} right now.")
         self._briefing(sub)  # a missing briefing is the caller's error, not a delivery failure
         occurrence = _now()  # sub-second, so it never collides with a scheduled occurrence
-        claimed = await self.store.claim(
+        claimed = await self.store.ledger.claim(
             sub.id,
             occurrence,
             holder=self.instance,
             claim_seconds=self.claim_seconds,
+            now=occurrence,
             manual=True,
         )
         if not claimed:
@@ -382,7 +384,7 @@ class DigestService:
     async def sweep(self) -> None:
         """Pick up new subscriptions, due occurrences and claims another instance dropped."""
         now = _now()
-        known = await self.store.list_subscriptions()
+        known = await self.store.subscriptions.find()
         by_id = {s.id: s for s in known}
         for sub_id in [s for s in self._subs if s not in by_id or not by_id[s].active]:
             self._untrack(sub_id)  # unsubscribed or paused through another instance
@@ -390,7 +392,7 @@ class DigestService:
         for sub in known:
             if sub.active and sub.id not in self._subs and sub.platform in self.posters:
                 if marks is None:
-                    marks = await self.store.watermarks()
+                    marks = await self.store.ledger.watermarks()
                 self._track(sub, since=marks.get(sub.id), now=now, schedule_job=True)
             elif sub.id in self._subs:
                 self._subs[sub.id] = sub  # fresh status, state and channel name
@@ -407,7 +409,7 @@ class DigestService:
             if not ids:
                 return
             oldest = min(self._cursor[i] for i in ids)
-            seen = await self.store.ledger_since(oldest, ids if len(ids) <= 500 else None)
+            seen = await self.store.ledger.seen_since(oldest, ids if len(ids) <= 500 else None)
             window_start = now - self.grace
             due: list[Due] = []
             missed: list[tuple[str, datetime, str]] = []
@@ -425,7 +427,7 @@ class DigestService:
                         due.append(Due(sub, occurrence))
                 self._set_cursor(sub_id, now)
             if missed:
-                await self.store.record_missed(missed)
+                await self.store.ledger.record_missed(missed, now=now)
                 for sub_id, occurrence, reason in missed:
                     metrics.DELIVERIES.labels(self._subs[sub_id].platform, "missed").inc()
                     log.warning(
@@ -437,7 +439,7 @@ class DigestService:
 
     async def _take_over(self, now: datetime) -> None:
         """Claim rows whose holder died (claim expired) and retries that are due."""
-        rows = await self.store.claimable(now=now)
+        rows = await self.store.ledger.claimable(now=now)
         stale: list[tuple[str, datetime, str]] = []
         due: list[Due] = []
         for row in rows:
@@ -457,7 +459,7 @@ class DigestService:
                 )
                 due.append(Due(sub, row.occurrence, manual=row.manual, progress=progress))
         if stale:
-            await self.store.expire_stale(stale)
+            await self.store.ledger.expire_stale(stale, now=now)
         self._claim_and_queue(due)
 
     def _claim_and_queue(self, due: list[Due]) -> None:
@@ -489,10 +491,11 @@ class DigestService:
             size = max(1, min(CLAIM_BATCH, self.queue.room(platform), len(backlog)))
             batch = [backlog.popleft() for _ in range(size)]
             try:
-                won = await self.store.claim_many(
+                won = await self.store.ledger.claim_many(
                     [(d.subscription.id, d.occurrence) for d in batch],
                     holder=self.instance,
                     claim_seconds=self.claim_seconds,
+                    now=_now(),
                 )
             except Exception:
                 log.exception("could not claim due digests; retrying", extra={"platform": platform})
@@ -515,8 +518,12 @@ class DigestService:
         due: Due = job.payload
         sub = self._subs.get(due.subscription.id, due.subscription)
         if job.attempts > 1 or _loop_time() - due.claimed_at > self.claim_seconds / 2:
-            still_ours = await self.store.renew(
-                sub.id, due.occurrence, holder=self.instance, claim_seconds=self.claim_seconds
+            still_ours = await self.store.ledger.renew(
+                sub.id,
+                due.occurrence,
+                holder=self.instance,
+                claim_seconds=self.claim_seconds,
+                now=_now(),
             )
             if not still_ours:
                 job.payload = _Lost(due)
@@ -565,12 +572,13 @@ class DigestService:
     async def _record_progress(self, due: Due, progress: Progress) -> None:
         """Write the pages posted so far to the ledger, for whichever process retries them."""
         try:
-            await self.store.record_progress(
+            await self.store.ledger.record_progress(
                 due.subscription.id,
                 due.occurrence,
                 holder=self.instance,
                 pages_sent=progress.pages_sent,
                 message_id=progress.message_id or None,
+                now=_now(),
             )
         except Exception:
             log.exception(
@@ -588,20 +596,22 @@ class DigestService:
             return
         if isinstance(payload, _Dropped):
             due = payload.due
-            await self.store.finish(
+            await self.store.ledger.finish(
                 due.subscription.id,
                 due.occurrence,
                 holder=self.instance,
+                now=_now(),
                 status=MISSED,
                 reason=payload.reason,
             )
             return
         if isinstance(payload, _Sent):
             due = payload.due
-            ok = await self.store.finish(
+            ok = await self.store.ledger.finish(
                 due.subscription.id,
                 due.occurrence,
                 holder=self.instance,
+                now=_now(),
                 status=SENT,
                 message_id=payload.message_id or None,
                 state=payload.state.to_json(),
@@ -618,10 +628,11 @@ class DigestService:
         sub = due.subscription
         if error.permanent:
             reason = error.reason
-            await self.store.finish(
+            await self.store.ledger.finish(
                 sub.id,
                 due.occurrence,
                 holder=self.instance,
+                now=_now(),
                 status=FAILED,
                 reason=reason,
                 message_id=due.message_id,
@@ -637,10 +648,11 @@ class DigestService:
             return
         retry_at = _now() + timedelta(seconds=min(300.0, max(30.0, self.sweep_seconds)))
         within_grace = due.manual or retry_at <= due.occurrence + self.grace
-        await self.store.finish(
+        await self.store.ledger.finish(
             sub.id,
             due.occurrence,
             holder=self.instance,
+            now=_now(),
             status=RETRY if within_grace and not self._stopping else FAILED,
             reason=f"{error.reason} (after {job.attempts} attempts)",
             message_id=due.message_id,
@@ -681,7 +693,7 @@ class DigestService:
         next digest diffs against the same one)."""
         key = (briefing_id, fingerprint)
         if key not in self._snapshots:
-            found = await self.store.briefing_snapshot(briefing_id, fingerprint)
+            found = await self.store.versions.snapshot(briefing_id, fingerprint)
             if found is None:
                 return None
             self._snapshots[key] = found
@@ -690,7 +702,9 @@ class DigestService:
     async def _remember_version(self, loaded: LoadedBriefing) -> None:
         key = (loaded.briefing.id, loaded.fingerprint)
         if key not in self._recorded_versions:
-            await self.store.record_briefing_version(loaded)
+            await self.store.versions.record(
+                loaded.briefing.id, loaded.fingerprint, snapshot(loaded.briefing), now=_now()
+            )
             self._recorded_versions.add(key)
 
     async def _record_current_versions(self) -> None:

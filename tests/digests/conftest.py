@@ -13,7 +13,7 @@ import pytest
 from bot.app.settings import DigestSettings, OpsSettings, Settings
 from bot.core.answers import Answer
 from bot.digests.ports import ChannelRef, DeliveryError, PostResult, RateLimits
-from bot.digests.store import Store, Subscription
+from bot.digests.storage import Store, Subscription
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
 
@@ -114,7 +114,7 @@ async def add_console_subscription(
     store: Store, *, schedule: str, now: datetime, channel: str = "news"
 ) -> Subscription:
     """A console subscription of ``channel`` in workspace ``local``, created at ``now``."""
-    sub, _ = await store.add_subscription(
+    sub, _ = await store.subscriptions.add(
         platform="console",
         workspace_id="local",
         channel_id=channel,

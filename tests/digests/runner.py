@@ -28,7 +28,7 @@ from bot.core.loader import load_directory
 from bot.digests.handlers import DIGESTS
 from bot.digests.ports import ChannelRef, PostResult, RateLimits
 from bot.digests.service import DigestService
-from bot.digests.store import Store
+from bot.digests.storage import Store
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "briefings" / "valid"
 
@@ -94,7 +94,7 @@ async def main(argv: list[str]) -> int:
         instance=args.instance,
     )
     engine.services.provide(DIGESTS, service)
-    engine.services.provide(META_STORE, store)
+    engine.services.provide(META_STORE, store.meta)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await service.start()

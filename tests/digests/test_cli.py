@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.digests import cli
-from bot.digests.store import PAUSED, SENT, Store
+from bot.digests.storage import PAUSED, SENT, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,15 +23,16 @@ async def fill(url: str) -> tuple[str, str]:
             "timezone": "Europe/Istanbul",
             "briefing_id": None,
             "created_by": "U1",
+            "now": datetime(2026, 1, 1, tzinfo=UTC),
         }
-        ok, _ = await store.add_subscription(
+        ok, _ = await store.subscriptions.add(
             platform="slack",
             channel_id="C1",
             channel_name="general",
             schedule="daily 09:00",
             **common,
         )
-        gone, _ = await store.add_subscription(
+        gone, _ = await store.subscriptions.add(
             platform="discord",
             channel_id="42",
             channel_name="news",
@@ -39,10 +40,13 @@ async def fill(url: str) -> tuple[str, str]:
             **common,
         )
         when = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
-        await store.claim(ok.id, when, holder="x", claim_seconds=60)
-        await store.finish(ok.id, when, holder="x", status=SENT, message_id="1")
-        await store.record_missed([(gone.id, when - timedelta(days=1), "the bot was down")])
-        await store.set_status(gone.id, PAUSED, "the channel no longer exists")
+        await store.ledger.claim(ok.id, when, holder="x", claim_seconds=60, now=when)
+        await store.ledger.finish(ok.id, when, holder="x", status=SENT, message_id="1", now=when)
+        missed = [(gone.id, when - timedelta(days=1), "the bot was down")]
+        await store.ledger.record_missed(missed, now=when)
+        await store.subscriptions.set_status(
+            gone.id, PAUSED, "the channel no longer exists", now=when
+        )
         return ok.id, gone.id
     finally:
         await store.close()

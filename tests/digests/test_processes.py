@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.digests.store import SENT, Store
+from bot.digests.storage import SENT, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,14 +114,14 @@ async def until_async(check: Callable[[], Awaitable[bool]], timeout: float) -> N
 
 
 async def sent(store: Store, sub_id: str) -> bool:
-    return [r.status for r in await store.deliveries_of(sub_id)] == [SENT]
+    return [r.status for r in await store.ledger.deliveries_of(sub_id)] == [SENT]
 
 
 async def subscribe(store: Store, channel: str, moment: datetime) -> str:
     """A daily subscription first due at ``moment`` (to the second), however long creating it
     takes: it counts as made a minute before ``moment`` (or now, if earlier), so a slow insert
     cannot push the first occurrence to tomorrow."""
-    sub, _ = await store.add_subscription(
+    sub, _ = await store.subscriptions.add(
         platform="console",
         workspace_id="local",
         channel_id=channel,
@@ -172,10 +172,10 @@ async def test_kill_and_restart_loses_nothing_doubles_nothing_and_catches_up(
             "after-restart": 1,
         }
         assert next(p["instance"] for p in got if p["channel"] == "while-down") == "second"
-        subs = {s.id: s for s in await store.list_subscriptions()}
+        subs = {s.id: s for s in await store.subscriptions.find()}
         assert set(subs) == {before, during, later} and all(s.active for s in subs.values())
         for sub_id in subs:
-            rows = await store.deliveries_of(sub_id)
+            rows = await store.ledger.deliveries_of(sub_id)
             assert [r.status for r in rows] == [SENT]
     finally:
         await store.close()
@@ -203,8 +203,8 @@ async def test_two_processes_on_one_postgres_post_each_occurrence_exactly_once(
         assert Counter(p["channel"] for p in got) == dict.fromkeys(channels, 1)
         by_instance = Counter(p["instance"] for p in got)
         assert sum(by_instance.values()) == len(channels)
-        for sub in await store.list_subscriptions():
-            [row] = await store.deliveries_of(sub.id)
+        for sub in await store.subscriptions.find():
+            [row] = await store.ledger.deliveries_of(sub.id)
             assert row.status == SENT and row.attempts == 1
     finally:
         await store.close()

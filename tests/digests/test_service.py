@@ -20,7 +20,7 @@ from bot.digests.delivery import Backoff
 from bot.digests.handlers import DIGESTS
 from bot.digests.ports import ChannelGone, Unavailable
 from bot.digests.service import DigestService
-from bot.digests.store import MISSED, PAUSED, RETRY, SENT, Store
+from bot.digests.storage import MISSED, PAUSED, RETRY, SENT, Store
 from bot.render.text import to_text
 
 from .conftest import RecordingPoster, add_console_subscription, make_settings
@@ -62,7 +62,7 @@ async def start_service(sqlite_url: str, fixture_engine) -> AsyncIterator[Factor
             **kw,
         )
         fixture_engine.services.provide(DIGESTS, service)
-        fixture_engine.services.provide(META_STORE, store)
+        fixture_engine.services.provide(META_STORE, store.meta)
         opened.append((service, store))
         await service.start()
         return service, poster
@@ -105,8 +105,8 @@ async def test_subscribe_then_the_digest_arrives_once_and_list_shows_it(
 
     listed = to_text(await run(fixture_engine, "digest list"))
     assert "Europe/Istanbul" in listed and "Last delivery: delivered" in listed
-    [sub] = await service.store.list_subscriptions()
-    [row] = await service.store.deliveries_of(sub.id)
+    [sub] = await service.store.subscriptions.find()
+    [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT and row.message_id == "m1"
     assert sub.state and "northland" in sub.state  # the rotation moved on
 
@@ -131,7 +131,7 @@ async def test_people_who_cannot_manage_the_channel_are_refused(
     guest = Context(**{**CONSOLE.__dict__, "can_manage": False})
     answer = await run(fixture_engine, "digest subscribe daily 09:00", guest)
     assert answer.tone is Tone.ERROR and "manage" in answer.summary
-    assert await service.store.list_subscriptions() == []
+    assert await service.store.subscriptions.find() == []
     assert (await run(fixture_engine, "digest list", guest)).tone is Tone.INFO  # reading is fine
 
 
@@ -140,13 +140,13 @@ async def test_another_channels_subscription_needs_workspace_wide_rights(
 ) -> None:  # type: ignore[no-untyped-def]
     service, poster = await start_service()
     await run(fixture_engine, "digest subscribe daily 09:00 --channel #ops")
-    [ops] = await service.store.list_subscriptions()
+    [ops] = await service.store.subscriptions.find()
     # Manages #news, but not every channel: #ops's subscription is out of reach by id.
     local = Context(**{**CONSOLE.__dict__, "manages_workspace": False})
     for verb in ("pause", "send", "unsubscribe"):
         refused = await run(fixture_engine, f"digest {verb} {ops.id}", local)
         assert refused.tone is Tone.ERROR and "change it from there" in refused.summary, verb
-    assert poster.posts == [] and [s.status for s in await service.store.list_subscriptions()] == [
+    assert poster.posts == [] and [s.status for s in await service.store.subscriptions.find()] == [
         "active"
     ]
     from_ops = Context(**{**local.__dict__, "channel_id": "ops", "channel_name": "ops"})
@@ -158,7 +158,7 @@ async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engi
     service, poster = await start_service()
     await run(fixture_engine, "digest subscribe weekly mon 09:00 --channel #ops")
     await run(fixture_engine, "digest subscribe 0 9 * * 1-5 Asia/Tokyo")
-    subs = await service.store.list_subscriptions()
+    subs = await service.store.subscriptions.find()
     ops = next(s for s in subs if s.channel_id == "ops")
     mine = next(s for s in subs if s.channel_id == "news")
     assert mine.timezone == "Asia/Tokyo" and ops.timezone == "UTC"
@@ -183,7 +183,7 @@ async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engi
 
     gone = await run(fixture_engine, f"digest unsubscribe {mine.id}")
     assert gone.title == "Digest unsubscribed"
-    assert [s.id for s in await service.store.list_subscriptions()] == [ops.id]
+    assert [s.id for s in await service.store.subscriptions.find()] == [ops.id]
     missing = await run(fixture_engine, "digest pause")
     assert missing.tone is Tone.ERROR and "no digest subscription" in missing.summary
 
@@ -199,14 +199,14 @@ async def test_subscribing_again_finds_the_subscription_whatever_the_form_or_sta
     for same in ("0 9 * * 1-5", "weekly mon,tue,wed,thu,fri 09:00"):
         again = await run(fixture_engine, f"digest subscribe {same}")
         assert again.title == "Already subscribed: #news", to_text(again)
-    [sub] = await service.store.list_subscriptions()
+    [sub] = await service.store.subscriptions.find()
 
     # A paused one is not reported as running: the answer says how to turn it back on.
     await run(fixture_engine, "digest pause")
     paused = to_text(await run(fixture_engine, "digest subscribe 0 9 * * 1-5"))
     assert "paused" in paused and f"digest resume {sub.id}" in paused
     assert "Next runs" not in paused
-    assert [s.id for s in await service.store.list_subscriptions()] == [sub.id]
+    assert [s.id for s in await service.store.subscriptions.find()] == [sub.id]
 
     # An old name of a zone is the zone it stands for.
     await run(fixture_engine, "digest subscribe daily 07:00 America/Los_Angeles")
@@ -234,26 +234,22 @@ async def test_start_up_catches_up_within_grace_and_records_older_runs_as_missed
     assert [p.channel for p in poster.posts] == ["recent"]
     listed = to_text(await run(fixture_engine, "digest list"))
     assert "Last delivery: missed" in listed and "the bot was not running" in listed
-    old = next(s for s in await service.store.list_subscriptions() if s.channel_id == "old")
-    [row] = await service.store.deliveries_of(old.id)
+    old = next(s for s in await service.store.subscriptions.find() if s.channel_id == "old")
+    [row] = await service.store.ledger.deliveries_of(old.id)
     assert row.status == MISSED and "more than 5 minutes later" in (row.reason or "")
 
 
 async def test_a_permanent_error_pauses_the_subscription_with_a_plain_reason(
     start_service, fixture_engine
 ) -> None:  # type: ignore[no-untyped-def]
-    poster = RecordingPoster(
-        fail=lambda channel, _: (
-            ChannelGone() if channel == "gone" else None
-        )
-    )
+    poster = RecordingPoster(fail=lambda channel, _: ChannelGone() if channel == "gone" else None)
     service, _ = await start_service(poster=poster)
     when = at(timedelta(seconds=2))  # two subscribe commands run first
     await run(fixture_engine, f"digest subscribe daily {when} --channel gone")
     await run(fixture_engine, f"digest subscribe daily {when}")
     await poster.wait_for(1)
     for _ in range(50):
-        subs = {s.channel_id: s for s in await service.store.list_subscriptions()}
+        subs = {s.channel_id: s for s in await service.store.subscriptions.find()}
         if subs["gone"].status == PAUSED:
             break
         await asyncio.sleep(0.05)
@@ -267,17 +263,15 @@ async def test_a_permanent_error_pauses_the_subscription_with_a_plain_reason(
 
 async def test_transient_errors_are_retried_and_posted_once(start_service, fixture_engine) -> None:  # type: ignore[no-untyped-def]
     poster = RecordingPoster(
-        fail=lambda _, call: (
-            Unavailable("Discord is having trouble (503)") if call <= 2 else None
-        )
+        fail=lambda _, call: Unavailable("Discord is having trouble (503)") if call <= 2 else None
     )
     service, _ = await start_service(poster=poster)
     await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=2))}")
     await poster.wait_for(1)
     await asyncio.sleep(0.3)
     assert poster.calls == 3 and len(poster.posts) == 1
-    [sub] = await service.store.list_subscriptions()
-    [row] = await service.store.deliveries_of(sub.id)
+    [sub] = await service.store.subscriptions.find()
+    [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT
 
 
@@ -287,20 +281,18 @@ async def test_a_page_posted_before_a_failure_is_not_posted_again(
     # A two-page digest: page 1 arrives, page 2 fails once (503). The retry posts page 2 only.
     poster = RecordingPoster(
         pages=2,
-        fail=lambda _, call: (
-            Unavailable("Discord is having trouble (503)") if call == 2 else None
-        ),
+        fail=lambda _, call: Unavailable("Discord is having trouble (503)") if call == 2 else None,
     )
     service, _ = await start_service(poster=poster)
     await run(fixture_engine, f"digest subscribe daily {at(timedelta(hours=3))}")
-    [sub] = await service.store.list_subscriptions()
+    [sub] = await service.store.subscriptions.find()
     assert await service.send_now(sub, wait=5) == "sent"
     assert [(p.page, p.answer) for p in poster.posts] == [
         (0, poster.posts[0].answer),
         (1, poster.posts[0].answer),  # the rest of the very same answer
     ]
     assert poster.calls == 3
-    [row] = await service.store.deliveries_of(sub.id)
+    [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT and row.message_id == "m1"  # the digest's first message
 
 
@@ -317,9 +309,9 @@ async def test_a_take_over_posts_only_the_pages_the_dead_instance_did_not(
         )
         # Another instance posted page 1, failed on page 2 and died holding a 60 s claim.
         past = datetime.now(UTC) - timedelta(minutes=2)
-        await store.claim(sub.id, occurrence, holder="dead", claim_seconds=60, now=past)
-        assert await store.record_progress(
-            sub.id, occurrence, holder="dead", pages_sent=1, message_id="d1"
+        await store.ledger.claim(sub.id, occurrence, holder="dead", claim_seconds=60, now=past)
+        assert await store.ledger.record_progress(
+            sub.id, occurrence, holder="dead", pages_sent=1, message_id="d1", now=past
         )
 
     service, poster = await start_service(before=before, poster=RecordingPoster(pages=2))
@@ -327,8 +319,8 @@ async def test_a_take_over_posts_only_the_pages_the_dead_instance_did_not(
     await poster.wait_for(1)
     await asyncio.sleep(0.1)
     assert [p.page for p in poster.posts] == [1]
-    [sub] = await service.store.list_subscriptions()
-    [row] = await service.store.deliveries_of(sub.id)
+    [sub] = await service.store.subscriptions.find()
+    [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT and row.message_id == "d1" and row.attempts == 2
 
 
@@ -346,7 +338,7 @@ async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
             now=created,
         )
         # Another instance claimed it two minutes ago and died holding a 60 s claim.
-        await store.claim(
+        await store.ledger.claim(
             sub.id,
             occurrence,
             holder="dead",
@@ -358,8 +350,8 @@ async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
     assert poster.posts == []  # start-up saw a ledger row: not owed by the schedule
     await service.sweep()
     await poster.wait_for(1)
-    [sub] = await service.store.list_subscriptions()
-    [row] = await service.store.deliveries_of(sub.id)
+    [sub] = await service.store.subscriptions.find()
+    [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT and row.holder == service.instance and row.attempts == 2
 
 
@@ -378,10 +370,12 @@ async def test_stop_hands_back_unsent_claims(start_service, fixture_engine, sqli
     started = asyncio.get_running_loop().time()
     await service.stop()
     assert asyncio.get_running_loop().time() - started < 2
-    [sub] = await service.store.list_subscriptions()
-    [row] = await service.store.deliveries_of(sub.id)
+    [sub] = await service.store.subscriptions.find()
+    [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == RETRY and row.reason == "released at shutdown"
-    assert [r.subscription_id for r in await service.store.claimable()] == [sub.id]
+    assert [
+        r.subscription_id for r in await service.store.ledger.claimable(now=datetime.now(UTC))
+    ] == [sub.id]
 
 
 async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
@@ -404,9 +398,9 @@ async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
     await poster.wait_for(3)
     spotlights = [p.answer.extra["spotlight"] for p in poster.posts]
     assert len(set(spotlights)) == 3, spotlights
-    [sub] = await service.store.list_subscriptions()
+    [sub] = await service.store.subscriptions.find()
     for _ in range(50):  # the last post is settled just after it arrived
-        statuses = [r.status for r in await service.store.deliveries_of(sub.id)]
+        statuses = [r.status for r in await service.store.ledger.deliveries_of(sub.id)]
         if statuses == [SENT] * 3:
             break
         await asyncio.sleep(0.05)

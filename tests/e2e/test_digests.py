@@ -25,7 +25,7 @@ from bot.core.answers import Answer, Item, Section
 from bot.digests.handlers import DIGESTS
 from bot.digests.schedule import parse_schedule
 from bot.digests.service import DigestService
-from bot.digests.store import SENT, Store
+from bot.digests.storage import SENT, Store
 from bot.platforms.discord.service import DiscordService
 from bot.platforms.slack.client import MAX_RETRIES
 from bot.platforms.slack.service import SlackService
@@ -71,7 +71,7 @@ async def platforms(
             ops=OpsSettings(database_url=db),
         )
         store = await Store.open(db)
-        engine.services.provide(META_STORE, store)
+        engine.services.provide(META_STORE, store.meta)
         discord = DiscordService(settings, engine)
         slack = SlackService(settings, engine)
         digests = DigestService(settings, engine, store, [discord, slack])
@@ -142,13 +142,13 @@ async def test_subscribe_on_both_platforms_digest_arrives_on_time_and_list_shows
     slack_list = visible_text(await guest.answer("digest list"))
     assert "Last delivery: delivered" in slack_list and "Asia/Tokyo" in slack_list
 
-    subs = await digests.store.list_subscriptions()
+    subs = await digests.store.subscriptions.find()
     assert {(s.platform, s.workspace_id, s.channel_id) for s in subs} == {
         ("discord", GUILD_ID, CHANNEL_ID),
         ("slack", TEAM_ID, "C100"),
     }
     for sub in subs:
-        assert [d.status for d in await digests.store.deliveries_of(sub.id)] == [SENT]
+        assert [d.status for d in await digests.store.ledger.deliveries_of(sub.id)] == [SENT]
 
 
 async def test_a_long_digest_whose_second_page_fails_once_arrives_with_each_page_once(
@@ -211,7 +211,7 @@ async def test_a_long_digest_whose_second_page_fails_once_arrives_with_each_page
     assert len(arrived) == slack_pages and len(set(arrived)) == slack_pages
     assert "Digest:" in posted[0] and "Digest:" in arrived[0]
     for sub in subs:
-        [row] = await digests.store.deliveries_of(sub.id)
+        [row] = await digests.store.ledger.deliveries_of(sub.id)
         assert row.status == SENT and row.pages_sent == 1
 
 
@@ -226,9 +226,9 @@ async def test_discord_digest_for_another_channel_names_it_and_guards_it(
         MANAGER_PERMS,
     )
     assert "#briefings" in confirmed, confirmed  # its name, not its number
-    [sub] = await digests.store.list_subscriptions(platform="discord")
+    [sub] = await digests.store.subscriptions.find(platform="discord")
     assert sub.channel_id == OTHER_CHANNEL_ID
     # Manage Channels here (not server-wide): that channel's subscription is out of reach.
     refused = await discord_says(discord_fake, "digest unsubscribe", {"id": sub.id}, MANAGER_PERMS)
     assert "change it from there" in refused, refused
-    assert [s.id for s in await digests.store.list_subscriptions(platform="discord")] == [sub.id]
+    assert [s.id for s in await digests.store.subscriptions.find(platform="discord")] == [sub.id]

@@ -156,18 +156,18 @@ async def test_sync_happens_only_when_the_definitions_change(
     fake: FakeDiscord, start_bot: Callable[..., Any], library: Any, tmp_path: Path
 ) -> None:
     from bot.core.library import LibraryHolder
-    from bot.digests.store import Store
+    from bot.digests.storage import Store
 
     store = await Store.open(f"sqlite:///{tmp_path / 'meta.db'}")
     services = Services()
-    services.provide(META_STORE, store)
+    services.provide(META_STORE, store.meta)
     engine = build_engine(LibraryHolder(library), services=services)
     first = await start_bot(engine)
     await first.stop()
     await start_bot(engine)  # a restart with the same commands: no sync
     assert fake.syncs == 1
     key = sync_key(int(APPLICATION_ID), None)
-    assert await store.get_meta(key)
+    assert await store.meta.get_meta(key)
 
     changed = build_registry()
     changed.add(CommandSpec("ping", "Check Briefbot answers", handler=lambda call: Answer("pong")))

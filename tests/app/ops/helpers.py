@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.digests.store import Store
+from bot.digests.storage import Store
 from tests.fakes.slack_server import TEAM_ID
 
 
@@ -49,7 +49,7 @@ def daily_at(moment: datetime) -> str:
 
 async def subscribe(store: Store, channel: str, *, platform: str = "slack", due: datetime) -> str:
     """A subscription made just before ``due`` (or now, if earlier), first due at ``due``."""
-    sub, _ = await store.add_subscription(
+    sub, _ = await store.subscriptions.add(
         platform=platform,
         workspace_id=TEAM_ID,
         channel_id=channel,

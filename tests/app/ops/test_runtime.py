@@ -6,7 +6,7 @@ import json
 import signal
 from pathlib import Path
 
-from bot.digests.store import Store
+from bot.digests.storage import Store
 
 from .helpers import eventually, samples
 from .proc import BotProcess, bot_env
@@ -60,7 +60,7 @@ async def test_console_run_counts_commands_reloads_content_and_stops_on_sigterm(
         # so digests can say what changed
 
         async def snapshot_recorded() -> bool:
-            return await store.briefing_snapshot("mini", fingerprint) is not None
+            return await store.versions.snapshot("mini", fingerprint) is not None
 
         await eventually(snapshot_recorded, what="the new briefing version to be recorded")
     finally:

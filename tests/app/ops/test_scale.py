@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.digests.store import SENT, Store
+from bot.digests.storage import SENT, Store
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
 from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, SlackFake, SlackUser
@@ -123,7 +123,7 @@ async def test_two_instances_serve_commands_and_post_each_digest_once(
             async def all_recorded() -> bool:
                 # A post lands at the platform a moment before its instance records it.
                 statuses = [
-                    [d.status for d in await store.deliveries_of(sub_id)] for sub_id in subs
+                    [d.status for d in await store.ledger.deliveries_of(sub_id)] for sub_id in subs
                 ]
                 return all(s == [SENT] for s in statuses)
 
@@ -146,7 +146,7 @@ async def test_two_instances_serve_commands_and_post_each_digest_once(
         assert [discord_posts(discord, c) for c in discord_channels] == [1, 1, 1]
         assert [slack_posts(slack, c) for c in slack_channels] == [1, 1, 1]
         for sub_id in subs:
-            assert [d.status for d in await store.deliveries_of(sub_id)] == [SENT]
+            assert [d.status for d in await store.ledger.deliveries_of(sub_id)] == [SENT]
         discord.assert_clean()
         slack.assert_clean()
     finally:
@@ -183,7 +183,7 @@ async def test_a_digest_in_flight_on_a_killed_instance_is_posted_by_the_other(
             held.release(forward=False)  # what A sent never reaches Slack
 
         assert slack_posts(slack, "C0KILLED") == 1
-        [delivery] = await store.deliveries_of(sub_id)
+        [delivery] = await store.ledger.deliveries_of(sub_id)
         assert delivery.status == SENT
     finally:
         await store.close()

@@ -7,7 +7,7 @@ import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.digests.store import SENT, Store
+from bot.digests.storage import SENT, Store
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake
 
 from .helpers import subscribe
@@ -43,7 +43,7 @@ async def test_sigterm_mid_delivery_finishes_the_post_and_exits_0(
         posts = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
         assert len(posts) == 1
         assert "Alpha and Beta" in str(posts[0].args)
-        [delivery] = await store.deliveries_of(sub_id)
+        [delivery] = await store.ledger.deliveries_of(sub_id)
         assert delivery.status == SENT
         assert delivery.message_id
     finally:

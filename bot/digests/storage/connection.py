@@ -1,0 +1,129 @@
+"""Connection set-up: the SQLAlchemy engine, SQLite's pragmas, and running queries off the loop.
+
+SQLAlchemy 2 Core on a synchronous engine, run in a small thread pool so the event loop never
+waits on the database. SQLite (a file) is the embedded default; PostgreSQL is used when
+``DATABASE_URL`` says so (``postgresql://`` is read as psycopg 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import StaticPool
+
+T = TypeVar("T")
+
+#: How long a SQLite write waits for another process's lock before it counts as an outage.
+SQLITE_BUSY_SECONDS = 5.0
+
+
+def normalise_url(database_url: str) -> str:
+    """``postgres://`` / ``postgresql://`` → psycopg 3; everything else as given."""
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix) :]
+    return database_url
+
+
+def create_engine(
+    database_url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS
+) -> tuple[sa.Engine, int]:
+    """A SQLAlchemy engine for the URL and the number of worker threads to give it."""
+    url = make_url(normalise_url(database_url))
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4), 4
+    memory = url.database in (None, "", ":memory:")
+    if not memory and url.database:
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_seconds, "check_same_thread": False}}
+    if memory:
+        kwargs["poolclass"] = StaticPool
+    db = sa.create_engine(url, **kwargs)
+    _sqlite_transactions(db, wal=not memory, busy_ms=int(busy_seconds * 1000))
+    # One worker: SQLite has one writer anyway, and this keeps every write in order.
+    return db, 1
+
+
+def _sqlite_transactions(db: sa.Engine, *, wal: bool, busy_ms: int) -> None:
+    """Real transactions on SQLite: pysqlite's own BEGIN handling is replaced by
+    ``BEGIN IMMEDIATE`` so a transaction that will write takes the lock up front."""
+
+    @event.listens_for(db, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+
+    @event.listens_for(db, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """A database connection pool (``db``, SQLAlchemy's engine) whose blocking work runs in
+    worker threads: ``await database.tx(fn)`` calls ``fn(conn)`` inside one transaction."""
+
+    def __init__(self, db: sa.Engine, *, workers: int) -> None:
+        self.db = db
+        self.dialect = db.dialect.name
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
+        self._closed = False
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in a worker thread."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(*args))
+
+    async def tx(self, fn: Callable[[Connection], T]) -> T:
+        """``fn(conn)`` in one transaction, committed when it returns."""
+
+        def run() -> T:
+            with self.db.begin() as conn:
+                return fn(conn)
+
+        return await self.run(run)
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        await self.tx(lambda conn: conn.execute(sa.text("SELECT 1")).scalar_one())
+
+    async def close(self) -> None:
+        """Release connections and the worker threads (idempotent)."""
+        if self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self.db.dispose)
+        self._closed = True
+        self._executor.shutdown(wait=True)
+
+    def insert(self, table: sa.Table) -> Any:
+        """An INSERT with this dialect's ``ON CONFLICT`` support."""
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+
+def naive(moment: datetime) -> datetime:
+    """UTC without tzinfo: how every time is stored (same on SQLite and PostgreSQL)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored (naive UTC) time as an aware UTC one."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
