@@ -289,11 +289,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         insert_s = time.perf_counter() - started
 
         # 1. Start-up with 10,000 subscriptions (none due).
-        service = DigestService(settings, engine, store, posters)
+        service = DigestService(settings, engine.library, store, posters)
         started = time.perf_counter()
         await service.start()
         startup_s = time.perf_counter() - started
-        jobs = len(service.scheduler.get_jobs())
+        jobs = len(service.scheduler.job_ids())
         await service.stop()
 
         # 2. All due in the same second, a few seconds after a fresh start-up.
@@ -303,7 +303,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             conn.execute(subscriptions.update().values(schedule=f"daily {due:%H:%M:%S}"))
 
         await store.tx(reschedule)
-        service = DigestService(settings, engine, store, posters)
+        service = DigestService(settings, engine.library, store, posters)
         started = time.perf_counter()
         await service.start()
         startup2_s = time.perf_counter() - started

@@ -273,6 +273,7 @@ class Runtime:
 
     async def _open_store(self, loaded: list[LoadedBriefing]) -> None:
         from bot.digests.storage import Store
+        from bot.digests.storage.connection import DatabaseUnavailable
 
         url = self.settings.ops.database_url
         try:
@@ -285,6 +286,8 @@ class Runtime:
             raise StartupError(
                 f"database unreachable: no connection within {DATABASE_SECONDS:.0f} s"
             ) from None
+        except DatabaseUnavailable as exc:
+            raise StartupError(f"database unreachable: {exc.cause}") from None
         except Exception as exc:
             raise StartupError(f"database unreachable: {reason(exc)}") from None
 
@@ -296,13 +299,11 @@ class Runtime:
         """Record each loaded briefing as a version in the store (known versions are kept)."""
         from datetime import UTC, datetime
 
-        from bot.digests.compose import snapshot
+        from bot.digests.composer import record_version
 
         assert self.store is not None
         for item in loaded:
-            await self.store.versions.record(
-                item.briefing.id, item.fingerprint, snapshot(item.briefing), now=datetime.now(UTC)
-            )
+            await record_version(self.store.versions, item, now=datetime.now(UTC))
 
     def _build_engine(self, loaded: list[LoadedBriefing]) -> None:
         from bot.app.composition import build_engine
@@ -404,7 +405,7 @@ class Runtime:
         # waits little longer than the claim expiry (DIGEST_CLAIM_SECONDS) for it.
         sweep = min(SWEEP_SECONDS, self.settings.digest.claim_seconds / 3)
         self.digests = DigestService(
-            self.settings, self.engine, self.store, posters, sweep_seconds=sweep
+            self.settings, self.engine.library, self.store, posters, sweep_seconds=sweep
         )
         self.engine.services.provide(DIGESTS, self.digests)
 
@@ -442,8 +443,13 @@ class Runtime:
         return ComponentState(count > 0, f"version {library.version}, {count} briefing(s)")
 
     async def _database_state(self) -> ComponentState:
+        from bot.digests.storage.connection import DatabaseUnavailable
+
         assert self.store is not None
-        await self.store.ping()
+        try:
+            await self.store.ping()
+        except DatabaseUnavailable as exc:
+            return ComponentState(False, exc.cause)
         return ComponentState(True, "reachable")
 
     # -- run and stop ------------------------------------------------------------------------

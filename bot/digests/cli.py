@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.digests.schedule import stored_trigger
 from bot.digests.storage import Delivery, Store, Subscription, normalise_url
+from bot.digests.storage.connection import DatabaseUnavailable
 
 
 def main(database_url: str, argv: Sequence[str], *, out: TextIO | None = None) -> int:
@@ -23,10 +25,13 @@ def main(database_url: str, argv: Sequence[str], *, out: TextIO | None = None) -
     parser.add_argument("--deliveries", type=int, default=20, help="recent deliveries to show")
     args = parser.parse_args(list(argv))
     stream = out or sys.stdout
+    # One line says what failed (below); the store's outage warning would say it twice.
+    logging.getLogger("bot.digests.storage").setLevel(logging.ERROR)
     try:
         text = asyncio.run(report(database_url, deliveries=args.deliveries))
     except Exception as exc:  # a CLI: say what failed, no traceback
-        print(f"cannot read digests from the database: {exc}".splitlines()[0], file=sys.stderr)
+        why = exc.cause if isinstance(exc, DatabaseUnavailable) else str(exc)
+        print(f"cannot read digests from the database: {why}".splitlines()[0], file=sys.stderr)
         return 1
     stream.write(text)
     return 0

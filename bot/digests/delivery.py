@@ -8,7 +8,8 @@ At most ``concurrency`` posts per platform are in flight and at most ``capacity`
 platform (``put`` blocks beyond that, so a big fan-out cannot fill memory). A transient failure
 (429, 5xx, network) is retried with exponential backoff, after ``retry_after`` when the platform
 said so — and the channel waits that long too. The queue knows nothing of digests: it calls
-``attempt(job)`` to post and ``settle(job, error)`` once a job succeeded or gave up.
+``attempt(job)`` to post, which returns an outcome or raises a ``DeliveryError``, and
+``settle(job, outcome_or_error)`` once the job succeeded or gave up.
 """
 
 from __future__ import annotations
@@ -131,8 +132,8 @@ class DeliveryQueue:
     def __init__(
         self,
         *,
-        attempt: Callable[[Job], Awaitable[object]],
-        settle: Callable[[Job, DeliveryError | None], Awaitable[None]],
+        attempt: Callable[[Job], Awaitable[Any]],
+        settle: Callable[[Job, Any], Awaitable[None]],
         limits: Mapping[str, RateLimits] | None = None,
         concurrency: int = 32,
         capacity: int = 2000,
@@ -307,19 +308,20 @@ class DeliveryQueue:
 
     async def _run(self, job: Job, platform: _Platform) -> None:
         job.attempts += 1
-        error: DeliveryError | None = None
+        result: object
         try:
-            await self._attempt(job)
+            result = await self._attempt(job)
         except DeliveryError as exc:
-            error = exc
+            result = exc
         except Exception as exc:
             log.exception(
                 "delivery attempt crashed",
                 extra={"platform": job.platform, "channel": job.channel},
             )
-            error = TransientError(f"unexpected error: {type(exc).__name__}")
+            result = TransientError(f"unexpected error: {type(exc).__name__}")
         finally:
             platform.slots.release()
+        error = result if isinstance(result, DeliveryError) else None
         if error is not None and not error.permanent and job.attempts < self.max_attempts:
             delay = self.backoff.delay(job.attempts, error.retry_after)
             now = time.monotonic()
@@ -343,7 +345,7 @@ class DeliveryQueue:
                 self._enqueue(platform, job, front=True)
                 return
         try:
-            await self._settle(job, error)
+            await self._settle(job, result)
         except Exception:
             log.exception(
                 "settling a delivery failed",

@@ -8,7 +8,7 @@ refuses them unless the adapter found the user may manage the channel.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -108,7 +108,7 @@ async def subscribe(call: Call) -> Answer:
             f"({sub.status_reason or 'no reason given'}). Nothing was changed.",
             sections=(Section(heading="Turn it back on", text=f"digest resume {sub.id}"),),
         )
-    runs = next_runs(schedule, zone, after=datetime.now(UTC), count=3)
+    runs = next_runs(schedule, zone, after=service.clock.now(), count=3)
     title = f"Digest subscribed: {where}" if created else f"Already subscribed: {where}"
     return Answer(
         title=title,

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.app.settings import DigestSettings, OpsSettings, Settings
 from bot.core.answers import Answer
 from bot.digests.ports import ChannelRef, DeliveryError, PostResult, RateLimits
-from bot.digests.storage import Store, Subscription
+from bot.digests.storage import DigestStore, MemoryStore, Store, Subscription
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
 
@@ -110,8 +111,27 @@ async def store(sqlite_url: str) -> AsyncIterator[Store]:
         await opened.close()
 
 
+async def open_store(kind: str, request: pytest.FixtureRequest, sqlite_url: str) -> Any:
+    """A store of ``kind``: memory, sqlite (a file in the test's directory) or postgres (a
+    fresh schema)."""
+    if kind == "memory":
+        return MemoryStore()
+    url = sqlite_url if kind == "sqlite" else request.getfixturevalue("postgres_url")
+    return await Store.open(url)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def digest_store(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterator[Any]:
+    """The in-memory store and SQLite, in turn: the service behaves the same on both."""
+    opened = await open_store(request.param, request, sqlite_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
 async def add_console_subscription(
-    store: Store, *, schedule: str, now: datetime, channel: str = "news"
+    store: DigestStore, *, schedule: str, now: datetime, channel: str = "news"
 ) -> Subscription:
     """A console subscription of ``channel`` in workspace ``local``, created at ``now``."""
     sub, _ = await store.subscriptions.add(

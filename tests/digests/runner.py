@@ -87,7 +87,7 @@ async def main(argv: list[str]) -> int:
     store = await Store.open(args.db)
     service = DigestService(
         settings,
-        engine,
+        engine.library,
         store,
         {"console": FilePoster(args.out, args.instance)},
         sweep_seconds=args.sweep,

@@ -1,29 +1,35 @@
-"""The digest service end to end in one process: commands, schedules, catch-up, failures.
+"""The digest service in one process: commands, schedules, catch-up, failures, take-overs.
 
-Real time, a real SQLite file and APScheduler's real clock: subscriptions are scheduled a
-couple of seconds ahead (schedules accept seconds: ``daily 09:00:30``).
+On virtual time: the service reads a ``VirtualClock`` that only the test moves, and the test
+runs what the scheduler and the sweeper would (``tick``), so every run is the same — no real
+sleeps, no waiting for a second to pass. Each test runs on the in-memory store and on SQLite.
+(The real scheduler firing in the real second is ``tests/e2e/test_digests.py``'s; real
+processes are ``test_processes.py``'s.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import pytest
 
 from bot.commands.calls import META_STORE, Context
 from bot.core.answers import Tone
+from bot.digests.clock import VirtualClock
 from bot.digests.delivery import Backoff
 from bot.digests.handlers import DIGESTS
 from bot.digests.ports import ChannelGone, Unavailable
 from bot.digests.service import DigestService
-from bot.digests.storage import MISSED, PAUSED, RETRY, SENT, Store
+from bot.digests.storage import MISSED, PAUSED, RETRY, SENT
 from bot.render.text import to_text
 
 from .conftest import RecordingPoster, add_console_subscription, make_settings
+
+#: A Monday, ten seconds before 09:00 UTC (12:00 in Istanbul, 18:00 in Tokyo).
+T0 = datetime(2026, 3, 2, 8, 59, 50, tzinfo=UTC)
 
 CONSOLE = Context(
     platform="console",
@@ -39,94 +45,106 @@ Factory = Callable[..., Awaitable[tuple[DigestService, RecordingPoster]]]
 
 
 @pytest.fixture
-async def start_service(sqlite_url: str, fixture_engine) -> AsyncIterator[Factory]:  # type: ignore[no-untyped-def]
-    opened: list[tuple[DigestService, Store]] = []
+def clock() -> VirtualClock:
+    return VirtualClock(T0)
+
+
+@pytest.fixture
+async def start_service(
+    digest_store: Any, fixture_engine: Any, clock: VirtualClock
+) -> AsyncIterator[Factory]:
+    started: list[DigestService] = []
 
     async def start(
         *,
         grace_minutes: int = 60,
         poster: RecordingPoster | None = None,
-        before=None,
-        **kw,  # type: ignore[no-untyped-def]
+        before: Callable[[Any], Awaitable[None]] | None = None,
+        **kw: Any,
     ) -> tuple[DigestService, RecordingPoster]:
-        store = await Store.open(sqlite_url)
         if before is not None:
-            await before(store)
+            await before(digest_store)
         poster = poster or RecordingPoster()
         service = DigestService(
-            make_settings(sqlite_url, grace_minutes=grace_minutes),
-            fixture_engine,
-            store,
+            make_settings("sqlite://", grace_minutes=grace_minutes),
+            fixture_engine.library,
+            digest_store,
             {"console": poster},
-            backoff=Backoff(base=0.05, cap=0.1, rng=random.Random(0)),
+            clock=clock,
+            sweep_seconds=3600,  # the test sweeps (``tick``)
+            backoff=Backoff(base=0, cap=0),  # retries at once
             **kw,
         )
         fixture_engine.services.provide(DIGESTS, service)
-        fixture_engine.services.provide(META_STORE, store.meta)
-        opened.append((service, store))
+        fixture_engine.services.provide(META_STORE, digest_store.meta)
+        started.append(service)
         await service.start()
+        await service.settled()
         return service, poster
 
     yield start
-    for service, store in reversed(opened):
+    for service in reversed(started):
         await service.stop()
-        await store.close()
 
 
-def at(delta: timedelta, zone: str = "UTC") -> str:
-    """``HH:MM:SS`` local time at least ``delta`` from now (rounded up to the whole second, so
-    a schedule ahead of now keeps all of its lead)."""
-    moment = datetime.now(UTC) + delta
-    if moment.microsecond:
-        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
-    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M:%S")
+async def tick(service: DigestService, clock: VirtualClock, seconds: float = 0) -> None:
+    """Let ``seconds`` pass, then do what the scheduler and the sweeper would by then."""
+    clock.advance(seconds)
+    await service.sweep()
+    await service.settled()
 
 
-async def run(engine, text: str, context: Context = CONSOLE):  # type: ignore[no-untyped-def]
+async def run(engine: Any, text: str, context: Context = CONSOLE) -> Any:
     return await engine.execute_text(text, context)
 
 
 async def test_subscribe_then_the_digest_arrives_once_and_list_shows_it(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
-    service, poster = await start_service(sweep_seconds=0.5)
-    when = at(timedelta(seconds=2), "Europe/Istanbul")
-    answer = await run(fixture_engine, f"digest subscribe daily {when} Europe/Istanbul")
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
+    service, poster = await start_service()
+    answer = await run(fixture_engine, "digest subscribe daily 12:00 Europe/Istanbul")
     assert answer.tone is Tone.INFO, to_text(answer)
     assert answer.title == "Digest subscribed: #news"
     [runs] = [s for s in answer.sections if s.heading == "Next runs"]
-    assert len(runs.items) == 3 and all(when[:5] in i.text for i in runs.items)
+    assert [i.text for i in runs.items] == [
+        "Mon 02 Mar 2026, 12:00 UTC+03",
+        "Tue 03 Mar 2026, 12:00 UTC+03",
+        "Wed 04 Mar 2026, 12:00 UTC+03",
+    ]
 
-    await poster.wait_for(1, timeout=6)
-    await asyncio.sleep(1.2)  # two more sweeps: still one post
-    assert len(poster.posts) == 1
+    await tick(service, clock, 9)  # 08:59:59 UTC: not yet
+    assert poster.posts == []
+    await tick(service, clock, 1)  # 09:00:00 UTC = 12:00 in Istanbul
+    for _ in range(2):
+        await tick(service, clock, 30)  # two more sweeps: still one post
     [post] = poster.posts
     assert post.channel == "news" and post.answer.title.startswith("Digest: ")
 
     listed = to_text(await run(fixture_engine, "digest list"))
     assert "Europe/Istanbul" in listed and "Last delivery: delivered" in listed
+    assert "Next run: Tue 03 Mar 2026, 12:00 UTC+03" in listed
     [sub] = await service.store.subscriptions.find()
     [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT and row.message_id == "m1"
+    assert row.occurrence == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     assert sub.state and "northland" in sub.state  # the rotation moved on
 
 
 async def test_invalid_schedule_or_zone_get_a_clear_message_with_an_example(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any
+) -> None:
     await start_service()
     bad = await run(fixture_engine, "digest subscribe daily 25:00")
     assert bad.tone is Tone.ERROR and bad.private
     assert "not a time of day" in bad.summary and "daily 09:00 Europe/Istanbul" in to_text(bad)
     zone = await run(fixture_engine, "digest subscribe daily 09:00 --timezone Mars/Base")
     assert zone.tone is Tone.ERROR and "not a time zone" in zone.summary
-    assert await fixture_engine.execute_text("digest list", CONSOLE) is not None
     assert (await run(fixture_engine, "digest list")).title == "No digests yet"
 
 
 async def test_people_who_cannot_manage_the_channel_are_refused(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any
+) -> None:
     service, _ = await start_service()
     guest = Context(**{**CONSOLE.__dict__, "can_manage": False})
     answer = await run(fixture_engine, "digest subscribe daily 09:00", guest)
@@ -136,25 +154,27 @@ async def test_people_who_cannot_manage_the_channel_are_refused(
 
 
 async def test_another_channels_subscription_needs_workspace_wide_rights(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any
+) -> None:
     service, poster = await start_service()
     await run(fixture_engine, "digest subscribe daily 09:00 --channel #ops")
     [ops] = await service.store.subscriptions.find()
+    assert (ops.channel_id, ops.channel_name) == ("ops", "ops")  # the console poster's parsing
     # Manages #news, but not every channel: #ops's subscription is out of reach by id.
     local = Context(**{**CONSOLE.__dict__, "manages_workspace": False})
     for verb in ("pause", "send", "unsubscribe"):
         refused = await run(fixture_engine, f"digest {verb} {ops.id}", local)
         assert refused.tone is Tone.ERROR and "change it from there" in refused.summary, verb
-    assert poster.posts == [] and [s.status for s in await service.store.subscriptions.find()] == [
-        "active"
-    ]
+    assert poster.posts == []
+    assert [s.status for s in await service.store.subscriptions.find()] == ["active"]
     from_ops = Context(**{**local.__dict__, "channel_id": "ops", "channel_name": "ops"})
     assert (await run(fixture_engine, f"digest pause {ops.id}", from_ops)).title == "Digest paused"
     assert (await run(fixture_engine, f"digest resume {ops.id}")).title == "Digest resumed"
 
 
-async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engine) -> None:  # type: ignore[no-untyped-def]
+async def test_pause_resume_preview_send_unsubscribe(
+    start_service: Factory, fixture_engine: Any
+) -> None:
     service, poster = await start_service()
     await run(fixture_engine, "digest subscribe weekly mon 09:00 --channel #ops")
     await run(fixture_engine, "digest subscribe 0 9 * * 1-5 Asia/Tokyo")
@@ -175,11 +195,12 @@ async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engi
     assert paused.title == "Digest paused"
     listed = to_text(await run(fixture_engine, "digest list"))
     assert "Paused: paused by ada" in listed and "(sent on request)" in listed
-    assert ops.id not in {j.id for j in service.scheduler.get_jobs()}
+    assert ops.id not in service.scheduler.job_ids()
 
     resumed = await run(fixture_engine, f"digest resume {ops.id}")
-    assert resumed.title == "Digest resumed" and "Next run: Mon" in resumed.summary
-    assert ops.id in {j.id for j in service.scheduler.get_jobs()}
+    assert resumed.title == "Digest resumed"
+    assert "Next run: Mon 02 Mar 2026, 09:00 UTC" in resumed.summary
+    assert ops.id in service.scheduler.job_ids()
 
     gone = await run(fixture_engine, f"digest unsubscribe {mine.id}")
     assert gone.title == "Digest unsubscribed"
@@ -189,8 +210,8 @@ async def test_pause_resume_preview_send_unsubscribe(start_service, fixture_engi
 
 
 async def test_subscribing_again_finds_the_subscription_whatever_the_form_or_state(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any
+) -> None:
     service, _ = await start_service()
     first = await run(fixture_engine, "digest subscribe weekdays 09:00")
     assert first.title == "Digest subscribed: #news"
@@ -215,76 +236,94 @@ async def test_subscribing_again_finds_the_subscription_whatever_the_form_or_sta
 
 
 async def test_start_up_catches_up_within_grace_and_records_older_runs_as_missed(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
-    created = datetime.now(UTC) - timedelta(minutes=40)
-
-    async def before(store: Store) -> None:
+    start_service: Factory, fixture_engine: Any
+) -> None:
+    async def before(store: Any) -> None:
         for channel, late in (("recent", 2), ("old", 20)):
             await add_console_subscription(
                 store,
                 channel=channel,
-                schedule=f"daily {at(-timedelta(minutes=late))}",
-                now=created,
+                schedule=f"daily {T0 - timedelta(minutes=late):%H:%M:%S}",
+                now=T0 - timedelta(minutes=40),
             )
 
     service, poster = await start_service(grace_minutes=5, before=before)
-    await poster.wait_for(1)
-    await asyncio.sleep(0.2)
     assert [p.channel for p in poster.posts] == ["recent"]
     listed = to_text(await run(fixture_engine, "digest list"))
     assert "Last delivery: missed" in listed and "the bot was not running" in listed
     old = next(s for s in await service.store.subscriptions.find() if s.channel_id == "old")
     [row] = await service.store.ledger.deliveries_of(old.id)
-    assert row.status == MISSED and "more than 5 minutes later" in (row.reason or "")
+    assert row.status == MISSED and row.reason == (
+        "not posted: the bot was not running at Mon 02 Mar 2026 08:39 UTC and came back more "
+        "than 5 minutes later"
+    )
 
 
 async def test_a_permanent_error_pauses_the_subscription_with_a_plain_reason(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
     poster = RecordingPoster(fail=lambda channel, _: ChannelGone() if channel == "gone" else None)
     service, _ = await start_service(poster=poster)
-    when = at(timedelta(seconds=2))  # two subscribe commands run first
-    await run(fixture_engine, f"digest subscribe daily {when} --channel gone")
-    await run(fixture_engine, f"digest subscribe daily {when}")
-    await poster.wait_for(1)
-    for _ in range(50):
-        subs = {s.channel_id: s for s in await service.store.subscriptions.find()}
-        if subs["gone"].status == PAUSED:
-            break
-        await asyncio.sleep(0.05)
+    await run(fixture_engine, "digest subscribe daily 09:00 --channel gone")
+    await run(fixture_engine, "digest subscribe daily 09:00")
+    await tick(service, clock, 10)
+    assert [p.channel for p in poster.posts] == ["news"]
+    subs = {s.channel_id: s for s in await service.store.subscriptions.find()}
     assert subs["gone"].status == PAUSED
     assert subs["gone"].status_reason == "the channel no longer exists"
     listed = to_text(await run(fixture_engine, "digest list"))
     assert "Paused: the channel no longer exists" in listed
     assert "Last delivery: failed" in listed
+    assert subs["gone"].id not in service.scheduler.job_ids()
     assert service.is_ready()
 
 
-async def test_transient_errors_are_retried_and_posted_once(start_service, fixture_engine) -> None:  # type: ignore[no-untyped-def]
+async def test_transient_errors_are_retried_and_posted_once(
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
     poster = RecordingPoster(
         fail=lambda _, call: Unavailable("Discord is having trouble (503)") if call <= 2 else None
     )
     service, _ = await start_service(poster=poster)
-    await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=2))}")
-    await poster.wait_for(1)
-    await asyncio.sleep(0.3)
+    await run(fixture_engine, "digest subscribe daily 09:00")
+    await tick(service, clock, 10)
     assert poster.calls == 3 and len(poster.posts) == 1
     [sub] = await service.store.subscriptions.find()
     [row] = await service.store.ledger.deliveries_of(sub.id)
     assert row.status == SENT
 
 
+async def test_errors_that_outlast_the_attempts_are_retried_by_the_next_sweep(
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
+    # Five 503s in a row: the queue gives up, the ledger says retry; the sweep after
+    # ``retry_at`` (the sweep interval on, at most 5 minutes) posts it.
+    poster = RecordingPoster(fail=lambda _, call: Unavailable("503") if call <= 5 else None)
+    service, _ = await start_service(poster=poster)
+    await run(fixture_engine, "digest subscribe daily 09:00")
+    await tick(service, clock, 10)
+    [sub] = await service.store.subscriptions.find()
+    [row] = await service.store.ledger.deliveries_of(sub.id)
+    assert (row.status, row.reason) == (RETRY, "503 (after 5 attempts)")
+    assert row.claim_expires_at == datetime(2026, 3, 2, 9, 5, tzinfo=UTC)  # retry_at
+    await tick(service, clock, 299)
+    assert poster.posts == []
+    await tick(service, clock, 1)
+    assert len(poster.posts) == 1
+    [row] = await service.store.ledger.deliveries_of(sub.id)
+    assert (row.status, row.attempts) == (SENT, 2)
+
+
 async def test_a_page_posted_before_a_failure_is_not_posted_again(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any
+) -> None:
     # A two-page digest: page 1 arrives, page 2 fails once (503). The retry posts page 2 only.
     poster = RecordingPoster(
         pages=2,
         fail=lambda _, call: Unavailable("Discord is having trouble (503)") if call == 2 else None,
     )
     service, _ = await start_service(poster=poster)
-    await run(fixture_engine, f"digest subscribe daily {at(timedelta(hours=3))}")
+    await run(fixture_engine, "digest subscribe daily 12:00")
     [sub] = await service.store.subscriptions.find()
     assert await service.send_now(sub, wait=5) == "sent"
     assert [(p.page, p.answer) for p in poster.posts] == [
@@ -297,111 +336,94 @@ async def test_a_page_posted_before_a_failure_is_not_posted_again(
 
 
 async def test_a_take_over_posts_only_the_pages_the_dead_instance_did_not(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
-    occurrence = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
+    occurrence = T0 - timedelta(minutes=3)
 
-    async def before(store: Store) -> None:
+    async def before(store: Any) -> None:
         sub = await add_console_subscription(
-            store,
-            schedule=f"daily {occurrence:%H:%M:%S}",
-            now=occurrence - timedelta(minutes=30),
+            store, schedule=f"daily {occurrence:%H:%M:%S}", now=occurrence - timedelta(minutes=30)
         )
         # Another instance posted page 1, failed on page 2 and died holding a 60 s claim.
-        past = datetime.now(UTC) - timedelta(minutes=2)
+        past = T0 - timedelta(minutes=2)
         await store.ledger.claim(sub.id, occurrence, holder="dead", claim_seconds=60, now=past)
         assert await store.ledger.record_progress(
             sub.id, occurrence, holder="dead", pages_sent=1, message_id="d1", now=past
         )
 
     service, poster = await start_service(before=before, poster=RecordingPoster(pages=2))
-    await service.sweep()
-    await poster.wait_for(1)
-    await asyncio.sleep(0.1)
+    assert poster.posts == []  # start-up saw a ledger row: not owed by the schedule
+    await tick(service, clock)
     assert [p.page for p in poster.posts] == [1]
     [sub] = await service.store.subscriptions.find()
     [row] = await service.store.ledger.deliveries_of(sub.id)
-    assert row.status == SENT and row.message_id == "d1" and row.attempts == 2
+    assert (row.status, row.message_id, row.attempts) == (SENT, "d1", 2)
+    assert row.holder == service.instance
 
 
-async def test_a_dead_instances_claim_is_taken_over_by_the_sweeper(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
-    now = datetime.now(UTC).replace(microsecond=0)
-    created = now - timedelta(minutes=30)
-    occurrence = now - timedelta(minutes=3)  # the schedule's time and its date, from one moment
-
-    async def before(store: Store) -> None:
+async def test_a_live_claim_of_another_instance_is_left_alone_until_it_expires(
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
+    async def before(store: Any) -> None:
         sub = await add_console_subscription(
-            store,
-            schedule=f"daily {occurrence:%H:%M:%S}",
-            now=created,
+            store, schedule="daily 08:59:00", now=T0 - timedelta(minutes=30)
         )
-        # Another instance claimed it two minutes ago and died holding a 60 s claim.
+        # Another instance claimed it 20 s ago for 60 s, and died.
         await store.ledger.claim(
             sub.id,
-            occurrence,
+            T0 - timedelta(seconds=50),
             holder="dead",
             claim_seconds=60,
-            now=datetime.now(UTC) - timedelta(minutes=2),
+            now=T0 - timedelta(seconds=20),
         )
 
     service, poster = await start_service(before=before)
-    assert poster.posts == []  # start-up saw a ledger row: not owed by the schedule
-    await service.sweep()
-    await poster.wait_for(1)
+    await tick(service, clock, 39)  # the claim has 1 s to go
+    assert poster.posts == []
+    await tick(service, clock, 1)
+    assert len(poster.posts) == 1
     [sub] = await service.store.subscriptions.find()
     [row] = await service.store.ledger.deliveries_of(sub.id)
-    assert row.status == SENT and row.holder == service.instance and row.attempts == 2
+    assert (row.status, row.holder, row.attempts) == (SENT, service.instance, 2)
 
 
-async def test_stop_hands_back_unsent_claims(start_service, fixture_engine, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+async def test_stop_hands_back_unsent_claims(
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
     stuck = asyncio.Event()
 
     class Stuck(RecordingPoster):
-        async def post(self, channel_id, answer, *, skip_pages=0):  # type: ignore[no-untyped-def]
+        async def post(self, channel_id, answer, *, skip_pages=0, **kw):  # type: ignore[no-untyped-def]
             stuck.set()
-            await asyncio.sleep(30)
+            await asyncio.Event().wait()  # never answers
             raise AssertionError("unreachable")
 
-    service, _ = await start_service(poster=Stuck(), stop_timeout=0.2)
-    await run(fixture_engine, f"digest subscribe daily {at(timedelta(seconds=2))}")
-    await asyncio.wait_for(stuck.wait(), 8)
-    started = asyncio.get_running_loop().time()
+    service, _ = await start_service(poster=Stuck(), stop_timeout=0.05)
+    await run(fixture_engine, "digest subscribe daily 09:00")
+    clock.advance(10)
+    await service.sweep()
+    await asyncio.wait_for(stuck.wait(), 5)
     await service.stop()
-    assert asyncio.get_running_loop().time() - started < 2
     [sub] = await service.store.subscriptions.find()
     [row] = await service.store.ledger.deliveries_of(sub.id)
-    assert row.status == RETRY and row.reason == "released at shutdown"
-    assert [
-        r.subscription_id for r in await service.store.ledger.claimable(now=datetime.now(UTC))
-    ] == [sub.id]
+    assert (row.status, row.reason, row.holder) == (RETRY, "released at shutdown", None)
+    claimable = await service.store.ledger.claimable(now=clock.now())
+    assert [r.subscription_id for r in claimable] == [sub.id]
 
 
 async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
-    start_service, fixture_engine
-) -> None:  # type: ignore[no-untyped-def]
+    start_service: Factory, fixture_engine: Any
+) -> None:
     # Three hourly occurrences fell due while the bot was down, all within the grace window:
-    # they go out together, and the rotation still moves on with each of them. Made at half
-    # past, 2½ hours before this hour began: exactly the last three hours' runs are owed,
-    # whatever the minute now (``now - 3h + 1min`` owed only two during minute :59).
-    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-
-    async def before(store: Store) -> None:
+    # they go out together, and the rotation still moves on with each of them.
+    async def before(store: Any) -> None:
         await add_console_subscription(
-            store,
-            schedule="cron 0 * * * *",
-            now=hour - timedelta(hours=2, minutes=30),
+            store, schedule="cron 0 * * * *", now=T0 - timedelta(hours=3)
         )
 
     service, poster = await start_service(grace_minutes=240, before=before)
-    await poster.wait_for(3)
     spotlights = [p.answer.extra["spotlight"] for p in poster.posts]
-    assert len(set(spotlights)) == 3, spotlights
+    assert len(spotlights) == 3 and len(set(spotlights)) == 3, spotlights
     [sub] = await service.store.subscriptions.find()
-    for _ in range(50):  # the last post is settled just after it arrived
-        statuses = [r.status for r in await service.store.ledger.deliveries_of(sub.id)]
-        if statuses == [SENT] * 3:
-            break
-        await asyncio.sleep(0.05)
-    assert statuses == [SENT] * 3
+    rows = await service.store.ledger.deliveries_of(sub.id)
+    assert [(r.occurrence.hour, r.status) for r in rows] == [(6, SENT), (7, SENT), (8, SENT)]

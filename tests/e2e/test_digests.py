@@ -74,7 +74,7 @@ async def platforms(
         engine.services.provide(META_STORE, store.meta)
         discord = DiscordService(settings, engine)
         slack = SlackService(settings, engine)
-        digests = DigestService(settings, engine, store, [discord, slack])
+        digests = DigestService(settings, engine.library, store, [discord, slack])
         engine.services.provide(DIGESTS, digests)
         try:
             await discord.start()
@@ -161,15 +161,15 @@ async def test_a_long_digest_whose_second_page_fails_once_arrives_with_each_page
         for i in range(40)
     )
     composed: list[Answer] = []
-    compose = digests._compose
+    compose = digests.composer.compose
 
-    async def long_digest(sub, loaded):  # type: ignore[no-untyped-def]
-        answer, state = await compose(sub, loaded)
+    async def long_digest(sub, loaded, **kw):  # type: ignore[no-untyped-def]
+        answer, state = await compose(sub, loaded, **kw)
         answer = replace(answer, sections=(*answer.sections, Section("What changed", changes)))
         composed.append(answer)
         return answer, state
 
-    monkeypatch.setattr(digests, "_compose", long_digest)
+    monkeypatch.setattr(digests.composer, "compose", long_digest)
     later = (datetime.now(UTC) + timedelta(hours=12)).strftime("%H:%M")
     subs = [
         (

@@ -8,6 +8,9 @@ waits on the database. SQLite (a file) is the embedded default; PostgreSQL is us
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -15,10 +18,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
+
+from bot.core.errors import UserFacingError
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -72,6 +79,49 @@ def _sqlite_transactions(db: sa.Engine, *, wal: bool, busy_ms: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class DatabaseUnavailable(UserFacingError):
+    """The database cannot be used right now: unreachable, locked, read-only, disk full.
+
+    Its message is what a user is told; ``cause`` says what is wrong, for logs and ``/readyz``.
+    """
+
+    def __init__(self, cause: str) -> None:
+        super().__init__("The digest database is temporarily unavailable; try again in a minute.")
+        self.cause = cause
+
+
+#: What SQLite says, and what it means for whoever runs the bot.
+_SQLITE_CAUSES = (
+    ("database is locked", "the SQLite file is locked by another process"),
+    ("readonly database", "the SQLite file is read-only (check its permissions and its disk)"),
+    ("disk is full", "the disk holding the SQLite file is full"),
+    ("disk i/o error", "the disk holding the SQLite file failed (I/O error)"),
+    ("unable to open database file", "the SQLite file cannot be opened"),
+)
+
+
+def unavailable_cause(error: BaseException) -> str | None:
+    """Why ``error`` means the database is unusable for now (None: it is a bug, not an
+    outage)."""
+    if isinstance(error, exc.DBAPIError):
+        outage = isinstance(error, exc.OperationalError | exc.InterfaceError) or (
+            error.connection_invalidated
+        )
+        if not outage:
+            return None
+        original = error.orig if error.orig is not None else error
+    elif isinstance(error, exc.TimeoutError | sqlite3.OperationalError):
+        original = error
+    else:
+        return None
+    text = " ".join(str(original).split())
+    lowered = text.lower()
+    for needle, cause in _SQLITE_CAUSES:
+        if needle in lowered:
+            return cause
+    return f"{type(original).__name__}: {text[:300]}" if text else type(original).__name__
+
+
 class Database:
     """A database connection pool (``db``, SQLAlchemy's engine) whose blocking work runs in
     worker threads: ``await database.tx(fn)`` calls ``fn(conn)`` inside one transaction."""
@@ -81,13 +131,48 @@ class Database:
         self.dialect = db.dialect.name
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
         self._closed = False
+        #: Since when (monotonic) the database is unavailable, and why; None while it works.
+        self._down_since: float | None = None
+        self.down_cause: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """False from the first failed call of an outage until a call started after it works."""
+        return self._down_since is None
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker thread."""
+        """``fn(*args)`` in a worker thread. An outage (the database unreachable, locked,
+        read-only, full) raises ``DatabaseUnavailable``; it is logged once when it starts and
+        once when it ends, however many calls fail in between."""
         if self._closed:
             raise RuntimeError("the store is closed")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(*args))
+        started = time.monotonic()
+        try:
+            result = await loop.run_in_executor(self._executor, lambda: fn(*args))
+        except Exception as error:
+            cause = unavailable_cause(error)
+            if cause is None:
+                raise
+            self._went_down(cause)
+            raise DatabaseUnavailable(cause) from error
+        if self._down_since is not None and started >= self._down_since:
+            log.warning(
+                "database available again after %.0f s",
+                time.monotonic() - self._down_since,
+            )
+            self._down_since, self.down_cause = None, None
+        return result
+
+    def _went_down(self, cause: str) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning(
+                "database unavailable: %s (commands that need it answer “try again in a "
+                "minute”; digests wait for it)",
+                cause,
+            )
+        self.down_cause = cause
 
     async def tx(self, fn: Callable[[Connection], T]) -> T:
         """``fn(conn)`` in one transaction, committed when it returns."""

@@ -1,0 +1,91 @@
+"""Composing a subscription's next digest, and the briefing versions it diffs against.
+
+Briefing snapshots are immutable per (briefing, fingerprint): each is read from the store once
+and kept, so after a reload every subscription's next digest diffs against the same one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.core.answers import Answer
+from bot.core.errors import UserFacingError
+from bot.digests.clock import Clock
+from bot.digests.compose import DigestState, compose_digest, plan_digest, snapshot
+from bot.digests.records import Subscription
+from bot.digests.storage.protocols import Versions
+
+if TYPE_CHECKING:
+    from bot.core.library import LibraryHolder
+    from bot.core.loader import LoadedBriefing
+
+
+def version_of(loaded: LoadedBriefing) -> tuple[str, str, dict[str, Any]]:
+    """A briefing version as the store keeps it: (briefing id, fingerprint, snapshot)."""
+    return loaded.briefing.id, loaded.fingerprint, snapshot(loaded.briefing)
+
+
+async def record_version(versions: Versions, loaded: LoadedBriefing, *, now: datetime) -> None:
+    """Remember a loaded briefing's version (what "What changed" diffs against later)."""
+    briefing_id, fingerprint, snap = version_of(loaded)
+    await versions.record(briefing_id, fingerprint, snap, now=now)
+
+
+class Composer:
+    """Digests of the current library, for subscriptions in their digest state."""
+
+    def __init__(self, library: LibraryHolder, versions: Versions, clock: Clock) -> None:
+        self.library = library
+        self.versions = versions
+        self.clock = clock
+        self._recorded: set[tuple[str, str]] = set()
+        self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def briefing(self, sub: Subscription) -> LoadedBriefing:
+        """The briefing the subscription follows (UserFacingError when it is gone)."""
+        try:
+            return self.library.current.get(sub.briefing_id)
+        except UserFacingError as exc:
+            raise UserFacingError(
+                f"The briefing “{sub.briefing_id}” is no longer available."
+            ) from exc
+
+    async def compose(
+        self, sub: Subscription, loaded: LoadedBriefing, *, occurrence: datetime | None = None
+    ) -> tuple[Answer, DigestState]:
+        """The subscription's next digest and the state it leaves; tagged with the
+        subscription and ``occurrence`` when given (for the platforms' idempotency keys)."""
+        state = DigestState.from_json(sub.state)
+        await self.remember(loaded)
+        previous = None
+        if state.fingerprint and state.briefing_id and state.fingerprint != loaded.fingerprint:
+            previous = await self._snapshot(state.briefing_id, state.fingerprint)
+        plan = plan_digest(loaded, state)
+        answer = compose_digest(loaded, state, previous, plan=plan)
+        if occurrence is not None:
+            extra = {**answer.extra, "subscription": sub.id, "occurrence": occurrence.isoformat()}
+            answer = replace(answer, extra=extra)
+        return answer, plan.next_state
+
+    async def remember(self, loaded: LoadedBriefing) -> None:
+        """Record the briefing's version once per process."""
+        key = (loaded.briefing.id, loaded.fingerprint)
+        if key not in self._recorded:
+            await record_version(self.versions, loaded, now=self.clock.now())
+            self._recorded.add(key)
+
+    async def remember_current(self) -> None:
+        """Record every briefing of the current library."""
+        for loaded in getattr(self.library.current, "briefings", {}).values():
+            await self.remember(loaded)
+
+    async def _snapshot(self, briefing_id: str, fingerprint: str) -> dict[str, Any] | None:
+        key = (briefing_id, fingerprint)
+        if key not in self._snapshots:
+            found = await self.versions.snapshot(briefing_id, fingerprint)
+            if found is None:
+                return None
+            self._snapshots[key] = found
+        return self._snapshots[key]
