@@ -161,6 +161,11 @@ class DeliveryQueue:
         """Jobs waiting or in flight."""
         return sum(p.pending for p in self._platforms.values())
 
+    @property
+    def closing(self) -> bool:
+        """``close()`` was called: nothing new is dispatched, failed posts are not retried."""
+        return self._closing
+
     def room(self, platform: str) -> int:
         """How many more jobs ``put`` accepts for ``platform`` without waiting."""
         p = self._platform(platform)

@@ -133,6 +133,7 @@ class DigestService:
             self._track(sub, watermark=marks.get(sub.id), now=now)
         self.scheduler.start()
         await self.reconcile(now=now)
+        await self._take_over(now)  # e.g. what the instance stopped just before handed back
         self._tasks = [
             asyncio.create_task(self._intake_loop(), name="digest-intake"),
             asyncio.create_task(self._sweep_loop(), name="digest-sweeper"),
