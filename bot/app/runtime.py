@@ -429,7 +429,11 @@ class Runtime:
             if service.name not in self._started:
                 return ComponentState(False, "starting")
             ready = service.is_ready()
-            return ComponentState(ready, up if ready else f"not {up}")
+            detail = up if ready else f"not {up}"
+            # A part that works with a limitation says so (e.g. a Slack scope missing).
+            note = getattr(service, "readiness_note", None)
+            said = note() if callable(note) else None
+            return ComponentState(ready, f"{detail}; {said}" if said else detail)
 
         return check
 

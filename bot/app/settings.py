@@ -94,8 +94,9 @@ class DigestSettings(BaseSettings):
     default_timezone: str = "UTC"
     #: A run missed while the bot was down is still posted if it is at most this late.
     grace_minutes: int = Field(default=60, ge=0)
-    #: A claimed delivery whose holder died becomes claimable again after this long.
-    claim_seconds: int = Field(default=300, ge=10)
+    #: A claimed delivery whose holder died becomes claimable again after this long (kept well
+    #: inside the few minutes Discord remembers a message nonce).
+    claim_seconds: int = Field(default=120, ge=10)
 
 
 class OpsSettings(BaseSettings):

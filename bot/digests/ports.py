@@ -16,6 +16,11 @@ and why a post failed — as one of these classes, never as the platform's own e
           └── Unavailable         5xx, unreachable, timed out before the platform took the post
                └── OutcomeUnknown the post was sent but no answer came back: it may be there
 
+Every post of a digest carries its ``PostKey`` (subscription, occurrence), the same on every
+attempt and every instance, so a platform can make a repeated post harmless: Discord sends a
+nonce derived from it, Slack attaches it as message metadata and, when an earlier attempt's
+outcome is unknown (``uncertain``), looks for it in the channel before posting again.
+
 Every error also says how far a multi-page post got: ``pages_sent`` (pages of the answer in the
 channel, those skipped with ``skip_pages`` included) and ``message_id`` (the first message this
 attempt posted, "" if none). A retry passes ``skip_pages=error.pages_sent``, so no page is posted
@@ -24,9 +29,11 @@ twice.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, runtime_checkable
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bot.core.answers import Answer
 
@@ -134,11 +141,49 @@ def channel_mention(text: str) -> ChannelRef | None:
 
 
 @dataclass(frozen=True)
+class PostKey:
+    """Which digest a post is: the same for every attempt of it, on any instance."""
+
+    subscription: str
+    occurrence: datetime
+    #: No attempt of this digest began before this moment (bounds a search of the channel).
+    since: datetime
+
+    @property
+    def occurrence_text(self) -> str:
+        """The occurrence as text, identical wherever it was read from."""
+        return self.occurrence.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def nonce(self, page: int) -> str:
+        """A 25-character token for one page (Discord's nonce limit), the same everywhere."""
+        text = f"{self.subscription}|{self.occurrence_text}|{page}"
+        return "bb" + hashlib.sha256(text.encode()).hexdigest()[:23]
+
+    def fields(self, page: int) -> dict[str, Any]:
+        """The page's identity as plain fields (e.g. message metadata)."""
+        return {"subscription": self.subscription, "occurrence": self.occurrence_text, "page": page}
+
+    def page_of(self, fields: Any) -> int | None:
+        """The page number when ``fields`` (read back from the platform) are one of this
+        digest's pages, else None."""
+        if not isinstance(fields, dict):
+            return None
+        if fields.get("subscription") != self.subscription:
+            return None
+        if fields.get("occurrence") != self.occurrence_text:
+            return None
+        page = fields.get("page")
+        return page if isinstance(page, int) and page >= 0 else None
+
+
+@dataclass(frozen=True)
 class PostResult:
     """Where a posted answer landed: the first message this call posted ("" if none, or
-    when the platform gives no id)."""
+    when the platform gives no id); ``found`` pages were already in the channel from an
+    earlier attempt (found, not posted again)."""
 
     message_id: str = ""
+    found: int = 0
 
 
 @runtime_checkable
@@ -154,10 +199,22 @@ class Poster(Protocol):
         uses), or None when it names none."""
         ...
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
         """Post the pages of ``answer`` to ``channel_id``, in order, but its first
         ``skip_pages`` (already posted by an earlier attempt); raise a ``DeliveryError``
-        subclass (with ``pages_sent``) on failure."""
+        subclass (with ``pages_sent``) on failure.
+
+        ``key`` identifies a digest's pages; with ``uncertain``, an earlier attempt may have
+        posted more of them than ``skip_pages`` says (it died, or its answer was lost): find
+        those where the platform allows rather than post them twice."""
         ...
 
 

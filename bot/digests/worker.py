@@ -27,7 +27,7 @@ from bot.digests.compose import DigestState
 from bot.digests.composer import Composer
 from bot.digests.delivery import Job
 from bot.digests.planner import Due, Progress
-from bot.digests.ports import DeliveryError, PermanentError, Poster
+from bot.digests.ports import DeliveryError, OutcomeUnknown, PermanentError, Poster, PostKey
 from bot.digests.records import FAILED, MISSED, RETRY, SENT, Subscription
 from bot.digests.storage.connection import DatabaseUnavailable
 from bot.digests.storage.protocols import Ledger
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Key = tuple[str, datetime]
+
+#: Clocks of instances and platforms may differ this much: a search of the channel for an
+#: earlier attempt's post starts this long before that attempt's claim.
+CLOCK_SKEW = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class Worker:
         self.stopping = False
         self._progress: dict[Key, Progress] = {}
         self._unsettled: dict[Key, Outcome] = {}
+        #: Occurrences whose last attempt here may have posted more than it knows of.
+        self._uncertain: set[Key] = set()
         #: Per subscription: held from composing a digest until its new state is tracked, so two
         #: of its occurrences in flight at once never compose from the same state.
         self._composing: dict[str, asyncio.Lock] = {}
@@ -144,9 +150,19 @@ class Worker:
                 answer, next_state = await self.composer.compose(
                     sub, loaded, occurrence=due.occurrence
                 )
+            began = due.first_claimed or due.claimed_at or due.occurrence
+            key = PostKey(sub.id, due.occurrence, since=began - CLOCK_SKEW)
             try:
-                result = await poster.post(sub.channel_id, answer, skip_pages=skip)
+                result = await poster.post(
+                    sub.channel_id,
+                    answer,
+                    skip_pages=skip,
+                    key=key,
+                    uncertain=due.uncertain or due.key in self._uncertain,
+                )
             except DeliveryError as exc:
+                if isinstance(exc, OutcomeUnknown):
+                    self._uncertain.add(due.key)
                 if exc.pages_sent > skip:  # part of it is in the channel: never post that again
                     first = (progress.message_id if progress else "") or exc.message_id
                     progress = Progress(exc.pages_sent, first, answer, next_state)
@@ -154,6 +170,12 @@ class Worker:
                     await self._record_progress(due, progress)
                 raise
             self.tracker.set_state(sub.id, next_state.to_json())
+        if result.found:
+            log.info(
+                "%d page(s) of this digest were already in the channel; not posted again",
+                result.found,
+                extra={**_extra(sub), "occurrence": str(due.occurrence)},
+            )
         first = (progress.message_id if progress else "") or result.message_id
         outcome = self._unsettled[due.key] = Sent(first, next_state)
         return outcome
@@ -232,6 +254,7 @@ class Worker:
         finally:
             self._unsettled.pop(due.key, None)
             self._progress.pop(due.key, None)
+            self._uncertain.discard(due.key)
 
     async def _failed(self, due: Due, error: DeliveryError, attempts: int) -> None:
         sub = due.subscription

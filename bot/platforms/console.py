@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.commands.calls import Context
 from bot.commands.engine import Engine
 from bot.core.answers import Answer
-from bot.digests.ports import ChannelRef, PostResult, RateLimits, channel_mention
+from bot.digests.ports import ChannelRef, PostKey, PostResult, RateLimits, channel_mention
 from bot.render.text import to_text
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,15 @@ class ConsoleService:
         name = text.strip().lstrip("#")
         return channel_mention(text) or (ChannelRef(name, name) if name else None)
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
         """Print a digest as it would arrive in a channel (as one page)."""
         if skip_pages >= 1:
             return PostResult()

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app.settings import DigestSettings, OpsSettings, Settings
 from bot.core.answers import Answer
-from bot.digests.ports import ChannelRef, DeliveryError, PostResult, RateLimits
+from bot.digests.ports import ChannelRef, DeliveryError, PostKey, PostResult, RateLimits
 from bot.digests.storage import DigestStore, MemoryStore, Store, Subscription
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
@@ -41,12 +41,23 @@ class RecordingPoster:
     calls: int = 0
     pages: int = 1
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Per call: the digest's key and whether the outcome of an earlier attempt was unknown.
+    keys: list[tuple[PostKey | None, bool]] = field(default_factory=list)
 
     def parse_channel(self, text: str) -> ChannelRef | None:
         name = text.strip().lstrip("#")
         return ChannelRef(name, name) if name else None
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
+        self.keys.append((key, uncertain))
         first = ""
         for page in range(skip_pages, self.pages):
             self.calls += 1

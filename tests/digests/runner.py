@@ -26,7 +26,7 @@ from bot.core.answers import Answer
 from bot.core.library import Library, LibraryHolder
 from bot.core.loader import load_directory
 from bot.digests.handlers import DIGESTS
-from bot.digests.ports import ChannelRef, PostResult, RateLimits
+from bot.digests.ports import ChannelRef, PostKey, PostResult, RateLimits
 from bot.digests.service import DigestService
 from bot.digests.storage import Store
 
@@ -47,7 +47,15 @@ class FilePoster:
     def parse_channel(self, text: str) -> ChannelRef | None:
         return ChannelRef(text, text)
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
         if skip_pages:  # one page per answer: already posted
             return PostResult()
         self.count += 1

@@ -21,7 +21,7 @@ from bot.core.answers import Answer, Tone
 from bot.core.library import Library, LibraryHolder
 from bot.digests.clock import VirtualClock
 from bot.digests.handlers import DIGESTS
-from bot.digests.ports import ChannelGone, ChannelRef, PostResult, RateLimits
+from bot.digests.ports import ChannelGone, ChannelRef, PostKey, PostResult, RateLimits
 from bot.digests.service import DigestService
 from bot.digests.storage import PAUSED, SENT, MemoryStore
 from bot.render.text import to_text
@@ -44,7 +44,15 @@ class RoomsPoster:
         match = ROOM.fullmatch(text.strip())
         return ChannelRef(match[0], f"#{match[1]}") if match else None
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
         if channel_id.startswith("!gone:"):
             raise ChannelGone("the room was closed")
         self.posted.append((channel_id, to_text(answer)))

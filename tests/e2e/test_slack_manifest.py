@@ -37,7 +37,9 @@ def test_socket_mode_manifest_needs_no_public_url() -> None:
 
 def test_only_the_scopes_briefbot_uses_are_requested() -> None:
     data = manifest.manifest(settings(), build_registry(), socket_mode=True, request_url=None)
-    assert data["oauth_config"]["scopes"] == {"bot": ["commands", "chat:write", "users:read"]}
+    assert data["oauth_config"]["scopes"] == {
+        "bot": ["commands", "chat:write", "users:read", "channels:history", "groups:history"]
+    }
 
 
 def test_http_mode_points_commands_clicks_and_events_at_slack_events() -> None:

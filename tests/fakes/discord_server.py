@@ -30,6 +30,9 @@ What it serves (under ``/api/v10``; bot-token routes answer 401 to a wrong token
   dispatch answers 404 Unknown interaction. After a defer (type 5) the first follow-up or
   ``@original`` edit fills the deferred message, keeping the defer's ephemeral flag.
 - ``POST /channels/{id}/messages`` into ``channel_messages[channel_id]``; unknown channels 404.
+  Like Discord, a create with ``nonce`` and ``enforce_nonce: true`` whose nonce the same author
+  used within ``nonce_window`` seconds returns that first message and creates nothing
+  (counted in ``nonce_hits``).
 - The gateway at ``gateway_url``: HELLO, heartbeats → ACK, IDENTIFY → READY + GUILD_CREATE
   (one session per shard when ``shard_count`` > 1), RESUME → missed events replayed + RESUMED,
   an unknown session → op 9. Frames are uncompressed text, which discord.py accepts.
@@ -40,7 +43,10 @@ session), so the client must IDENTIFY again; ``rate_limit_next_callback(retry_af
 ``rate_limit_next_post(…)`` answer the next callback / channel post with a 429 carrying
 ``Retry-After``, ``Via`` and a JSON body, as Discord does; ``fail_channel(id, 404|403|5xx, code=…)``
 makes posts to a channel fail (Unknown Channel / Missing Access / Missing Permissions with
-``code=50013`` / a server error).
+``code=50013`` / a server error); ``accept_next_post(id, then="drop")`` creates the next post's
+message and then closes the connection without answering (the answer is lost), ``then="hang"``
+creates it and never answers (``post_accepted`` is set: kill the bot now, as if it died right
+after Discord took the post).
 
 Checks (into ``violations``; ``assert_clean()`` fails the test on any): every JSON body the bot
 sends to a validated route is checked against Discord's OpenAPI spec (``discord_rules``), synced
@@ -294,12 +300,16 @@ class FakeDiscord:
         shard_count: int = 1,
         heartbeat_interval_ms: int = 41250,
         response_window: float = 3.0,
+        nonce_window: float = 300.0,
     ) -> None:
         self.token = token
         self.validate = validate
         self.shard_count = shard_count
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.response_window = response_window
+        self.nonce_window = nonce_window
+        self.nonce_hits = 0
+        self.post_accepted = asyncio.Event()
 
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
@@ -323,6 +333,9 @@ class FakeDiscord:
         self._callback_429: list[float] = []
         self._post_429: list[float] = []
         self._post_faults: dict[str, list[list[int]]] = {}  # channel -> [[after, status], ...]
+        self._accept_modes: dict[str, list[str]] = {}  # channel -> ["drop" | "hang", ...]
+        self._nonces: dict[tuple[str, str], tuple[SentMessage, float]] = {}
+        self._hung = asyncio.Event()
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -347,6 +360,7 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Close every gateway socket (code 1001, going away) and stop serving."""
+        self._hung.set()
         for ws in list(self._sockets):
             await ws.close(code=1001)
         if self._runner is not None:
@@ -516,6 +530,12 @@ class FakeDiscord:
         """Fail one post to ``channel_id`` with ``status`` (a 5xx discord.py does not retry
         itself by default), once ``after`` more posts to it have gone through."""
         self._post_faults.setdefault(channel_id, []).append([after, status])
+
+    def accept_next_post(self, channel_id: str, *, then: str = "drop") -> None:
+        """Create the next post to ``channel_id``, then lose the answer: ``drop`` closes the
+        connection without answering, ``hang`` never answers (``post_accepted`` is set)."""
+        assert then in {"drop", "hang"}
+        self._accept_modes.setdefault(channel_id, []).append(then)
 
     def fail_channel(self, channel_id: str, status: int = 404, code: int | None = None) -> None:
         """Make every post to ``channel_id`` fail with ``status``: 404 Unknown Channel, 403
@@ -1073,8 +1093,25 @@ class FakeDiscord:
         if fault is not None:
             status, code = fault
             return _error(status, code, _ERROR_TEXT.get(code, f"{status}: Discord error"))
+        nonce = body.get("nonce") if body.get("enforce_nonce") else None
+        author = request.headers.get("Authorization", "")
+        if nonce is not None:
+            known = self._nonces.get((author, str(nonce)))
+            if known is not None and time.monotonic() - known[1] <= self.nonce_window:
+                self.nonce_hits += 1  # Discord returns the first message, creates nothing
+                return _json(known[0].payload(self._bot_user()))
         message = self._new_message(channel_id, body, int(body.get("flags") or 0), None)
         self.channel_messages.setdefault(channel_id, []).append(message)
+        if nonce is not None:
+            self._nonces[(author, str(nonce))] = (message, time.monotonic())
+        if modes := self._accept_modes.get(channel_id):
+            mode = modes.pop(0)
+            self.post_accepted.set()
+            await self._notify()
+            if mode == "hang":
+                await self._hung.wait()
+            if request.transport is not None:
+                request.transport.close()  # the answer is lost on the way back
         return _json(message.payload(self._bot_user()))
 
     _ROUTES: ClassVar[list[tuple[str, Any]]] = [

@@ -24,9 +24,16 @@ What it serves
 - ``GET /socket``: a Socket Mode websocket. It sends ``hello`` on connect, sends envelopes
   (``socket_send``) and collects the acks (``{"envelope_id", "payload"?}``); ``send_disconnect()``
   asks the client to reconnect, as Slack does every few hours; ``drop_socket()`` cuts it.
+- ``conversations.history`` of the messages posted with ``chat.postMessage`` (newest first;
+  ``oldest``/``latest``/``limit``/``cursor``; ``metadata`` only with ``include_all_metadata``),
+  refused with ``missing_scope`` unless ``scopes`` (sent by ``auth.test`` as
+  ``x-oauth-scopes``) has ``channels:history`` (``groups:history`` for ``G…`` channels).
 - Fault injection: ``fail_next(method, status=429, retry_after=1)`` (HTTP 429 with
   ``Retry-After``), ``fail_next(method, error="channel_not_found")`` (``ok: false``) or
   ``fail_next(method, status=500)``; each fault is used once, in order.
+  ``accept_next("chat.postMessage", then="drop")`` posts the next message and then closes the
+  connection without answering (the answer is lost); ``then="hang"`` posts it and never
+  answers (``accepted`` is set: kill the bot now, as if it died right after Slack took it).
 
 Checks on what the bot sends (recorded in ``violations``; ``assert_clean()`` fails a test on any):
 every message (Web API and ``response_url``) has fallback ``text``; at most 50 blocks (100 in a
@@ -69,6 +76,10 @@ MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
 _MENTION = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^?[^>]*|@[UW][A-Z0-9]*)[^>]*>", re.I)
 _MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
+#: The scopes of the manifest ``briefbot slack-manifest`` prints.
+DEFAULT_SCOPES = frozenset(
+    {"commands", "chat:write", "users:read", "channels:history", "groups:history"}
+)
 
 
 @dataclass
@@ -118,6 +129,7 @@ class _Fault:
     error: str | None = None
     retry_after: int | None = None
     after: int = 0  # calls to let through first
+    then: str | None = None  # accepted, then the answer is lost: "drop" or "hang"
 
 
 @dataclass
@@ -138,12 +150,18 @@ class SlackFake:
         admin_users: Iterable[str] = (),
         owner_users: Iterable[str] = (),
         forbid_mentions: bool = True,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
         self.admin_users = set(admin_users)
         self.owner_users = set(owner_users)
         self.forbid_mentions = forbid_mentions
+        self.scopes = set(scopes)
+        #: Messages posted with chat.postMessage, per channel, oldest first.
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.accepted = asyncio.Event()
+        self._hung = asyncio.Event()
         self.calls: list[ApiCall] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
@@ -175,6 +193,7 @@ class SlackFake:
 
     async def close(self) -> None:
         """Close every websocket and stop listening."""
+        self._hung.set()
         for sock in self._sockets:
             await sock.ws.close()
         for future in self._acks.values():
@@ -274,6 +293,16 @@ class SlackFake:
         self._faults.setdefault(method, []).append(
             _Fault(status=status, error=error, retry_after=retry_after, after=after)
         )
+
+    def accept_next(self, method: str = "chat.postMessage", *, then: str = "drop") -> None:
+        """Take the next call of ``method`` (the message is posted), then lose its answer:
+        ``drop`` closes the connection without answering, ``hang`` never answers."""
+        assert then in {"drop", "hang"}
+        self._faults.setdefault(method, []).append(_Fault(then=then))
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in ``channel`` (posted with chat.postMessage), oldest first."""
+        return list(self.history.get(channel, []))
 
     # -- payload builders ---------------------------------------------------------------------
 
@@ -508,8 +537,11 @@ class SlackFake:
         if token != expected:
             return _ok_false("invalid_auth" if token else "not_authed")
         faults = self._faults.get(method)
+        lose_answer: str | None = None
         if faults and faults[0].after:
             faults[0].after -= 1
+        elif faults and faults[0].then:
+            lose_answer = faults.pop(0).then
         elif faults:
             fault = faults.pop(0)
             call.failed = True
@@ -520,13 +552,25 @@ class SlackFake:
 
         if method in _MESSAGE_METHODS:
             self._check_message(f"{method} to {args.get('channel')}", args)
-            return _ok(channel=args.get("channel"), ts=f"{time.time():.6f}", message=args)
+            ts = f"{time.time():.6f}"
+            if method == "chat.postMessage":
+                self._remember(str(args.get("channel")), ts, args)
+            if lose_answer is not None:
+                self.accepted.set()
+                if lose_answer == "hang":
+                    await self._hung.wait()
+                if request.transport is not None:
+                    request.transport.close()  # the answer is lost on the way back
+            return _ok(channel=args.get("channel"), ts=ts, message=args)
+        if method == "conversations.history":
+            return self._conversations_history(args)
         if method == "views.publish":
             view = _maybe_json(args.get("view")) or {}
             self._check_blocks(f"views.publish for {args.get('user_id')}", view, VIEW_BLOCK_LIMIT)
             return _ok(view={"id": "V1", **view})
         if method == "auth.test":
             return _ok(
+                headers={"x-oauth-scopes": ",".join(sorted(self.scopes))},
                 url="https://briefbot-test.slack.com/",
                 team="Briefbot Test",
                 user="briefbot",
@@ -553,6 +597,50 @@ class SlackFake:
         if method == "apps.connections.open":
             return _ok(url=f"ws://127.0.0.1:{self.port}/socket?ticket={next(self._ids)}")
         return _ok()
+
+    def _remember(self, channel: str, ts: str, args: Mapping[str, Any]) -> None:
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": ts,
+            "text": args.get("text") or "",
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "user": BOT_USER_ID,
+        }
+        metadata = _maybe_json(args.get("metadata"))
+        if isinstance(metadata, dict):
+            message["metadata"] = metadata
+        self.history.setdefault(channel, []).append(message)
+
+    def _conversations_history(self, args: Mapping[str, Any]) -> web.Response:
+        channel = str(args.get("channel") or "")
+        needed = "groups:history" if channel.startswith("G") else "channels:history"
+        if needed not in self.scopes:
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error": "missing_scope",
+                    "needed": needed,
+                    "provided": ",".join(sorted(self.scopes)),
+                }
+            )
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or time.time() + 3600)
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        with_metadata = str(args.get("include_all_metadata")).lower() in {"true", "1"}
+        messages = [
+            m for m in reversed(self.history.get(channel, [])) if oldest < float(m["ts"]) <= latest
+        ]
+        page = messages[start : start + limit]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(messages)
+        return _ok(
+            messages=page,
+            has_more=more,
+            response_metadata={"next_cursor": str(start + limit) if more else ""},
+        )
 
     async def _response(self, request: web.Request) -> web.Response:
         url_id = request.match_info["url_id"]
@@ -674,14 +762,14 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
     elif request.can_read_body:
         form = await request.post()
         args.update({k: v for k, v in form.items() if isinstance(v, str)})
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         if key in args:
             args[key] = _maybe_json(args[key])
     return args
 
 
-def _ok(**fields: Any) -> web.Response:
-    return web.json_response({"ok": True, **fields})
+def _ok(*, headers: Mapping[str, str] | None = None, **fields: Any) -> web.Response:
+    return web.json_response({"ok": True, **fields}, headers=headers)
 
 
 def _ok_false(

@@ -88,12 +88,21 @@ async def respond(
 
 
 async def post(
-    channel: discord.abc.Messageable, pages: list[Page], *, posted: list[discord.Message]
+    channel: discord.abc.Messageable,
+    pages: list[Page],
+    *,
+    posted: list[discord.Message],
+    nonces: list[str] | None = None,
 ) -> None:
     """Post ``pages`` to a channel, in order, appending each message to ``posted`` as it goes
     (so a caller whose post failed half-way knows how many pages did arrive).
 
+    With ``nonces`` (one per page), each page is sent with its nonce and ``enforce_nonce``
+    (discord.py sets it whenever a nonce is given): Discord answers a repeated create with the
+    same nonce, within a few minutes, with the first message instead of posting another.
+
     Channel messages cannot be ephemeral: a page's ``flags`` are not sent.
     """
-    for page in pages:
-        posted.append(await channel.send(**send_kwargs(page)))
+    for index, page in enumerate(pages):
+        extra: dict[str, Any] = {"nonce": nonces[index]} if nonces else {}
+        posted.append(await channel.send(**send_kwargs(page), **extra))

@@ -38,6 +38,7 @@ from bot.digests.ports import (
     DeliveryError,
     NoAccess,
     OutcomeUnknown,
+    PostKey,
     PostResult,
     RateLimited,
     RateLimits,
@@ -216,22 +217,38 @@ class DiscordService:
         value = text.strip()
         return ChannelRef(value, value) if value.isdigit() else None
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
         """Post ``answer`` to a channel (one message per page, the first ``skip_pages`` left
         out: an earlier attempt posted them).
 
+        A digest's pages (``key``) are sent with a nonce derived from the key and the page, on
+        every attempt: when an earlier attempt's outcome is unknown, Discord answers the
+        repeated page with the message it already has instead of posting it twice — so there
+        is nothing to look up (``uncertain`` changes nothing here).
+
         Raises a ``DeliveryError``: ``ChannelGone`` / ``NoAccess`` when the channel is gone or
         Briefbot may not post there; ``RateLimited`` / ``Unavailable`` for rate limits, 5xx and
-        network failures that survived discord.py's own retries. Its ``pages_sent`` counts the
-        pages in the channel, so a retry can go on from there.
+        network failures that survived discord.py's own retries; ``OutcomeUnknown`` when the
+        answer was lost. Its ``pages_sent`` counts the pages in the channel, so a retry can go
+        on from there.
         """
         try:
             channel = self.client.get_partial_messageable(int(channel_id))
         except ValueError:
             raise ChannelGone(f"{channel_id!r} is not a Discord channel id") from None
+        pages = messages.render(answer)[skip_pages:]
+        nonces = [key.nonce(skip_pages + i) for i in range(len(pages))] if key else None
         posted: list[discord.Message] = []
         try:
-            await messages.post(channel, messages.render(answer)[skip_pages:], posted=posted)
+            await messages.post(channel, pages, posted=posted, nonces=nonces)
         except Exception as exc:
             error = self.delivery_error(exc, channel_id)
             error.pages_sent = skip_pages + len(posted)

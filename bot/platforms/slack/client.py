@@ -92,19 +92,25 @@ def api_url(settings: SlackSettings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def build_client(settings: SlackSettings, *, max_retries: int = MAX_RETRIES) -> AsyncWebClient:
-    """An ``AsyncWebClient`` for the bot token that retries 429, 5xx and connection errors."""
+def build_client(
+    settings: SlackSettings, *, max_retries: int = MAX_RETRIES, connection_retries: bool = True
+) -> AsyncWebClient:
+    """An ``AsyncWebClient`` for the bot token that retries 429, 5xx and (unless
+    ``connection_retries`` is off: a broken connection may have delivered the post)
+    connection errors."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    handlers: list[AsyncRetryHandler] = [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+    if connection_retries:
+        handlers.insert(0, AsyncConnectionErrorRetryHandler(max_retry_count=max_retries))
     return AsyncWebClient(
         token=token,
         base_url=api_url(settings),
         timeout=15,
         logger=logging.getLogger("slack_sdk.web"),
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=max_retries),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries),
-            ServerErrorRetryHandler(max_retry_count=max_retries),
-        ],
+        retry_handlers=handlers,
     )
 
 

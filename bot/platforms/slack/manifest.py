@@ -29,6 +29,10 @@ BOT_SCOPES: dict[str, str] = {
     "chat:write": "post scheduled digests in channels it was invited to",
     # users.info → is_admin / is_owner, only when someone changes a channel's digests.
     "users:read": "check that whoever changes a digest is a workspace admin or owner",
+    # conversations.history, only when a digest post's outcome is unknown (an instance died
+    # mid-post, an answer was lost): find the post before posting it again.
+    "channels:history": "never post a digest twice: look for it in a public channel first",
+    "groups:history": "never post a digest twice: look for it in a private channel first",
 }
 # Not requested: chat:write.public (posting in channels without an invitation — Briefbot asks
 # to be invited instead), channels:read, im:write, app_mentions:read and every user scope.

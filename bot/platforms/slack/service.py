@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
+from collections.abc import Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -29,9 +29,10 @@ from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
 from bot.core.errors import ConfigError
-from bot.digests.ports import ChannelRef, PostResult, RateLimits, channel_mention
+from bot.digests.ports import ChannelRef, PostKey, PostResult
 from bot.platforms.slack.app import Listeners
-from bot.platforms.slack.client import build_client, delivery_error, slack_error
+from bot.platforms.slack.client import build_client, slack_error
+from bot.platforms.slack.digests import POST_LIMITS, SlackPoster
 from bot.platforms.slack.manifest import EVENTS_PATH
 from bot.render.slack import to_slack
 
@@ -41,10 +42,6 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0
 #: How long ``start()`` waits for the first Socket Mode connection.
 CONNECT_SECONDS = 30.0
-#: Slack lets an app post about one message per second to a channel.
-POST_LIMITS = RateLimits(per_channel=1, window=1.0)
-#: A conversation id: C… (public), G… (private, older ones).
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,}")
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
 
 
@@ -59,6 +56,10 @@ class SlackService:
         self.settings = settings
         self.engine = engine
         self.client = build_client(settings.slack)
+        #: Digests go through a client of their own, which never re-posts blindly.
+        self.poster = SlackPoster(
+            build_client(settings.slack, connection_retries=False), render=to_slack
+        )
         self.listeners = Listeners(settings, engine, self.client)
         self._app: AsyncApp | None = None
         self._socket: _SocketModeHandler | None = None
@@ -175,7 +176,7 @@ class SlackService:
     async def _check_token(self) -> None:
         """Fail fast on a token Slack rejects; tolerate Slack being briefly unreachable."""
         try:
-            await self.client.auth_test()
+            response = await self.client.auth_test()
         except SlackApiError as exc:
             error = slack_error(exc)
             if error in AUTH_ERRORS:
@@ -183,6 +184,10 @@ class SlackService:
             log.warning("auth.test failed (%s); starting anyway", error)
         except Exception as exc:
             log.warning("Slack unreachable at start-up (%s); starting anyway", type(exc).__name__)
+        else:
+            scopes = _header(response.headers, "x-oauth-scopes")
+            if scopes is not None:
+                self.poster.granted({s.strip() for s in scopes.split(",") if s.strip()})
 
     async def stop(self) -> None:
         """Stop taking requests, let answers in flight finish (bounded), close connections."""
@@ -209,46 +214,43 @@ class SlackService:
 
     def parse_channel(self, text: str) -> ChannelRef | None:
         """A channel picked with ``#`` (``<#C…|name>``, as Slack escapes it) or a bare id."""
-        ref = channel_mention(text)
-        if ref is not None:
-            return ref if _CHANNEL_ID.fullmatch(ref.id) else None
-        value = text.strip()
-        return ChannelRef(value, value) if _CHANNEL_ID.fullmatch(value) else None
+        return self.poster.parse_channel(text)
 
-    async def post(self, channel_id: str, answer: Answer, *, skip_pages: int = 0) -> PostResult:
+    def readiness_note(self) -> str | None:
+        """What ``/readyz`` adds about digests (a missing history scope), if anything."""
+        return self.poster.readiness_note()
+
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
         """Post ``answer`` to a channel with ``chat.postMessage`` (one call per page, the first
-        ``skip_pages`` left out: an earlier attempt posted them).
+        ``skip_pages`` left out: an earlier attempt posted them; see
+        ``bot.platforms.slack.digests`` for ``key`` and ``uncertain``).
 
         Raises a ``DeliveryError``: ``ChannelGone`` / ``NoAccess`` when the channel is gone,
         archived, the bot is not in it or lacks a scope/valid token; ``RateLimited`` /
         ``Unavailable`` for 429, 5xx and connection failures that survived the client's own
-        retries. Its ``pages_sent`` counts
-        the pages in the channel, so a retry can go on from there.
+        retries; ``OutcomeUnknown`` when the answer to a post was lost. Its ``pages_sent``
+        counts the pages in the channel, so a retry can go on from there.
         """
-        first_ts = ""
-        sent = skip_pages
-        for page in to_slack(answer)[skip_pages:]:
-            try:
-                response = await self.client.chat_postMessage(
-                    channel=channel_id,
-                    text=page["text"],
-                    blocks=page.get("blocks"),
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
-            except Exception as exc:
-                error = delivery_error(exc, channel_id)
-                error.pages_sent = sent
-                error.message_id = first_ts
-                log.warning(
-                    "Slack post failed: %s",
-                    error.reason,
-                    extra={"platform": "slack", "channel": channel_id},
-                )
-                raise error from exc
-            sent += 1
-            first_ts = first_ts or str(response.get("ts") or "")
-        return PostResult(message_id=first_ts)
+        return await self.poster.post(
+            channel_id, answer, skip_pages=skip_pages, key=key, uncertain=uncertain
+        )
+
+
+def _header(headers: object, name: str) -> str | None:
+    if not isinstance(headers, Mapping):
+        return None
+    for key, value in headers.items():
+        if str(key).lower() == name:
+            return str(value[0] if isinstance(value, list) else value)
+    return None
 
 
 def _bolt_logger() -> logging.Logger:

@@ -1,0 +1,181 @@
+"""Posting digests to Slack: ``chat.postMessage`` per page, with the page's identity attached.
+
+Slack has no idempotency key, so every digest page carries message metadata (event type
+``briefbot_digest``, payload: subscription, occurrence, page). When an earlier attempt's outcome
+is unknown — an instance died mid-post and its claim was taken over, or the answer to a post was
+lost — the channel's recent history (``conversations.history`` with ``include_all_metadata``,
+from just before that attempt's claim) is searched for the pages first, and those found count as
+posted. That needs ``channels:history`` (and ``groups:history`` for private channels); without
+them a page whose outcome is unknown is posted again, as before, and that is said once in the
+log and in ``/readyz``.
+
+The client used here does not retry a post whose connection broke after it was sent (slack_sdk's
+connection-error handler would re-post it blindly); that failure is ``OutcomeUnknown`` and the
+next attempt looks first. 429 and 5xx (Slack did not take the post) are retried by the client.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.answers import Answer
+from bot.digests.ports import ChannelRef, PostKey, PostResult, RateLimits, channel_mention
+from bot.platforms.slack.client import delivery_error, slack_error
+
+log = logging.getLogger(__name__)
+
+#: Slack lets an app post about one message per second to a channel.
+POST_LIMITS = RateLimits(per_channel=1, window=1.0)
+#: A conversation id: C… (public, and newer private ones), G… (older private ones).
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,}")
+EVENT_TYPE = "briefbot_digest"
+#: What looking for an earlier attempt's pages needs (public, private channels).
+HISTORY_SCOPES = ("channels:history", "groups:history")
+#: A search reads at most this many pages of history, of ``HISTORY_LIMIT`` messages each.
+HISTORY_PAGES = 5
+HISTORY_LIMIT = 200
+
+
+class SlackPoster:
+    """Posts digests with ``client`` (one built without blind connection-error retries)."""
+
+    platform = "slack"
+    limits = POST_LIMITS
+
+    def __init__(self, client: AsyncWebClient, *, render: Any) -> None:
+        self.client = client
+        self.render = render
+        #: Why the channel history cannot be searched (None: it can, as far as known).
+        self.no_history: str | None = None
+
+    def parse_channel(self, text: str) -> ChannelRef | None:
+        """A channel picked with ``#`` (``<#C…|name>``, as Slack escapes it) or a bare id."""
+        ref = channel_mention(text)
+        if ref is not None:
+            return ref if CHANNEL_ID.fullmatch(ref.id) else None
+        value = text.strip()
+        return ChannelRef(value, value) if CHANNEL_ID.fullmatch(value) else None
+
+    def granted(self, scopes: set[str]) -> None:
+        """The bot token's scopes (from ``auth.test``): note missing history scopes."""
+        missing = [s for s in HISTORY_SCOPES if s not in scopes]
+        if missing:
+            self._without_history(f"the Slack app lacks {' and '.join(missing)}")
+
+    def readiness_note(self) -> str | None:
+        """What ``/readyz`` should say about digests on Slack (None: nothing)."""
+        if self.no_history is None:
+            return None
+        return f"{self.no_history}: a digest whose post was cut off may be posted twice"
+
+    def _without_history(self, why: str) -> None:
+        if self.no_history is None:
+            log.warning(
+                "%s: a digest whose post's outcome is unknown (an instance died mid-post, an "
+                "answer was lost) is posted again without checking the channel, so it may "
+                "arrive twice; add the scopes (briefbot slack-manifest) and reinstall the app",
+                why,
+                extra={"platform": "slack"},
+            )
+        self.no_history = why
+
+    async def post(
+        self,
+        channel_id: str,
+        answer: Answer,
+        *,
+        skip_pages: int = 0,
+        key: PostKey | None = None,
+        uncertain: bool = False,
+    ) -> PostResult:
+        pages = self.render(answer)
+        first_ts = ""
+        sent = skip_pages
+        found = 0
+        if key is not None and uncertain:
+            there = await self._find(channel_id, key)
+            if there:
+                # Pages go out in order: everything up to the last one found is in.
+                last = max(there)
+                if last >= sent:
+                    found = last + 1 - sent
+                    sent = last + 1
+                first_ts = there.get(0, "") if skip_pages == 0 else ""
+        for index in range(sent, len(pages)):
+            page = pages[index]
+            extra: dict[str, Any] = {}
+            if key is not None:
+                extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": key.fields(index)}
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=channel_id,
+                    text=page["text"],
+                    blocks=page.get("blocks"),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **extra,
+                )
+            except Exception as exc:
+                error = delivery_error(exc, channel_id)
+                error.pages_sent = sent
+                error.message_id = first_ts
+                log.warning(
+                    "Slack post failed: %s",
+                    error.reason,
+                    extra={"platform": "slack", "channel": channel_id},
+                )
+                raise error from exc
+            sent += 1
+            first_ts = first_ts or str(response.get("ts") or "")
+        return PostResult(message_id=first_ts, found=found)
+
+    async def _find(self, channel_id: str, key: PostKey) -> dict[int, str] | None:
+        """The pages of ``key`` already in the channel (page → ts), or None when the history
+        cannot be searched (no scope, or Slack failing: then the post goes ahead as before)."""
+        if self.no_history is not None:
+            return None
+        found: dict[int, str] = {}
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                response = await self.client.conversations_history(
+                    channel=channel_id,
+                    oldest=f"{key.since.timestamp():.6f}",
+                    include_all_metadata=True,
+                    limit=HISTORY_LIMIT,
+                    cursor=cursor,
+                )
+            except SlackApiError as exc:
+                if slack_error(exc) == "missing_scope":
+                    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+                    self._without_history(
+                        f"the Slack app lacks {data.get('needed') or 'a history scope'}"
+                    )
+                    return None
+                raise delivery_error(exc, channel_id) from exc
+            except Exception as exc:
+                raise delivery_error(exc, channel_id) from exc
+            for message in response.get("messages") or []:
+                page = _page_of(message, key)
+                if page is not None:
+                    found.setdefault(page, str(message.get("ts") or ""))
+            meta = response.get("response_metadata") or {}
+            cursor = meta.get("next_cursor") if isinstance(meta, Mapping) else None
+            if not response.get("has_more") or not cursor:
+                break
+        return found
+
+
+def _page_of(message: Any, key: PostKey) -> int | None:
+    if not isinstance(message, Mapping):
+        return None
+    metadata = message.get("metadata")
+    if not isinstance(metadata, Mapping) or metadata.get("event_type") != EVENT_TYPE:
+        return None
+    return key.page_of(metadata.get("event_payload"))
