@@ -454,6 +454,8 @@ class Runtime:
             await self.store.ping()
         except DatabaseUnavailable as exc:
             return ComponentState(False, exc.cause)
+        if self.store.down_cause is not None:  # reachable, but writes fail (full, read-only)
+            return ComponentState(False, self.store.down_cause)
         return ComponentState(True, "reachable")
 
     # -- run and stop ------------------------------------------------------------------------

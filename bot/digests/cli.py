@@ -26,13 +26,17 @@ def main(database_url: str, argv: Sequence[str], *, out: TextIO | None = None) -
     args = parser.parse_args(list(argv))
     stream = out or sys.stdout
     # One line says what failed (below); the store's outage warning would say it twice.
-    logging.getLogger("bot.digests.storage").setLevel(logging.ERROR)
+    storage_log = logging.getLogger("bot.digests.storage")
+    level = storage_log.level
+    storage_log.setLevel(logging.ERROR)
     try:
         text = asyncio.run(report(database_url, deliveries=args.deliveries))
     except Exception as exc:  # a CLI: say what failed, no traceback
         why = exc.cause if isinstance(exc, DatabaseUnavailable) else str(exc)
         print(f"cannot read digests from the database: {why}".splitlines()[0], file=sys.stderr)
         return 1
+    finally:
+        storage_log.setLevel(level)
     stream.write(text)
     return 0
 

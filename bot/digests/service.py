@@ -221,12 +221,13 @@ class DigestService:
         return sub, created
 
     async def unsubscribe(self, sub_id: str) -> bool:
+        deleted = await self.store.subscriptions.delete(sub_id)  # first: it may be unavailable
         self._untrack(sub_id)
-        return await self.store.subscriptions.delete(sub_id)
+        return deleted
 
     async def pause(self, sub_id: str, reason: str) -> None:
-        self._untrack(sub_id)
         await self.store.subscriptions.set_status(sub_id, PAUSED, reason, now=self.clock.now())
+        self._untrack(sub_id)
 
     async def resume(self, sub_id: str) -> Subscription:
         now = self.clock.now()

@@ -47,7 +47,12 @@ def create_engine(
     """A SQLAlchemy engine for the URL and the number of worker threads to give it."""
     url = make_url(normalise_url(database_url))
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4), 4
+        # A server that stopped answering (not refusing) must not hang a connect for minutes.
+        connect = {} if "connect_timeout" in url.query else {"connect_timeout": 5}
+        db = sa.create_engine(
+            url, pool_pre_ping=True, pool_size=4, max_overflow=4, connect_args=connect
+        )
+        return db, 4
     memory = url.database in (None, "", ":memory:")
     if not memory and url.database:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +103,13 @@ _SQLITE_CAUSES = (
     ("disk i/o error", "the disk holding the SQLite file failed (I/O error)"),
     ("unable to open database file", "the SQLite file cannot be opened"),
 )
+#: Outages that reads and probes cannot rule out: only a write that works ends them.
+_WRITE_ONLY = frozenset(
+    {
+        "the SQLite file is read-only (check its permissions and its disk)",
+        "the disk holding the SQLite file is full",
+    }
+)
 
 
 def unavailable_cause(error: BaseException) -> str | None:
@@ -140,10 +152,11 @@ class Database:
         """False from the first failed call of an outage until a call started after it works."""
         return self._down_since is None
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, fn: Callable[..., T], *args: Any, writes: bool = False) -> T:
         """``fn(*args)`` in a worker thread. An outage (the database unreachable, locked,
         read-only, full) raises ``DatabaseUnavailable``; it is logged once when it starts and
-        once when it ends, however many calls fail in between."""
+        once when it ends — when a call begun after it started works (a call that ``writes``,
+        if only writes failed) — however many calls fail in between."""
         if self._closed:
             raise RuntimeError("the store is closed")
         loop = asyncio.get_running_loop()
@@ -156,7 +169,11 @@ class Database:
                 raise
             self._went_down(cause)
             raise DatabaseUnavailable(cause) from error
-        if self._down_since is not None and started >= self._down_since:
+        if (
+            self._down_since is not None
+            and started >= self._down_since
+            and (writes or self.down_cause not in _WRITE_ONLY)
+        ):
             log.warning(
                 "database available again after %.0f s",
                 time.monotonic() - self._down_since,
@@ -174,18 +191,41 @@ class Database:
             )
         self.down_cause = cause
 
-    async def tx(self, fn: Callable[[Connection], T]) -> T:
-        """``fn(conn)`` in one transaction, committed when it returns."""
+    async def tx(self, fn: Callable[[Connection], T], *, writes: bool = False) -> T:
+        """``fn(conn)`` in one transaction, committed when it returns (``writes``: it changes
+        something)."""
 
         def run() -> T:
             with self.db.begin() as conn:
                 return fn(conn)
 
-        return await self.run(run)
+        return await self.run(run, writes=writes)
 
     async def ping(self) -> None:
-        """Raise if the database cannot be reached."""
-        await self.tx(lambda conn: conn.execute(sa.text("SELECT 1")).scalar_one())
+        """Raise ``DatabaseUnavailable`` if the database cannot be used: unreachable, or (SQLite)
+        its write lock cannot be taken within a moment."""
+        if self.dialect == "sqlite":
+            await self.run(self._sqlite_probe)
+        else:
+            await self.tx(lambda conn: conn.execute(sa.text("SELECT 1")).scalar_one())
+
+    def _sqlite_probe(self) -> None:
+        # Straight on the driver connection, with a short wait: a locked file answers at once
+        # ("locked by another process") instead of after the full busy timeout.
+        with self.db.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            try:
+                [busy] = cursor.execute("PRAGMA busy_timeout").fetchone()
+                cursor.execute("PRAGMA busy_timeout=250")
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    cursor.execute("ROLLBACK")
+                finally:
+                    cursor.execute(f"PRAGMA busy_timeout={int(busy)}")
+            finally:
+                cursor.close()
 
     async def close(self) -> None:
         """Release connections and the worker threads (idempotent)."""

@@ -71,7 +71,7 @@ class SqlLedger:
                 for sub_id, occ in items
             ]
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     def _claim_one(
         self,
@@ -136,7 +136,7 @@ class SqlLedger:
             .where(_claimed_by(holder, sub_id, occurrence))
             .values(claim_expires_at=moment + timedelta(seconds=claim_seconds), updated_at=moment)
         )
-        return await self._db.tx(lambda conn: conn.execute(query).rowcount == 1)
+        return await self._db.tx(lambda conn: conn.execute(query).rowcount == 1, writes=True)
 
     async def record_progress(
         self,
@@ -155,7 +155,7 @@ class SqlLedger:
             .where(_claimed_by(holder, sub_id, occurrence))
             .values(pages_sent=pages_sent, message_id=message_id, updated_at=naive(now))
         )
-        return await self._db.tx(lambda conn: conn.execute(query).rowcount == 1)
+        return await self._db.tx(lambda conn: conn.execute(query).rowcount == 1, writes=True)
 
     # -- settling --------------------------------------------------------------------------------
 
@@ -203,7 +203,7 @@ class SqlLedger:
                 )
             return True
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     async def record_missed(
         self, items: Iterable[tuple[str, datetime, str]], *, now: datetime
@@ -238,7 +238,7 @@ class SqlLedger:
             )
             return sum(conn.execute(stmt.values(**row)).first() is not None for row in rows)
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     async def expire_stale(
         self, items: Iterable[tuple[str, datetime, str]], *, now: datetime
@@ -269,7 +269,7 @@ class SqlLedger:
                 ).rowcount
             return count
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     async def release(
         self,
@@ -298,7 +298,7 @@ class SqlLedger:
                 ).rowcount
             return count
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     # -- reading ---------------------------------------------------------------------------------
 

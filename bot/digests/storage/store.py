@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.digests.storage.connection import Database, create_engine
+from bot.digests.storage.connection import SQLITE_BUSY_SECONDS, Database, create_engine
 from bot.digests.storage.ledger import SqlLedger
 from bot.digests.storage.schema import migrate
 from bot.digests.storage.subscriptions import SqlSubscriptions
@@ -23,9 +23,16 @@ class Store(Database):
         self.meta = SqlMeta(self)
 
     @classmethod
-    async def open(cls, database_url: str, *, target_version: int | None = None) -> Store:
-        """Connect and bring the schema up to date (``target_version`` is for upgrade tests)."""
-        db, workers = create_engine(database_url)
+    async def open(
+        cls,
+        database_url: str,
+        *,
+        target_version: int | None = None,
+        busy_seconds: float = SQLITE_BUSY_SECONDS,
+    ) -> Store:
+        """Connect and bring the schema up to date (``target_version`` is for upgrade tests;
+        ``busy_seconds``: how long a SQLite write waits for another process's lock)."""
+        db, workers = create_engine(database_url, busy_seconds=busy_seconds)
         store = cls(db, workers=workers)
         try:
             await store.run(migrate, db, target_version)

@@ -77,7 +77,7 @@ class SqlSubscriptions:
             conn.execute(subscriptions.insert().values(**values))
             return subscription_of(values), True
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Bulk insert (benchmarks, imports): rows hold every column but ``state``."""
@@ -85,7 +85,7 @@ class SqlSubscriptions:
         def run(conn: Connection) -> None:
             conn.execute(subscriptions.insert(), [{**r, "state": r.get("state")} for r in rows])
 
-        await self._db.tx(run)
+        await self._db.tx(run, writes=True)
 
     async def get(self, sub_id: str) -> Subscription | None:
         """One subscription by id, or None."""
@@ -125,7 +125,7 @@ class SqlSubscriptions:
             deleted = conn.execute(subscriptions.delete().where(subscriptions.c.id == sub_id))
             return deleted.rowcount == 1
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
     async def set_status(
         self, sub_id: str, status: str, reason: str | None = None, *, now: datetime
@@ -142,7 +142,7 @@ class SqlSubscriptions:
                 query = query.where(subscriptions.c.status != ACTIVE)
             return conn.execute(query.values(**values)).rowcount == 1
 
-        return await self._db.tx(run)
+        return await self._db.tx(run, writes=True)
 
 
 def subscription_of(row: Any) -> Subscription:

@@ -42,7 +42,7 @@ class SqlVersions:
                 .on_conflict_do_nothing(index_elements=["briefing_id", "fingerprint"])
             )
 
-        await self._db.tx(run)
+        await self._db.tx(run, writes=True)
 
     async def snapshot(self, briefing_id: str, fingerprint: str) -> dict[str, Any] | None:
         """The snapshot recorded for this briefing version, if any."""
@@ -78,4 +78,4 @@ class SqlMeta:
             stmt = self._db.insert(meta_table).values(key=key, value=value)
             conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
-        await self._db.tx(run)
+        await self._db.tx(run, writes=True)
