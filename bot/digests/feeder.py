@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.digests.clock import Clock
 from bot.digests.delivery import DeliveryQueue, Job
@@ -104,12 +105,13 @@ class Feeder:
             await self.queue.wait_room(platform, min(CLAIM_BATCH // 4, len(backlog)))
             size = max(1, min(CLAIM_BATCH, self.queue.room(platform), len(backlog)))
             batch = [backlog.popleft() for _ in range(size)]
+            claimed_at = self.clock.now()
             try:
                 won = await self.ledger.claim_many(
                     [d.key for d in batch],
                     holder=self.holder,
                     claim_seconds=self.claim_seconds,
-                    now=self.clock.now(),
+                    now=claimed_at,
                 )
             except Exception as exc:
                 if not isinstance(exc, DatabaseUnavailable):  # an outage is logged once
@@ -121,4 +123,4 @@ class Feeder:
             failures = 0
             for item, ok in zip(batch, won, strict=True):
                 if ok:
-                    await self.queue.put(job_for(item))
+                    await self.queue.put(job_for(replace(item, claimed_at=claimed_at)))

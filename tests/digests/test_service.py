@@ -428,3 +428,21 @@ async def test_catch_up_occurrences_posted_together_each_get_the_next_spotlight(
     [sub] = await service.store.subscriptions.find()
     rows = await service.store.ledger.deliveries_of(sub.id)
     assert [(r.occurrence.hour, r.status) for r in rows] == [(6, SENT), (7, SENT), (8, SENT)]
+
+
+async def test_a_fresh_claim_is_posted_without_touching_the_ledger_again(
+    start_service: Factory, fixture_engine: Any, clock: VirtualClock
+) -> None:
+    # Claimed just now: the post goes out on that claim, with no renewal (a write) first.
+    service, poster = await start_service()
+    await run(fixture_engine, "digest subscribe daily 09:00")
+    renewals: list[str] = []
+    renew = service.store.ledger.renew
+
+    async def counting(sub_id: str, *args: Any, **kw: Any) -> bool:
+        renewals.append(sub_id)
+        return await renew(sub_id, *args, **kw)
+
+    service.store.ledger.renew = counting  # type: ignore[method-assign]
+    await tick(service, clock, 10)
+    assert len(poster.posts) == 1 and renewals == []
