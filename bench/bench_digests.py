@@ -8,7 +8,9 @@ endpoints and *enforces* their limits, answering 429 with ``Retry-After`` like t
 
 This process runs the real ``DigestService`` (APScheduler, SQLite ledger, delivery queue) with
 the real briefing in ``content/`` and posters that render each digest with the real renderers
-and POST it to the stand-in. The subscriptions: 5,000 on Discord (1,000 channels × 5) and 5,000
+and POST it to the stand-in with the idempotency fields the adapters send: a Discord ``nonce``
+with ``enforce_nonce`` (the stand-in answers a repeated nonce with the first message, as
+Discord does) and Slack message ``metadata``. The subscriptions: 5,000 on Discord (1,000 channels × 5) and 5,000
 on Slack (250 channels × 20), all ``daily HH:MM:SS`` at the same second.
 
 Reported:
@@ -16,7 +18,8 @@ Reported:
 - completion time from the scheduled second to the last accepted post, and its ratio to the
   floor the limits allow (Discord: the 50/s overall limit, (n − 1) // 50 s; Slack: 20 posts per
   channel at 1/s, 19 s) — target ≤ 1.1;
-- posts accepted (exactly 10,000: no duplicate, none lost), 429s received, peak memory (RSS).
+- posts accepted (exactly 10,000: no duplicate, none lost; duplicates counted per page
+  identity), repeated nonces, posts without their key, 429s received, peak memory (RSS).
 
 Run: ``python bench/bench_digests.py`` (about two minutes; ``--quick`` for 1,000 subscriptions).
 """
