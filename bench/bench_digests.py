@@ -10,8 +10,8 @@ This process runs the real ``DigestService`` (APScheduler, SQLite ledger, delive
 the real briefing in ``content/`` and posters that render each digest with the real renderers
 and POST it to the stand-in with the idempotency fields the adapters send: a Discord ``nonce``
 with ``enforce_nonce`` (the stand-in answers a repeated nonce with the first message, as
-Discord does) and Slack message ``metadata``. The subscriptions: 5,000 on Discord (1,000 channels × 5) and 5,000
-on Slack (250 channels × 20), all ``daily HH:MM:SS`` at the same second.
+Discord does) and Slack message ``metadata``. The subscriptions: 5,000 on Discord (1,000
+channels × 5) and 5,000 on Slack (250 channels × 20), all ``daily HH:MM:SS`` at the same second.
 
 Reported:
 - scheduler start-up time with 10,000 subscriptions (load, 10,000 APScheduler jobs, catch-up);
