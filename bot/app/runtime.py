@@ -438,7 +438,9 @@ class Runtime:
         return check
 
     async def _shared_slack_state(self) -> ComponentState:
-        return ComponentState(True, "HTTP mode on the health server's port")
+        detail = "HTTP mode on the health server's port"
+        note = self.shared_slack.readiness_note() if self.shared_slack is not None else None
+        return ComponentState(True, f"{detail}; {note}" if note else detail)
 
     async def _content_state(self) -> ComponentState:
         assert self.engine is not None

@@ -10,6 +10,7 @@ first message back), on Slack it finds the page in the channel history by its me
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,3 +157,28 @@ async def test_another_instance_takes_the_claim_over_and_posts_nothing_twice(
             assert (row.status, row.attempts) == (SENT, 2)
     finally:
         await store.close()
+
+
+async def test_without_the_history_scopes_readyz_and_the_log_say_so_once(
+    spawn, mini_content: Path, tmp_path: Path
+) -> None:
+    old_app = {"commands", "chat:write", "users:read"}  # installed from an older manifest
+    async with SlackFake(scopes=old_app) as slack:
+        env = bot_env(
+            CONTENT_DIR=mini_content,
+            DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=slack.api_url,
+        )
+        bot: BotProcess = await spawn(env)
+        await bot.wait_ready()  # still ready: digests work, with the old duplicate window
+        for _ in range(3):
+            status, body = await bot.get("/readyz")
+            detail = json.loads(body)["components"]["slack"]["detail"]
+            assert status == 200 and detail.startswith("connected; ")
+            assert "channels:history and groups:history" in detail
+            assert "may be posted twice" in detail
+        bot.signal(signal.SIGTERM)
+        assert await bot.wait() == 0
+    assert bot.output.count("may arrive twice") == 1
