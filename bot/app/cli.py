@@ -80,13 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             gc.freeze()
 
-    from pydantic import ValidationError
-
     from bot.app.settings import load_settings
+    from bot.core.errors import ConfigError
 
     try:
         settings = load_settings()
-    except ValidationError as exc:
+    except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if args.command == "run":

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app.health import Check, ComponentState, HealthServer, reason
-from bot.app.logs import LOG_FORMATS, Redactor, parse_level, setup_logging
+from bot.app.logs import Redactor, setup_logging
 from bot.commands.calls import META_STORE
 from bot.core import metrics
 from bot.core.errors import ConfigError, ContentError
@@ -80,7 +80,7 @@ def main(settings: Settings) -> int:
         settings.ops.log_level = "WARNING"
     setup_logging(settings)
     try:
-        check_settings(settings)
+        settings.check()
     except ConfigError as exc:
         log.critical("configuration error: %s", exc)
         return EXIT_CONFIG
@@ -92,72 +92,6 @@ def main(settings: Settings) -> int:
     except Exception:  # a bug: log it (redacted) rather than let Python print it raw
         log.critical("briefbot crashed", exc_info=True)
         return EXIT_FAILED
-
-
-def check_settings(settings: Settings) -> None:
-    """Raise ``ConfigError`` for a configuration that cannot work, before touching anything."""
-    ops, slack, discord = settings.ops, settings.slack, settings.discord
-    if ops.log_format.lower() not in LOG_FORMATS:
-        raise ConfigError(
-            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {ops.log_format!r}"
-        )
-    if parse_level(ops.log_level) is None:
-        raise ConfigError(f"LOG_LEVEL {ops.log_level!r} is not a logging level (try INFO or DEBUG)")
-    if not 0 <= ops.health_port <= 65535:
-        raise ConfigError(f"HEALTH_PORT {ops.health_port} is not a TCP port")
-    slack_extra = [
-        name
-        for name, value in (
-            ("SLACK_APP_TOKEN", slack.app_token),
-            ("SLACK_SIGNING_SECRET", slack.signing_secret),
-        )
-        if value is not None and value.get_secret_value()
-    ]
-    if slack_extra and not slack.enabled:
-        raise ConfigError(f"{' and '.join(slack_extra)} set but SLACK_BOT_TOKEN is not")
-    if slack.enabled and not slack.socket_mode and "SLACK_SIGNING_SECRET" not in slack_extra:
-        raise ConfigError(
-            "Slack HTTP mode needs SLACK_SIGNING_SECRET "
-            "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
-        )
-    if discord.shard_count is not None and discord.shard_count < 1:
-        raise ConfigError("DISCORD_SHARD_COUNT must be at least 1")
-    if discord.shard_ids is not None:
-        if discord.shard_count is None:
-            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
-        wrong = [i for i in discord.shard_ids if not 0 <= i < discord.shard_count]
-        if wrong:
-            raise ConfigError(
-                f"DISCORD_SHARD_IDS {wrong} outside 0..{discord.shard_count - 1} "
-                f"(DISCORD_SHARD_COUNT={discord.shard_count})"
-            )
-    _check_database_url(ops.database_url)
-    _check_default_timezone(settings.digest.default_timezone)
-
-
-def _check_database_url(url: str) -> None:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        backend = make_url(url).get_backend_name()
-    except ArgumentError:
-        raise ConfigError(
-            "DATABASE_URL is not a database URL (try sqlite:///briefbot.db or "
-            "postgresql+psycopg://user@host/db)"
-        ) from None
-    if backend not in {"sqlite", "postgresql"}:
-        raise ConfigError(f"DATABASE_URL: {backend} is not supported (use sqlite or postgresql)")
-
-
-def _check_default_timezone(name: str) -> None:
-    from bot.core.errors import UserFacingError
-    from bot.digests.schedule import parse_timezone
-
-    try:
-        parse_timezone(name)
-    except UserFacingError as exc:
-        raise ConfigError(f"DIGEST_DEFAULT_TIMEZONE: {exc.message}") from None
 
 
 async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:

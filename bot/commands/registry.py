@@ -76,6 +76,9 @@ class CommandSpec:
     #: The answer depends only on the arguments and the loaded content (no caller, no clock,
     #: no database), so the engine may reuse it until the content changes.
     cacheable: bool = False
+    #: The handler may take longer than a platform's acknowledgement window (it touches the
+    #: database or the network): adapters acknowledge first and answer when it is done.
+    slow: bool = False
 
     @property
     def qualified_name(self) -> str:
@@ -118,6 +121,7 @@ class CommandRegistry:
         manage: bool = False,
         private: bool = False,
         cacheable: bool = False,
+        slow: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator declaring a command handled by the decorated function."""
 
@@ -133,6 +137,7 @@ class CommandRegistry:
                     manage=manage,
                     private=private,
                     cacheable=cacheable,
+                    slow=slow,
                 )
             )
             return handler

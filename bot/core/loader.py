@@ -33,9 +33,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.app.settings import ContentSettings
 from bot.core.briefing import Briefing
 from bot.core.errors import ConfigError, ContentError, ContentProblem
+from bot.core.settings import ContentSettings
 from bot.core.textnorm import name_keys, normalise_quote
 
 log = logging.getLogger(__name__)

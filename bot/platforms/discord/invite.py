@@ -11,7 +11,7 @@ import sys
 
 import discord
 
-from bot.app.settings import Settings
+from bot.platforms.discord.settings import HasDiscordSettings
 
 SCOPES = ("bot", "applications.commands")
 PERMISSIONS = discord.Permissions(
@@ -29,7 +29,7 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
-async def fetch_application_id(settings: Settings) -> int:
+async def fetch_application_id(settings: HasDiscordSettings) -> int:
     """The application id of ``DISCORD_TOKEN``, asked from Discord (honours DISCORD_API_BASE)."""
     from bot.platforms.discord.service import endpoints
 
@@ -44,7 +44,7 @@ async def fetch_application_id(settings: Settings) -> int:
             await client.close()
 
 
-def main(settings: Settings) -> int:
+def main(settings: HasDiscordSettings) -> int:
     """Print the invite URL; the application id comes from ``DISCORD_APPLICATION_ID`` or,
     failing that, from Discord using ``DISCORD_TOKEN``. Returns the exit code."""
     if settings.discord.application_id:

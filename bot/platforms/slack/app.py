@@ -23,7 +23,6 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.settings import Settings
 from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec
@@ -45,6 +44,7 @@ from bot.platforms.slack.messages import (
     shared_invocation,
     unescape,
 )
+from bot.platforms.slack.settings import HasSlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ Respond = Callable[..., Awaitable[Any]]
 class Listeners:
     """Bolt listeners that turn Slack requests into engine invocations and answers."""
 
-    def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient) -> None:
+    def __init__(self, settings: HasSlackSettings, engine: Engine, client: AsyncWebClient) -> None:
         self.settings = settings
         self.engine = engine
         self.client = client
@@ -88,7 +88,8 @@ class Listeners:
             await ack(**_message(ephemeral_pages(answer)[0]))
             return
         spec = self.engine.registry.get(invocation.command)
-        if spec is not None and (spec.manage or spec.group is not None):
+        # A manage command also waits for users.info (the admin check) before it can run.
+        if spec is not None and (spec.slow or spec.manage):
             await ack()
             self.spawn(self._answer_later(invocation, spec, respond), respond=respond)
             return

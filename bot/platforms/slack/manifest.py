@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.app.settings import Settings
 from bot.commands.registry import CommandRegistry
+from bot.platforms.slack.settings import HasSlackSettings
 
 EVENTS_PATH = "/slack/events"
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST" + EVENTS_PATH
@@ -35,7 +35,7 @@ BOT_SCOPES: dict[str, str] = {
 
 
 def manifest(
-    settings: Settings,
+    settings: HasSlackSettings,
     registry: CommandRegistry,
     *,
     socket_mode: bool,
@@ -84,7 +84,7 @@ def manifest(
     }
 
 
-def main(settings: Settings, argv: list[str], *, registry: CommandRegistry) -> int:
+def main(settings: HasSlackSettings, argv: list[str], *, registry: CommandRegistry) -> int:
     """Print the manifest; the mode comes from ``--socket``/``--http URL`` or the settings."""
     parser = argparse.ArgumentParser(prog="briefbot slack-manifest")
     mode = parser.add_mutually_exclusive_group()
