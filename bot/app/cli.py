@@ -146,8 +146,12 @@ def load_engine(content: Path | None = None) -> Engine:
     from bot.app.composition import build_engine
     from bot.core.library import Library, LibraryHolder
     from bot.core.loader import default_content_dir, load_directory
+    from bot.core.settings import ContentSettings
 
-    library = Library.from_loaded(load_directory(content or default_content_dir()))
+    wanted = ContentSettings().default_briefing
+    library = Library.from_loaded(
+        load_directory(content or default_content_dir()), default_id=wanted
+    )
     return build_engine(LibraryHolder(library))
 
 

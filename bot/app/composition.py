@@ -6,7 +6,7 @@ place that lists them. Adding a feature is one line here.
 
 from __future__ import annotations
 
-from bot.commands import briefing_queries
+from bot.commands import briefing_queries, briefings
 from bot.commands.calls import Services
 from bot.commands.engine import Engine
 from bot.commands.registry import CommandRegistry
@@ -15,9 +15,10 @@ from bot.digests import handlers as digest_handlers
 
 
 def build_registry() -> CommandRegistry:
-    """The built-in command set: the briefing commands, then the digest commands."""
+    """The built-in command set: the briefing commands, briefing choice, then digests."""
     registry = CommandRegistry()
     briefing_queries.register(registry)
+    briefings.register(registry)
     digest_handlers.register(registry)
     return registry
 
@@ -28,5 +29,9 @@ def build_engine(
     services: Services | None = None,
     registry: CommandRegistry | None = None,
 ) -> Engine:
-    """An engine over ``library`` with the built-in commands (or ``registry``)."""
+    """An engine over ``library`` with the built-in commands (or ``registry``) and the
+    services the commands layer provides itself (channel default briefings)."""
+    services = services or Services()
+    if services.get(briefings.CHANNEL_BRIEFINGS) is None:
+        services.provide(briefings.CHANNEL_BRIEFINGS, briefings.ChannelBriefings(services))
     return Engine(library, registry=registry or build_registry(), services=services)

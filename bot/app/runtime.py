@@ -236,7 +236,15 @@ class Runtime:
         from bot.app.composition import build_engine
         from bot.core.library import Library, LibraryHolder
 
-        self.engine = build_engine(LibraryHolder(Library.from_loaded(loaded)))
+        wanted = self.settings.content.default_briefing
+        library = Library.from_loaded(loaded, default_id=wanted)
+        if wanted and not library.default_configured:
+            raise StartupError(
+                f"DEFAULT_BRIEFING: no briefing “{wanted}” is loaded "
+                f"(briefings: {', '.join(library.briefings)})",
+                exit_code=EXIT_CONFIG,
+            )
+        self.engine = build_engine(LibraryHolder(library))
 
     def _build_platforms(self) -> None:
         """Create (not start) a service per configured platform, or the console."""

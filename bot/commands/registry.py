@@ -95,6 +95,7 @@ class CommandSpec:
 
 GROUP_HELP: dict[str, str] = {
     "digest": "Scheduled digests for this channel",
+    "briefing": "Choose the briefing this channel uses",
 }
 
 

@@ -20,9 +20,11 @@ def section_config(prefix: str) -> SettingsConfigDict:
 
 
 class ContentSettings(BaseSettings):
-    """``CONTENT_DIR``."""
+    """``CONTENT_DIR`` and ``DEFAULT_BRIEFING``."""
 
     model_config = section_config("")
 
     #: Directory of briefings; falls back to the briefings shipped in the package.
     content_dir: Path | None = None
+    #: The briefing commands use when none is named (default: the newest by ``added``).
+    default_briefing: str | None = None

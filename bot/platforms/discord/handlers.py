@@ -113,7 +113,9 @@ class Interactions:
         """Autocomplete choices (≤ 25) for an ACTOR, BRIEFING or TIMEZONE option."""
         briefing = getattr(interaction.namespace, "briefing", None) or None
         try:
-            choices = self.engine.complete(kind, current, briefing=briefing, limit=25)
+            choices = self.engine.complete(
+                kind, current, briefing=briefing, context=context_for(interaction), limit=25
+            )
         except Exception:
             log.exception(
                 "autocomplete of a %s option failed", kind.value, extra=where(interaction)
