@@ -6,7 +6,7 @@ place that lists them. Adding a feature is one line here.
 
 from __future__ import annotations
 
-from bot.commands import briefing_queries, briefings
+from bot.commands import ask, briefing_queries, briefings
 from bot.commands.calls import Services
 from bot.commands.engine import Engine
 from bot.commands.registry import CommandRegistry
@@ -18,6 +18,7 @@ def build_registry() -> CommandRegistry:
     """The built-in command set: the briefing commands, briefing choice, then digests."""
     registry = CommandRegistry()
     briefing_queries.register(registry)
+    ask.register(registry)
     briefings.register(registry)
     digest_handlers.register(registry)
     return registry

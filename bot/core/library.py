@@ -10,7 +10,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from bot.core.briefing import Actor
-from bot.core.errors import NotFoundError
+from bot.core.errors import NotFoundError, UserFacingError
 from bot.core.loader import LoadedBriefing
 from bot.core.textnorm import fold, name_keys
 
@@ -42,6 +42,26 @@ class ActorIndex:
                         self._keys.append(variant)
                         self._key_actor.append(actor)
                         self._key_label.append(label)
+
+    def ambiguous(self, name: str) -> list[Actor]:
+        """Actors for which ``name`` is the last word(s) of a longer name or alias.
+
+        "opposition" ends both "Syrian opposition" and "Turkish opposition": a bare
+        "opposition" should be asked about, not resolved to either. Two or more actors (in
+        briefing order) mean ambiguity; fewer mean nothing.
+        """
+        keys = name_keys(name)
+        found = [
+            actor
+            for actor in self.actors
+            if any(
+                label_key.endswith(" " + key)
+                for label in (actor.name, *actor.aliases)
+                for label_key in name_keys(label)
+                for key in keys
+            )
+        ]
+        return found if len(found) > 1 else []
 
     def exact(self, name: str) -> Actor | None:
         """The actor this name, id or alias denotes, or None."""
@@ -155,6 +175,14 @@ class Library:
         if actor is not None:
             return actor
         everyone = ", ".join(a.name for a in loaded.briefing.actors)
+        either = index.ambiguous(name)
+        if either:
+            raise UserFacingError(
+                f"“{name}” could mean "
+                + _or([f"{a.name} ({a.id})" for a in either])
+                + ". Which one?",
+                hint="Name it in full or by its id: " + ", ".join(a.id for a in either),
+            )
         elsewhere = self.actor_elsewhere(name, exclude=loaded.briefing.id)
         if elsewhere is not None:
             other, found = elsewhere
