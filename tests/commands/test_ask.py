@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.composition import build_engine
+from bot.commands.calls import Context
 from bot.commands.engine import Engine
-from bot.commands.registry import Context
 from bot.core.answers import Answer, Tone
 from bot.core.library import Library, LibraryHolder
 from bot.core.loader import load_directory
@@ -22,7 +23,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "briefings"
 
 
 def _engine(directory: str) -> Engine:
-    return Engine(LibraryHolder(Library.from_loaded(load_directory(FIXTURES / directory))))
+    return build_engine(LibraryHolder(Library.from_loaded(load_directory(FIXTURES / directory))))
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ async def ask(engine: Engine, question: str) -> Answer:
 
 
 def assert_cited(engine: Engine, answer: Answer) -> None:
-    loaded = engine.library.current.get(None)
+    loaded = engine.library.current.get(None)  # one briefing per fixture directory
     paragraphs = [normalise_quote(p) for p in loaded.paragraphs]
     for item in (i for s in answer.sections for i in s.items):
         assert item.citations, item.text
