@@ -145,7 +145,10 @@ def test_a_question_is_short_has_no_link_or_mention_and_is_stable(message: str) 
     assert question_from_message(question) == question
 
 
-@given(st.lists(st.from_regex(r"[A-Za-zÀ-ÿğış]{1,12}", fullmatch=True), min_size=1, max_size=80))
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZÀÉÖçğış"
+
+
+@given(st.lists(st.text(_LETTERS, min_size=1, max_size=12), min_size=1, max_size=80))
 def test_plain_words_are_kept_in_order(words: list[str]) -> None:
     message = " ".join(words)
     question = question_from_message(message)
