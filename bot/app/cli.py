@@ -4,7 +4,7 @@
     briefbot validate [DIR]       check content; print every problem as file:line: field: message
     briefbot query TEXT…          answer one command as ``/brief TEXT…`` would
     briefbot digests              list digest subscriptions and recent deliveries
-    briefbot discord-invite       print the bot's OAuth2 invite URL
+    briefbot discord-invite       print the server and user install links
     briefbot slack-manifest       print a Slack app manifest
 
 Platform libraries are imported only by the subcommands that need them, so ``query`` stays fast.
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     digests = sub.add_parser("digests", help="list digest subscriptions and recent deliveries")
     digests.add_argument("--deliveries", type=int, default=20, help="recent deliveries to show")
-    sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
+    sub.add_parser("discord-invite", help="print the Discord server and user install links")
     manifest = sub.add_parser("slack-manifest", help="print a Slack app manifest (YAML)")
     mode = manifest.add_mutually_exclusive_group()
     mode.add_argument("--socket", action="store_true", help="Socket Mode (no public URL)")

@@ -28,6 +28,7 @@ from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec
 from bot.core.answers import Answer, error_answer
 from bot.core.errors import UserFacingError
+from bot.platforms.slack import shortcuts
 from bot.platforms.slack.client import slack_error
 from bot.platforms.slack.messages import (
     SHARE_ACTION_ID,
@@ -73,6 +74,7 @@ class Listeners:
         app.command(self.settings.slack.command)(self.on_command)
         app.action(re.compile(r".+"))(self.on_action)
         app.event("app_home_opened")(self.on_home_opened)
+        shortcuts.register(app, self)  # "Briefing context" on a message
         app.error(self.on_error)
 
     # -- slash command ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot.commands.registry import CommandRegistry
+from bot.platforms.slack import shortcuts
 from bot.platforms.slack.settings import HasSlackSettings
 
 EVENTS_PATH = "/slack/events"
@@ -22,8 +23,8 @@ PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST" + EVENTS_PATH
 
 #: Bot scopes, each with why it is needed. Nothing else is requested.
 BOT_SCOPES: dict[str, str] = {
-    # The /brief slash command.
-    "commands": "the /brief slash command",
+    # The /brief slash command and the "Briefing context" message shortcut.
+    "commands": "the /brief slash command and the Briefing context message shortcut",
     # Digests: chat.postMessage into channels Briefbot was invited to. (Answers to /brief and
     # buttons go through response_url and the App Home through views.publish: no scope.)
     "chat:write": "post scheduled digests in channels it was invited to",
@@ -72,6 +73,8 @@ def manifest(
             },
             "bot_user": {"display_name": "Briefbot", "always_online": True},
             "slash_commands": [command],
+            # Answered through the shortcut's response_url: no scope beyond `commands`.
+            "shortcuts": [shortcuts.manifest_entry()],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
