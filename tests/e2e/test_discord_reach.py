@@ -118,7 +118,7 @@ async def test_briefing_context_answers_privately_with_cited_claims(
     assert HEADLINE in message.text  # the question, without the mention, link and emoji
     assert "https://example.com" not in message.text and "<@" not in message.text
     assert CITED.search(message.text), message.text
-    assert "Erdoğan expressed his intention to meet Assad" in message.text
+    assert "expressed his intention to meet" in message.text
 
 
 async def test_briefing_context_on_an_irrelevant_message_says_it_is_not_covered(

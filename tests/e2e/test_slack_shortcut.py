@@ -96,7 +96,7 @@ async def test_a_relevant_message_gets_the_cited_claims_privately(
     shown = visible_text(answer)
     assert HEADLINE in shown and "example.com" not in shown
     assert CITED.search(shown), shown
-    assert "Erdoğan expressed his intention to meet Assad" in shown
+    assert "expressed his intention to meet" in shown
     # Like every private answer, it can be shared with the channel.
     assert SHARE_ACTION_ID in [e.get("action_id") for e in elements(answer)]
     assert not slack.calls_to("chat.postMessage")  # nothing went to the channel
