@@ -559,7 +559,7 @@ def _names(text: str, actor: ActorCandidate) -> bool:
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"(?:thousand|million|billion|trillion|bn)\b"
 _ABOUT = (
-    r"(?:(?:around|about|roughly|nearly|almost|over|more than|less than|fewer than|at least|"
+    r"(?i:(?:around|about|roughly|nearly|almost|over|more than|less than|fewer than|at least|"
     r"some|up to|an estimated|approximately|just over|just under)\s+)?"
 )
 _UNIT_WORD = r"(?:[A-Za-zÀ-ÿğışçöüĞİŞÇÖÜ’'-]+)"

@@ -245,11 +245,13 @@ def _source_notes(out: list[str], article: Article) -> None:
     if not article.left_out:
         out[-1] = "source_notes: []  # slips, repetitions and gaps of the source worth knowing"
         return
-    named = "; ".join(item.summary(60) for item in article.left_out[:6])
-    more = len(article.left_out) - 6
-    text = f"Left out of the source text as not part of the article: {named}" + (
-        f"; and {more} more." if more > 0 else "."
-    )
+    parts: list[str] = []
+    for item in article.left_out:
+        quoted = item.reason in {"a navigation link"} or "appeal" in item.reason
+        part = f"{item.reason} (“{_short(item.text, 40)}”)" if quoted else item.reason
+        if part not in parts:
+            parts.append(part)
+    text = "Left out of the source text as not part of the article: " + ", ".join(parts) + "."
     out += ["  - kind: boilerplate", f"    text: {_scalar(text)}"]
 
 
@@ -270,6 +272,10 @@ def _found(value: str | None, todo: str, where: str) -> str:
     if value:
         return f"{_scalar(value)}  # from {where}"
     return _scalar(f"{TODO}: {todo}")
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _scalar(value: str) -> str:
