@@ -23,14 +23,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
-from bot.core import briefing as schema
 from bot.core.sentences import split_sentences
 from bot.core.textnorm import fold, name_keys
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# The schema (pydantic) is imported by the functions that word schema errors, so that
+# `briefbot new`, which needs only TODO and slug_for, does not pay for it.
 
 __all__ = [
     "TODO",
@@ -296,17 +300,17 @@ def _paragraph_words(found: tuple[int, ...], cited: int) -> str:
 
 # --- schema errors --------------------------------------------------------------------------
 
-_NOUNS: dict[type[BaseModel], str] = {
-    schema.Briefing: "a briefing",
-    schema.Source: "the source",
-    schema.Claim: "a claim",
-    schema.Evidence: "an evidence item",
-    schema.Stance: "a stance",
-    schema.Relation: "a relation",
-    schema.Actor: "an actor",
-    schema.TimelineEvent: "a timeline event",
-    schema.Figure: "a figure",
-    schema.SourceNote: "a source note",
+_NOUNS = {
+    "Briefing": "a briefing",
+    "Source": "the source",
+    "Claim": "a claim",
+    "Evidence": "an evidence item",
+    "Stance": "a stance",
+    "Relation": "a relation",
+    "Actor": "an actor",
+    "TimelineEvent": "a timeline event",
+    "Figure": "a figure",
+    "SourceNote": "a source note",
 }
 NOTE_KINDS = ("slip", "repetition", "gap", "boilerplate", "other")
 _MONTHS = {
@@ -394,7 +398,7 @@ def _unknown_field_message(location: FieldPath, data: dict[str, Any]) -> str:
     ]
     if len(missing) == 1:
         return f"unknown field {field!r}; is it {missing[0]!r}, which is missing?"
-    noun = _NOUNS.get(model, "this") if model else "this"
+    noun = _NOUNS.get(model.__name__, "this") if model else "this"
     return f"unknown field {field!r} ({noun} has: {', '.join(allowed)})"
 
 
@@ -454,7 +458,9 @@ def actor_reference_message(target: str, actors: Sequence[Any]) -> str:
 
 def _model_at(location: FieldPath) -> type[BaseModel] | None:
     """The schema model that the mapping at ``location`` is validated as."""
-    model: type[BaseModel] = schema.Briefing
+    from bot.core.briefing import Briefing
+
+    model: type[BaseModel] = Briefing
     for part in location:
         if isinstance(part, int):
             continue
@@ -467,6 +473,8 @@ def _model_at(location: FieldPath) -> type[BaseModel] | None:
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = get_origin(annotation)
