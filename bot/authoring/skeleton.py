@@ -124,8 +124,10 @@ def _header(
         "# Required: id, title, added, question, source (title, publisher, author, text_file,",
         "# attribution), summary (text, evidence), key_points (at least one), actors (at least",
         "# one; each with id, name, kind and stance: label, explanation, evidence). Optional:",
-        "# aliases, interests, constraints, actions, relations, unknowns; timeline, figures,",
-        "# watch, source_notes. Every claim has evidence: [{quote, paragraph}].",
+        "# aliases, interests, constraints, actions, relations, unknowns, stance.side (for,",
+        "# against, engaged, unstated); a key point's role (driver, obstacle, outlook, context);",
+        "# timeline, figures, watch, source_notes, vocabulary. Every claim has evidence:",
+        "# [{quote, paragraph}].",
     ]
     if article.left_out:
         out += ["#", f"# Left out of the article (not in {source_name}):"]

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from rapidfuzz import fuzz, process
 
@@ -368,6 +368,8 @@ def schema_message(error: dict[str, Any], data: dict[str, Any]) -> str | None:
         if location and location[-2:-1] == ("evidence",):
             return f"each evidence item needs a quote and a paragraph{_got(value)}"
         return f"must be a mapping of fields (name: value lines){_got(value)}"
+    if kind == "literal_error":
+        return _choice_message(location, value)
     if kind == "too_short":
         return f"needs at least one {_item_noun(location)}, and it is empty"
     if kind == "string_too_short":
@@ -429,6 +431,29 @@ def _pattern_message(location: FieldPath, value: Any, data: dict[str, Any]) -> s
         "must be an id: lower-case letters, digits and hyphens, starting with a letter or "
         f"digit{hint}"
     )
+
+
+def _choice_message(location: FieldPath, value: Any) -> str:
+    """A value outside a field's fixed set: the closest one, and the set."""
+    model = _model_at(location[:-1])
+    field = model.model_fields.get(str(location[-1])) if model else None
+    choices = [str(c) for c in _literal_values(field.annotation)] if field else []
+    name = location[-1] if location else "value"
+    text = str(value)
+    known = ", ".join(choices)
+    guess = _suggest(text, choices)
+    if guess:
+        return f"unknown {name} {text!r}; did you mean {guess!r}? (one of: {known})"
+    return f"unknown {name} {text!r} (one of: {known})" if known else f"unknown {name} {text!r}"
+
+
+def _literal_values(annotation: Any) -> list[Any]:
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    values: list[Any] = []
+    for arg in get_args(annotation):
+        values += _literal_values(arg)
+    return values
 
 
 def _is_actor_reference(location: FieldPath) -> bool:

@@ -610,6 +610,29 @@ def test_an_actor_reference_gets_the_id_to_use(
     assert problems(tmp_path) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {28: "      label: For the deal\n      side: againts"},
+            "tiny.yaml:29: actors[0].stance.side: unknown side 'againts'; did you mean "
+            "'against'? (one of: for, against, engaged, unstated)",
+        ),
+        (
+            {17: "  - id: kp-term\n    role: drivr"},
+            "tiny.yaml:18: key_points[0].role: unknown role 'drivr'; did you mean 'driver'? "
+            "(one of: driver, obstacle, outlook, context)",
+        ),
+    ],
+)
+def test_an_unknown_enum_value_gets_did_you_mean(
+    tmp_path: Path, changes: dict[int, str], expected: str
+) -> None:
+    write(tmp_path, edit(changes))
+
+    assert problems(tmp_path) == [expected]
+
+
 def test_an_unknown_kind_gets_did_you_mean(tmp_path: Path) -> None:
     write(tmp_path, TINY + "source_notes:\n  - kind: slipp\n    text: A slip.\n")
 
