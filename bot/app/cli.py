@@ -2,6 +2,9 @@
 
     briefbot run                  start every configured platform, or the console when none is
     briefbot validate [DIR]       check content; print every problem as file:line: field: message
+                                  (--fix: correct paragraph numbers and quote marks first)
+    briefbot new SLUG ARTICLE     start a briefing from an article (text, Markdown or HTML)
+    briefbot paragraphs FILE      the numbered paragraphs and sentences of a source text
     briefbot query TEXT…          answer one command as ``/brief TEXT…`` would
     briefbot digests              list digest subscriptions and recent deliveries
     briefbot discord-invite       print the server and user install links
@@ -41,6 +44,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="validate a content directory")
     validate.add_argument("directory", nargs="?", type=Path, help="default: the content directory")
+    validate.add_argument(
+        "--fix",
+        action="store_true",
+        help="first correct what is unambiguous: paragraph numbers and quote marks",
+    )
+
+    new = sub.add_parser(
+        "new", help="start a briefing: SLUG.source.txt and a SLUG.yaml skeleton from an article"
+    )
+    new.add_argument("slug", help="the briefing's id, e.g. turkey-syria")
+    new.add_argument("article", type=Path, help="the article: plain text, Markdown or saved HTML")
+    new.add_argument(
+        "--dir", type=Path, help="where to write (default: CONTENT_DIR, else ./content)"
+    )
+    new.add_argument(
+        "--format",
+        dest="article_format",
+        choices=("text", "markdown", "html"),
+        help="the article's format (default: from its name and content)",
+    )
+    new.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    paragraphs = sub.add_parser(
+        "paragraphs", help="print a source text's numbered paragraphs and sentences"
+    )
+    paragraphs.add_argument("file", type=Path, help="a source text, a briefing or an article")
+    paragraphs.add_argument("--grep", metavar="TEXT", help="only sentences mentioning TEXT")
 
     query = sub.add_parser("query", help="answer one command, e.g. briefbot query actor erdogan")
     query.add_argument("text", nargs="+", help="the command, as typed after /brief")
@@ -69,13 +99,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "new":
+        from bot.authoring import commands as authoring
+
+        return authoring.new(
+            args.slug, args.article, args.dir, fmt=args.article_format, force=args.force
+        )
+    if args.command == "paragraphs":
+        from bot.authoring import commands as authoring
+
+        return authoring.paragraphs(args.file, args.grep)
     if args.command in {"validate", "query"}:
         # One-shot commands: collecting garbage while importing and again at exit costs
         # ~100 ms and frees nothing that matters in a process about to end.
         gc.disable()
         try:
             if args.command == "validate":
-                return _validate(args.directory)
+                return _validate(args.directory, fix=args.fix)
             return _query(" ".join(args.text), args.format, args.content)
         finally:
             gc.freeze()
@@ -110,17 +150,28 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _validate(directory: Path | None) -> int:
+def _validate(directory: Path | None, *, fix: bool = False) -> int:
     from bot.core.errors import ContentError
     from bot.core.loader import default_content_dir, load_directory
 
     path = directory or default_content_dir()
+    if fix:
+        from bot.authoring import commands as authoring
+
+        authoring.validate_fix(path)
     try:
         loaded = load_directory(path)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in {path}", file=sys.stderr)
+        summary = f"{len(exc.problems)} problem(s) in {path}"
+        if not fix:
+            from bot.authoring import commands as authoring
+
+            fixable = authoring.fixable_count(path)
+            if fixable:
+                summary += f"; `briefbot validate --fix` corrects {fixable} of them"
+        print(summary, file=sys.stderr)
         return 1
     for b in loaded:
         quotes = _count_quotes(b.briefing.model_dump())
