@@ -8,7 +8,8 @@ Start-up, in order, failing fast with one clear message and a non-zero exit:
 3. build the engine and a service per platform whose credentials are set (imported only then);
 4. open the database and record the loaded briefing versions (exit 1 when unreachable);
 5. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT`` (and Slack's
-   ``/slack/events`` too when Slack HTTP mode uses the same port);
+   ``/slack/events`` too when Slack HTTP mode uses the same port); for the console only when
+   ``HEALTH_PORT`` is set, and on 127.0.0.1 rather than every interface;
 6. start the platforms (Discord and Slack connect concurrently; the first failure stops
    start-up), then the digest scheduler and the content watcher; with no platform configured,
    the console.
@@ -61,6 +62,8 @@ DATABASE_SECONDS = 20.0
 SWEEP_SECONDS = 30.0
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+#: Hosts meaning "every interface": a console's health server binds 127.0.0.1 instead.
+CONSOLE_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
 class StartupError(Exception):
@@ -328,8 +331,18 @@ class Runtime:
 
     async def _start_health(self) -> None:
         ops = self.settings.ops
+        host = ops.health_host
+        if self.console is not None:
+            # Someone at a console needs no free port and must not serve the network.
+            if "health_port" not in ops.model_fields_set:
+                log.info("health server off for the console (set HEALTH_PORT to serve it)")
+                return
+            if host in CONSOLE_WILDCARDS:
+                if "health_host" in ops.model_fields_set:
+                    log.warning("HEALTH_HOST %s ignored for the console: using 127.0.0.1", host)
+                host = "127.0.0.1"
         self.health = health = HealthServer(
-            ops.health_host, ops.health_port, redact=Redactor(self.settings.secrets())
+            host, ops.health_port, redact=Redactor(self.settings.secrets())
         )
         if self.shared_slack is not None:
             health.app.add_routes(self.shared_slack.routes())
@@ -349,17 +362,17 @@ class Runtime:
             await health.start()
         except OSError as exc:
             raise StartupError(
-                f"cannot serve health checks on {ops.health_host}:{ops.health_port}: {exc.strerror}"
+                f"cannot serve health checks on {host}:{ops.health_port}: {exc.strerror}"
             ) from None
         self._on_stop("health server", health.stop)
 
     async def _start_platforms(self) -> None:
         """Connect every platform at once (each waits on its own network round trips)."""
-        assert self.health is not None
         starting = []
         for service in self.platforms:
             if service is self.shared_slack:
                 # Slack's /slack/events is served by the health server: nothing to start.
+                assert self.health is not None
                 self._on_stop(service.name, service.stop)
                 log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
                 continue
