@@ -35,12 +35,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.app.health import Check, ComponentState, HealthServer, reason
 from bot.app.logs import LOG_FORMATS, Redactor, parse_level, setup_logging
 from bot.core import metrics
 from bot.core.errors import ConfigError, ContentError
 
 if TYPE_CHECKING:
+    from bot.app.health import Check, ComponentState, HealthServer
     from bot.app.reload import ContentReloader
     from bot.app.settings import Settings
     from bot.commands.engine import Engine
@@ -94,6 +94,13 @@ def main(settings: Settings) -> int:
     except Exception:  # a bug: log it (redacted) rather than let Python print it raw
         log.critical("briefbot crashed", exc_info=True)
         return EXIT_FAILED
+
+
+def _state(ready: bool, detail: str) -> ComponentState:
+    """A component's state for ``/readyz`` (the health module, and aiohttp, load only if served)."""
+    from bot.app.health import ComponentState
+
+    return ComponentState(ready, detail)
 
 
 def check_settings(settings: Settings) -> None:
@@ -288,6 +295,8 @@ class Runtime:
                 f"database unreachable: no connection within {DATABASE_SECONDS:.0f} s"
             ) from None
         except Exception as exc:
+            from bot.app.health import reason
+
             raise StartupError(f"database unreachable: {reason(exc)}") from None
 
     async def _close_store(self) -> None:
@@ -341,6 +350,8 @@ class Runtime:
                 if "health_host" in ops.model_fields_set:
                     log.warning("HEALTH_HOST %s ignored for the console: using 127.0.0.1", host)
                 host = "127.0.0.1"
+        from bot.app.health import HealthServer
+
         self.health = health = HealthServer(
             host, ops.health_port, redact=Redactor(self.settings.secrets())
         )
@@ -396,6 +407,8 @@ class Runtime:
         except ConfigError as exc:
             raise StartupError(f"{service.name}: {exc}", exit_code=EXIT_CONFIG) from None
         except Exception as exc:
+            from bot.app.health import reason
+
             raise StartupError(f"{service.name}: cannot start: {reason(exc)}") from None
         self._started.add(service.name)
         log.info("%s started", service.name)
@@ -431,25 +444,25 @@ class Runtime:
     def _service_check(self, service: Service, *, up: str = "connected") -> Check:
         async def check() -> ComponentState:
             if service.name not in self._started:
-                return ComponentState(False, "starting")
+                return _state(False, "starting")
             ready = service.is_ready()
-            return ComponentState(ready, up if ready else f"not {up}")
+            return _state(ready, up if ready else f"not {up}")
 
         return check
 
     async def _shared_slack_state(self) -> ComponentState:
-        return ComponentState(True, "HTTP mode on the health server's port")
+        return _state(True, "HTTP mode on the health server's port")
 
     async def _content_state(self) -> ComponentState:
         assert self.engine is not None
         library = self.engine.library.current
         count = len(library.briefings)
-        return ComponentState(count > 0, f"version {library.version}, {count} briefing(s)")
+        return _state(count > 0, f"version {library.version}, {count} briefing(s)")
 
     async def _database_state(self) -> ComponentState:
         assert self.store is not None
         await self.store.ping()
-        return ComponentState(True, "reachable")
+        return _state(True, "reachable")
 
     # -- run and stop ------------------------------------------------------------------------
 

@@ -206,8 +206,31 @@ def test_piped_input_is_answered_line_by_line_without_prompt_or_pager(tmp_path: 
     assert "more line(s)" not in out.stdout
     assert "Is Turkey Headed Toward" in out.stdout and "Quotes — Turkey" in out.stdout
     assert max(len(line) for line in out.stdout.splitlines()) <= 100
-    assert "health server on" not in out.stderr  # no HEALTH_PORT: no port taken
+    assert "health server off for the console" in out.stderr  # no HEALTH_PORT: no port taken
+    assert "health server on" not in out.stderr
     assert not (tmp_path / ".briefbot_history").exists()
+
+
+def test_a_console_serves_health_only_when_asked_and_never_on_every_interface(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**clean_env, "CONTENT_DIR": str(ROOT / "content"), "PYTHONPATH": str(ROOT)}
+        | {"DATABASE_URL": f"sqlite:///{tmp_path}/b.db", "HEALTH_PORT": "0"}
+        | {"HEALTH_HOST": "0.0.0.0", "LOG_LEVEL": "INFO"},
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "HEALTH_HOST 0.0.0.0 ignored for the console: using 127.0.0.1" in out.stderr
+    assert re.search(r"health server on http://127\.0\.0\.1:\d+ ", out.stderr), out.stderr
 
 
 class FailingEngine:
