@@ -260,11 +260,16 @@ def _set_once(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-async def read_until(master: int, text: str) -> str:
-    """What the console shows on the pty, up to and including ``text`` (ANSI codes removed)."""
+async def read_until(master: int, text: str, *, then: str = "") -> str:
+    """What the console shows on the pty, up to ``text`` (and ``then`` after it), ANSI removed."""
     seen = b""
     loop = asyncio.get_running_loop()
-    while text not in clean(seen.decode("utf-8", errors="replace")):
+
+    def done() -> bool:
+        shown = clean(seen.decode("utf-8", errors="replace"))
+        return text in shown and then in shown[shown.index(text) :]
+
+    while not done():
         ready: asyncio.Future[None] = loop.create_future()
         loop.add_reader(master, _set_once, ready)
         try:
@@ -365,6 +370,9 @@ async def test_words_of_buttons_do_what_the_buttons_do(engine: Engine) -> None:
     assert (await follow.answer("syria")).title.startswith("Syria — ")  # the picker's choice
     await follow.answer("brief")
     assert (await follow.answer("actors")).title.startswith("Actors — ")  # a command stays one
+    await follow.answer("ask how many refugees are in turkey")
+    assert (await follow.answer("turkey")).title.startswith("Turkey — ")  # not its section
+    assert (await follow.answer("constraints")).sections[0].heading == "Constraints"
 
 
 async def test_more_opens_the_rest_an_answer_offers(engine: Engine) -> None:
@@ -381,3 +389,21 @@ async def test_more_opens_the_rest_an_answer_offers(engine: Engine) -> None:
     assert rest == await engine.execute_text("brief", CONTEXT)
     done = await follow.answer("more")
     assert done.title == "That was all of it" and "Key points" in done.summary
+
+
+async def test_a_digest_arriving_at_the_prompt_prints_above_it(
+    engine: Engine, pty_streams: tuple[int, io.TextIOWrapper, io.TextIOWrapper], tmp_path: Path
+) -> None:
+    master, stdin, stdout = pty_streams
+    console = ConsoleService(engine, stdin=stdin, stdout=stdout, history_file=tmp_path / "h")
+    await console.start()
+    await read_until(master, PROMPT)
+    os.write(master, b"half typed")
+    await read_until(master, "half typed")
+    await console.post("general", Answer(title="Morning digest", summary="Nothing new."))
+    shown = await read_until(master, "Nothing new.", then="half typed")
+    # The digest, then the prompt and the half-typed line drawn again below it.
+    assert re.search(r"digest for #general.*Nothing new\..*briefbot>.*half typed", shown, re.S)
+    os.write(master, b"\x15\x04")  # Ctrl-U clears the line, Ctrl-D leaves
+    await asyncio.wait_for(console.wait_closed(), 5)
+    await console.stop()

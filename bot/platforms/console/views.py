@@ -13,6 +13,9 @@ view of it on screen. A line is then, in this order:
 5. the answer's sections by their heading (``interests``, ``constraints``, ``unknowns``,
    ``turkey interests``): the last command runs again and only those sections are shown;
 6. anything else is a command, as typed.
+
+A label or heading that only contains the words (``turkey`` in "Turkey · interest") yields to an
+actor's name, which the engine answers as ``actor turkey``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from bot.commands.engine import Engine
 from bot.commands.registry import Context
 from bot.core.answers import Action, Answer, Section
+from bot.core.errors import UserFacingError
 from bot.core.textnorm import fold
 from bot.render.text import command_text
 
@@ -72,12 +76,21 @@ class FollowUps:
         if not _is_command(words[0]):
             sections = [(_score(key, _key(s.heading)), s) for s in shown.answer.sections]
         best_section = max((s for s, _ in sections), default=0)
+        if max(best_action, best_section) == 1 and self._names_actor(text):
+            return await self._command(text)  # "turkey" is Turkey, not "Turkey · interest"
         if best_action and best_action >= best_section:
             action = next(a for s, a in actions if s == best_action)
             return await self._action(action)
         if best_section:
             return await self._sections(shown, key, best_section)
         return await self._command(text)
+
+    def _names_actor(self, text: str) -> bool:
+        """Whether the engine reads ``text`` as a bare actor name (``syria`` → ``actor syria``)."""
+        try:
+            return self.engine.parse(text, self.context).command == "actor"
+        except UserFacingError:
+            return False
 
     async def _command(self, text: str) -> Answer:
         answer = await self.engine.execute_text(text, self.context)
