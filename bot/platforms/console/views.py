@@ -7,8 +7,8 @@ view of it on screen. A line is then, in this order:
 2. ``quotes``: the exact quotes behind the claims on screen, each with its paragraph (¶10);
 3. ``more``: the whole answer when a part of it is on screen (the console's pager handles
    ``more`` itself while a paged answer has lines left);
-4. one of the answer's actions or picker choices, by its label (``timeline``, ``compare``,
-   ``syria``): it runs the very invocation the button or select runs on Discord and Slack
+4. one of the answer's actions or picker choices, by its label or the view it opens (``timeline``,
+   ``compare``, ``syria``): it runs the very invocation the button or select runs on Discord and Slack
    (``engine.action_invocation``), so views an answer offers as actions open here the same way;
 5. the answer's sections by their heading (``interests``, ``constraints``, ``unknowns``,
    ``turkey interests``): the last command runs again and only those sections are shown;
@@ -65,11 +65,11 @@ class FollowUps:
         if shown is None or text.startswith("/") or (len(words) > 1 and _is_command(words[0])):
             return await self._command(text)
         key = _key(text)
-        if key == (QUOTES.removesuffix("s"),):
+        if key == _key(QUOTES):
             return self._show(shown, quotes_view(shown.view))
         if key == (MORE,):
             return await self._more(shown)
-        actions = [(_score(key, _key(a.label)), a) for a in _actions(shown.answer)]
+        actions = [(_action_score(key, a), a) for a in _actions(shown.answer)]
         best_action = max((s for s, _ in actions), default=0)
         # A command's name opens only a view of the answer's own actions (its buttons).
         sections: list[tuple[int, Section]] = []
@@ -170,6 +170,13 @@ def _actions(answer: Answer) -> Iterator[Action]:
                 (choice.value,),
                 briefing=answer.picker_briefing or None,
             )
+
+
+def _action_score(key: tuple[str, ...], action: Action) -> int:
+    """How well ``key`` names an action: by its label, or by the view it opens if it names one."""
+    view = getattr(action, "view", None)  # for actions that open a named view of an answer
+    named = _score(key, _key(view)) if isinstance(view, str) else 0
+    return max(_score(key, _key(action.label)), named)
 
 
 def _hint(answer: Answer, picked: tuple[Section, ...]) -> str:
