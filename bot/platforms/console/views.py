@@ -7,9 +7,10 @@ view of it on screen. A line is then, in this order:
 2. ``quotes``: the exact quotes behind the claims on screen, each with its paragraph (¶10);
 3. ``more``: the whole answer when a part of it is on screen (the console's pager handles
    ``more`` itself while a paged answer has lines left);
-4. one of the answer's actions or picker choices, by its label or the view it opens (``timeline``,
-   ``compare``, ``syria``): it runs the very invocation the button or select runs on Discord and Slack
-   (``engine.action_invocation``), so views an answer offers as actions open here the same way;
+4. one of the answer's actions or picker choices, by its label or the view it opens
+   (``timeline``, ``compare``, ``syria``): it runs the very invocation the button or select runs
+   on Discord and Slack (``engine.action_invocation``), so views an answer offers as actions open
+   here the same way;
 5. the answer's sections by their heading (``interests``, ``constraints``, ``unknowns``,
    ``turkey interests``): the last command runs again and only those sections are shown;
 6. anything else is a command, as typed.
