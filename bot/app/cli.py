@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("text", nargs="+", help="the command, as typed after /brief")
     query.add_argument("--format", choices=FORMATS, default="text", help="output format")
     query.add_argument("--content", type=Path, help="content directory (default: CONTENT_DIR)")
+    query.add_argument(
+        "--full", action="store_true", help="print the whole answer at once, every section"
+    )
 
     digests = sub.add_parser("digests", help="list digest subscriptions and recent deliveries")
     digests.add_argument("--deliveries", type=int, default=20, help="recent deliveries to show")
@@ -116,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command == "validate":
                 return _validate(args.directory, fix=args.fix)
-            return _query(" ".join(args.text), args.format, args.content)
+            return _query(" ".join(args.text), args.format, args.content, full=args.full)
         finally:
             gc.freeze()
 
@@ -206,7 +210,7 @@ def load_engine(content: Path | None = None) -> Engine:
     return build_engine(LibraryHolder(library))
 
 
-def _query(text: str, fmt: str, content: Path | None) -> int:
+def _query(text: str, fmt: str, content: Path | None, *, full: bool = False) -> int:
     from bot.commands.calls import Context
     from bot.core.answers import Tone
     from bot.core.errors import ContentError
@@ -218,20 +222,34 @@ def _query(text: str, fmt: str, content: Path | None) -> int:
         return 1
     answer = asyncio.run(engine.execute_text(text, Context(platform="cli", channel_id="cli")))
     if fmt == "text":
-        from bot.render.text import to_text
+        import shutil
 
-        print(to_text(answer))
+        from bot.render.text import WIDTH, to_text
+
+        # Today every answer is whole; ``full`` keeps it so once answers open on a first view.
+        out = to_text(answer, width=shutil.get_terminal_size((WIDTH, 24)).columns)
     elif fmt == "discord":
         from bot.render.discord import to_discord
 
-        print(json.dumps(to_discord(answer), indent=2, ensure_ascii=False))
+        out = json.dumps(to_discord(answer), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "slack":
         from bot.render.slack import to_slack
 
-        print(json.dumps(to_slack(answer), indent=2, ensure_ascii=False))
+        out = json.dumps(to_slack(answer), indent=2, ensure_ascii=False) + "\n"
     else:
-        print(json.dumps(dataclasses.asdict(answer), indent=2, ensure_ascii=False))
+        out = json.dumps(dataclasses.asdict(answer), indent=2, ensure_ascii=False) + "\n"
+    _print_to_closable(out + "\n" if fmt == "text" else out)
     return 1 if answer.tone is Tone.ERROR else 0
+
+
+def _print_to_closable(text: str) -> None:
+    """Write ``text`` to stdout; a reader that stops early (``| head``) is no error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the lost flush at exit (exit code 120): send the rest nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

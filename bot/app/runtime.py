@@ -8,7 +8,8 @@ Start-up, in order, failing fast with one clear message and a non-zero exit:
 3. build the engine and a service per platform whose credentials are set (imported only then);
 4. open the database and record the loaded briefing versions (exit 1 when unreachable);
 5. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT`` (and Slack's
-   ``/slack/events`` too when Slack HTTP mode uses the same port);
+   ``/slack/events`` too when Slack HTTP mode uses the same port); for the console only when
+   ``HEALTH_PORT`` is set, and on 127.0.0.1 rather than every interface;
 6. start the platforms (Discord and Slack connect concurrently; the first failure stops
    start-up), then the digest scheduler and the content watcher; with no platform configured,
    the console.
@@ -34,13 +35,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.app.health import Check, ComponentState, HealthServer, reason
 from bot.app.logs import Redactor, setup_logging
 from bot.commands.calls import META_STORE
 from bot.core import metrics
 from bot.core.errors import ConfigError, ContentError
 
 if TYPE_CHECKING:
+    from bot.app.health import Check, ComponentState, HealthServer
     from bot.app.reload import ContentReloader
     from bot.app.settings import Settings
     from bot.commands.engine import Engine
@@ -62,6 +63,8 @@ DATABASE_SECONDS = 20.0
 SWEEP_SECONDS = 30.0
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+#: Hosts meaning "every interface": a console's health server binds 127.0.0.1 instead.
+CONSOLE_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
 class StartupError(Exception):
@@ -92,6 +95,13 @@ def main(settings: Settings) -> int:
     except Exception:  # a bug: log it (redacted) rather than let Python print it raw
         log.critical("briefbot crashed", exc_info=True)
         return EXIT_FAILED
+
+
+def _state(ready: bool, detail: str) -> ComponentState:
+    """A component's state for ``/readyz`` (the health module, and aiohttp, load only if served)."""
+    from bot.app.health import ComponentState
+
+    return ComponentState(ready, detail)
 
 
 async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
@@ -220,6 +230,8 @@ class Runtime:
                 f"database unreachable: no connection within {DATABASE_SECONDS:.0f} s"
             ) from None
         except Exception as exc:
+            from bot.app.health import reason
+
             raise StartupError(f"database unreachable: {reason(exc)}") from None
 
     async def _close_store(self) -> None:
@@ -271,8 +283,20 @@ class Runtime:
 
     async def _start_health(self) -> None:
         ops = self.settings.ops
+        host = ops.health_host
+        if self.console is not None:
+            # Someone at a console needs no free port and must not serve the network.
+            if "health_port" not in ops.model_fields_set:
+                log.info("health server off for the console (set HEALTH_PORT to serve it)")
+                return
+            if host in CONSOLE_WILDCARDS:
+                if "health_host" in ops.model_fields_set:
+                    log.warning("HEALTH_HOST %s ignored for the console: using 127.0.0.1", host)
+                host = "127.0.0.1"
+        from bot.app.health import HealthServer
+
         self.health = health = HealthServer(
-            ops.health_host, ops.health_port, redact=Redactor(self.settings.secrets())
+            host, ops.health_port, redact=Redactor(self.settings.secrets())
         )
         if self.shared_slack is not None:
             health.app.add_routes(self.shared_slack.routes())
@@ -292,17 +316,17 @@ class Runtime:
             await health.start()
         except OSError as exc:
             raise StartupError(
-                f"cannot serve health checks on {ops.health_host}:{ops.health_port}: {exc.strerror}"
+                f"cannot serve health checks on {host}:{ops.health_port}: {exc.strerror}"
             ) from None
         self._on_stop("health server", health.stop)
 
     async def _start_platforms(self) -> None:
         """Connect every platform at once (each waits on its own network round trips)."""
-        assert self.health is not None
         starting = []
         for service in self.platforms:
             if service is self.shared_slack:
                 # Slack's /slack/events is served by the health server: nothing to start.
+                assert self.health is not None
                 self._on_stop(service.name, service.stop)
                 log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
                 continue
@@ -326,6 +350,8 @@ class Runtime:
         except ConfigError as exc:
             raise StartupError(f"{service.name}: {exc}", exit_code=EXIT_CONFIG) from None
         except Exception as exc:
+            from bot.app.health import reason
+
             raise StartupError(f"{service.name}: cannot start: {reason(exc)}") from None
         self._started.add(service.name)
         log.info("%s started", service.name)
@@ -362,25 +388,25 @@ class Runtime:
     def _service_check(self, service: Service, *, up: str = "connected") -> Check:
         async def check() -> ComponentState:
             if service.name not in self._started:
-                return ComponentState(False, "starting")
+                return _state(False, "starting")
             ready = service.is_ready()
-            return ComponentState(ready, up if ready else f"not {up}")
+            return _state(ready, up if ready else f"not {up}")
 
         return check
 
     async def _shared_slack_state(self) -> ComponentState:
-        return ComponentState(True, "HTTP mode on the health server's port")
+        return _state(True, "HTTP mode on the health server's port")
 
     async def _content_state(self) -> ComponentState:
         assert self.engine is not None
         library = self.engine.library.current
         count = len(library.briefings)
-        return ComponentState(count > 0, f"version {library.version}, {count} briefing(s)")
+        return _state(count > 0, f"version {library.version}, {count} briefing(s)")
 
     async def _database_state(self) -> ComponentState:
         assert self.store is not None
         await self.store.ping()
-        return ComponentState(True, "reachable")
+        return _state(True, "reachable")
 
     # -- run and stop ------------------------------------------------------------------------
 
