@@ -234,5 +234,5 @@ def load_builtin_commands() -> None:
     """Import the modules that declare the built-in commands into ``registry`` (once)."""
     import importlib
 
-    for module in ("bot.commands.briefing_queries", "bot.digests.handlers"):
+    for module in ("bot.commands.briefing_queries", "bot.commands.map", "bot.digests.handlers"):
         importlib.import_module(module)

@@ -1,0 +1,75 @@
+"""The ``map`` command: who stands where, as an image with the same data in cited text.
+
+The answer is the "Who stands where" text view with ``Answer.image`` set: adapters that can
+attach images fetch the PNG with ``bot.stance_map.image_bytes`` and attach it; the console
+saves it to a file and says where; ``briefbot query map --format png`` writes it to stdout.
+Nothing here loads matplotlib: the layout is pure Python, and the drawing happens only when
+an image is actually wanted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import tempfile
+from pathlib import Path
+
+from bot.commands.registry import Call, OptionKind, OptionSpec, registry
+from bot.core.answers import Answer, Section
+from bot.core.loader import LoadedBriefing
+from bot.stance_map import map_layout, render_map, who_stands_where
+
+log = logging.getLogger(__name__)
+
+#: Where the console saves map images (one file per briefing version).
+IMAGE_DIR = Path(tempfile.gettempdir()) / "briefbot"
+
+
+@registry.command(
+    "map",
+    "Who stands where: the actors by stance and how they relate, as a picture",
+    options=(
+        OptionSpec(
+            "briefing", "Which briefing (default: the newest)", OptionKind.BRIEFING, required=False
+        ),
+    ),
+    examples=("map",),
+)
+async def stance_map(call: Call) -> Answer:
+    # Not ``cacheable``: the console's answer names a file. The map itself is cached per
+    # content version in ``bot.stance_map``, so a repeated ``map`` costs microseconds.
+    loaded = call.engine.library.current.get(call.arg("briefing"))
+    layout = await map_layout(loaded)
+    answer = who_stands_where(layout, loaded.briefing, loaded.fingerprint)
+    if call.context.platform == "console":
+        return await _saved(answer, loaded)
+    if call.context.platform == "cli":
+        return _with_note(answer, "The picture: briefbot query map --format png > map.png")
+    return answer
+
+
+async def _saved(answer: Answer, loaded: LoadedBriefing) -> Answer:
+    """``answer`` with a line saying where the console saved the PNG (or why it could not)."""
+    assert answer.image is not None
+    path = IMAGE_DIR / answer.image.filename
+    try:
+        data = await render_map(loaded)
+        await asyncio.to_thread(_write, path, data)
+    except OSError as exc:
+        log.warning("could not save the stance map to %s: %s", path, exc)
+        return _with_note(answer, f"Could not save the picture to {path}: {exc.strerror}.")
+    return _with_note(answer, f"Saved the picture to {path}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(path)  # a reader never sees half a file
+
+
+def _with_note(answer: Answer, note: str) -> Answer:
+    return dataclasses.replace(answer, sections=(Section("Picture", text=note), *answer.sections))
