@@ -57,10 +57,8 @@ class Router:
         #: Where earlier edges met each box, so later ones meet it elsewhere.
         self.ports: dict[Rect, list[Point]] = {}
         self.blocked = [False] * (self.cols * self.rows)
-        margin = Rect(CELL, CELL, width - 2 * CELL, height - 2 * CELL)
-        for index in range(self.cols * self.rows):
-            c = self._centre(index)
-            self.blocked[index] = not margin.contains(c)
+        inner = set(self._cells_in(Rect(CELL, CELL, width - 2 * CELL, height - 2 * CELL)))
+        self.blocked = [index not in inner for index in range(self.cols * self.rows)]
         for rect in self.obstacles:
             for index in self._cells_in(rect.grown(CLEARANCE)):
                 self.blocked[index] = True
@@ -74,11 +72,13 @@ class Router:
         i1 = min(self.cols - 1, math.ceil((rect.right - CELL / 2) / CELL))
         j0 = max(0, math.floor((rect.y - CELL / 2) / CELL))
         j1 = min(self.rows - 1, math.ceil((rect.bottom - CELL / 2) / CELL))
+        half = CELL / 2
+        xs = [i for i in range(i0, i1 + 1) if rect.x <= i * CELL + half <= rect.right]
         return [
             j * self.cols + i
             for j in range(j0, j1 + 1)
-            for i in range(i0, i1 + 1)
-            if rect.contains(self._centre(j * self.cols + i))
+            if rect.y <= j * CELL + half <= rect.bottom
+            for i in xs
         ]
 
     def _ring(self, box: Rect) -> list[int]:
@@ -127,44 +127,47 @@ class Router:
                     for index in self._cells_along(a, b):
                         blocked[index] = True
         aim = target.grown(CLEARANCE)
+        ax0, ax1, ay0, ay1 = aim.x, aim.right, aim.y, aim.bottom
+        cols, rows, usage, half = self.cols, self.rows, self.usage, CELL / 2
+
+        def h(n: int) -> float:
+            j, i = divmod(n, cols)
+            x, y = i * CELL + half, j * CELL + half
+            return math.hypot(max(ax0 - x, 0.0, x - ax1), max(ay0 - y, 0.0, y - ay1))
+
         best: dict[int, float] = {}
         came: dict[int, int] = {}
+        # Entries (priority, cost, node); node -1 - n means "arrived, through goal cell n":
+        # reaching the target costs that cell's port price once, like a last step.
         heap: list[tuple[float, float, int]] = []
-        finish = {g: self._port_cost(target, g) for g in goal}
         for s in starts:
             best[s] = self._port_cost(source, s)
-            heapq.heappush(heap, (best[s] + aim.distance(self._centre(s)), best[s], s))
-        done: set[int] = set()
+            heapq.heappush(heap, (best[s] + h(s), best[s], s))
         while heap:
             _, cost, index = heapq.heappop(heap)
-            if cost > best.get(index, math.inf):
-                continue
-            if index in goal and index not in done:
-                # Arriving costs the port's price once; pay it, then finish if still cheapest.
-                done.add(index)
-                best[index] = cost + finish[index]
-                heapq.heappush(heap, (best[index], best[index], index))
-                continue
-            if index in done:
-                path = [index]
+            if index < 0:
+                path = [-1 - index]
                 while path[-1] in came:
                     path.append(came[path[-1]])
                 return path[::-1]
-            j, i = divmod(index, self.cols)
+            if cost > best.get(index, math.inf):
+                continue
+            if index in goal:
+                total = cost + self._port_cost(target, index)
+                heapq.heappush(heap, (total, total, -1 - index))
+            j, i = divmod(index, cols)
             for di, dj, step in _STEPS:
                 ni, nj = i + di, j + dj
-                if not (0 <= ni < self.cols and 0 <= nj < self.rows):
+                if not (0 <= ni < cols and 0 <= nj < rows):
                     continue
-                n = nj * self.cols + ni
+                n = nj * cols + ni
                 if blocked[n] and n not in goal:
                     continue
-                if n in done:
-                    continue
-                new = cost + step + min(self.usage[n], 3) * CELL * 0.75
+                new = cost + step + min(usage[n], 3) * CELL * 0.75
                 if new < best.get(n, math.inf):
                     best[n] = new
                     came[n] = index
-                    heapq.heappush(heap, (new + aim.distance(self._centre(n)), new, n))
+                    heapq.heappush(heap, (new + h(n), new, n))
         return None
 
     def _cells_along(self, a: Point, b: Point) -> list[int]:
@@ -250,24 +253,24 @@ def place_labels(
     """
     placed: dict[int, Rect] = {}
     taken = list(obstacles)
+    ends = [end for line in lines for end in (line[0], line[-1])]
+    segments = [(k, a, b) for k, line in enumerate(lines) for a, b in itertools.pairwise(line)]
     order = sorted(range(len(lines)), key=lambda k: (length(lines[k]), k))
     for k in order:
         w, h = sizes[k]
         line = lines[k]
         best: tuple[float, Rect] | None = None
-        for rect, cost in _label_spots(line, w, h):
-            rect = clamp(rect, width, height)
-            score = cost + sum(overlap_area(rect, r) for r in taken)
+        for spot, cost in _label_spots(line, w, h):
+            rect = clamp(spot, width, height)
+            score = cost
+            for r in taken:
+                if rect.overlaps(r):
+                    score += overlap_area(rect, r)
             # Hiding an arrowhead or an edge's end misleads more than sitting a little aside.
-            score += 400 * sum(
-                1 for drawn in lines for end in (drawn[0], drawn[-1]) if rect.grown(6).contains(end)
-            )
+            near = rect.grown(6)
+            score += 400 * sum(1 for end in ends if near.contains(end))
             score += 80 * sum(
-                1
-                for other, drawn in enumerate(lines)
-                if other != k
-                for a, b in itertools.pairwise(drawn)
-                if segment_hits(a, b, rect)
+                1 for other, a, b in segments if other != k and segment_hits(a, b, rect)
             )
             if best is None or score < best[0]:
                 best = (score, rect)
