@@ -32,6 +32,9 @@ START_GAP = 2
 END_GAP = 7  # the arrow's tip stops short of its target box
 PARALLEL_GAP = 14  # between two edges joining the same pair of boxes
 ALONGSIDE_GAP = 8  # a segment may cross another edge, not run along it this close
+#: A search that has not arrived after this many steps gives up (a straight line is drawn), so
+#: a crowded map cannot make the layout slow.
+MAX_EXPANSIONS = 12_000
 PORT_SPACING = 44  # between the points where two edges meet the same box
 _STEPS = tuple(
     (di, dj, CELL * (math.sqrt(2) if di and dj else 1.0))
@@ -143,7 +146,9 @@ class Router:
         for s in starts:
             best[s] = self._port_cost(source, s)
             heapq.heappush(heap, (best[s] + h(s), best[s], s))
-        while heap:
+        budget = MAX_EXPANSIONS
+        while heap and budget:
+            budget -= 1
             _, cost, index = heapq.heappop(heap)
             if index < 0:
                 path = [-1 - index]

@@ -22,12 +22,13 @@ def _stance_note(actor: ActorPlace) -> str:
 
 
 def _edge_sentence(layout: MapLayout, edge: MapEdge) -> str:
-    verb = edge.label.replace("\n", "; ")
+    verb, *more = edge.label.split("\n")
     source, target = layout.actor(edge.source).name, layout.actor(edge.target).name
+    also = f" (also: {', '.join(more)})" if more else ""
     if edge.arrow.value == "none":
-        return f"{source} and {target}: {verb}"
-    both = " (each of the other)" if edge.arrow.value == "both" else ""
-    return f"{source} {verb} {target}{both}"
+        return f"{source} and {target}: {verb}{also}"
+    both = " and the other way round" if edge.arrow.value == "both" else ""
+    return f"{source} {verb} {target}{both}{also}"
 
 
 def alt_text(layout: MapLayout, *, limit: int = ALT_TEXT_LIMIT) -> str:
