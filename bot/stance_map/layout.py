@@ -55,7 +55,9 @@ TITLE_PX = 40
 SUBTITLE_PX = 25
 LEGEND_PX = 20
 HEADING_PX = 20
+MIN_HEADING_PX = 15
 NAME_PX = (27, 30, 34)  # by how much the article says about the actor
+MIN_NAME_PX = 21  # a name with a very long word shrinks down to this
 STANCE_PX = 21
 META_PX = 17
 EDGE_LABEL_PX = 19
@@ -137,12 +139,26 @@ class BandArea:
 
     @property
     def heading(self) -> str:
-        return f"{self.title.upper()}  ·  {len(self.actor_ids)}"
+        """The band's title and count, shortened to what fits the band's width."""
+        for title in (self.title, self.title.split(" / ")[-1], self.title.split()[0]):
+            text = f"{title.upper()}  ·  {len(self.actor_ids)}"
+            if text_width(text, MIN_HEADING_PX, bold=True) <= self.area.w - 32:
+                return text
+        return text
+
+    @property
+    def heading_px(self) -> float:
+        """The heading's size: ``HEADING_PX``, or smaller for a narrow band."""
+        room = self.area.w - 32
+        return max(
+            MIN_HEADING_PX,
+            min(HEADING_PX, HEADING_PX * room / text_width(self.heading, HEADING_PX, bold=True)),
+        )
 
     @property
     def heading_box(self) -> Rect:
         """Where the heading's text is (edges keep off it)."""
-        w = text_width(self.heading, HEADING_PX, bold=True)
+        w = text_width(self.heading, self.heading_px, bold=True)
         return Rect(self.area.x + 16, self.area.y + 10, w, BAND_HEADER - 18)
 
 
@@ -304,6 +320,7 @@ def _measure(briefing: Briefing) -> list[_Pending]:
         for i, a in enumerate(briefing.actors)
     ]
     most = max(p.cited for p in pending)
+    least = min(p.cited for p in pending)
     for band in Band:
         members = sorted(
             (p for p in pending if p.band is band), key=lambda p: (-p.cited, -p.claims, p.order)
@@ -311,13 +328,23 @@ def _measure(briefing: Briefing) -> list[_Pending]:
         for rank, p in enumerate(members, start=1):
             p.rank = rank
     for p in pending:
-        share = p.cited / most
-        p.name_px = NAME_PX[2] if share >= 0.6 else NAME_PX[1] if share >= 0.3 else NAME_PX[0]
+        # Larger only when the article says clearly more about it than about the least-discussed.
+        share, more = p.cited / most, p.cited >= 2 * least
+        if share >= 0.6 and more:
+            p.name_px = NAME_PX[2]
+        elif share >= 0.3 and p.cited > least:
+            p.name_px = NAME_PX[1]
+        else:
+            p.name_px = NAME_PX[0]
     return pending
 
 
 def _box_text(p: _Pending, box_w: float) -> tuple[tuple[str, ...], tuple[str, ...], float]:
     inner = box_w - 2 * BOX_PAD
+    # A word too long for the line at this size gets a smaller size before it is cut.
+    longest = max(p.actor.name.split(), key=lambda w: text_width(w, 1, bold=True))
+    while p.name_px > MIN_NAME_PX and text_width(longest, p.name_px, bold=True) > inner:
+        p.name_px -= 1
     names = wrap(p.actor.name, inner, p.name_px, bold=True, max_lines=3)
     stance = wrap(p.actor.stance.label, inner, STANCE_PX, max_lines=2)
     height = (
