@@ -8,8 +8,9 @@
 - **cached answer**: ``map`` through the engine once the version is cached (layout, text view
   and image reference), and fetching the cached PNG an adapter attaches. Target p99 < 50 ms.
 - **``briefbot query actor erdogan``** wall time with the map command present and with it
-  stubbed out (``bot.commands.map`` replaced by an empty module), runs interleaved. Target: no
-  difference beyond noise — the map's modules import no plotting library.
+  stubbed out (``bot.commands.map`` replaced by an empty module), runs interleaved, and the
+  in-process cost of importing ``bot.commands.map``. Target: no difference beyond noise — the
+  command module imports neither ``bot.stance_map`` nor any plotting library.
 
     python bench/bench_map.py [--rounds 30] [--query-runs 15]
 
@@ -49,6 +50,14 @@ WITHOUT_MAP = (
     "from bot.app.cli import main; raise SystemExit(main(['query', 'actor', 'erdogan']))"
 )
 ROOT = Path(__file__).resolve().parent.parent
+#: What importing the map command adds once the other built-in commands are loaded.
+IMPORT_COST = """
+import time
+import bot.commands.briefing_queries, bot.digests.handlers, bot.core.loader
+t0 = time.perf_counter()
+import bot.commands.map
+print(time.perf_counter() - t0)
+"""
 WITH_MAP = "from bot.app.cli import main; raise SystemExit(main(['query', 'actor', 'erdogan']))"
 
 
@@ -104,6 +113,17 @@ def first_render(runs: int) -> dict[str, float]:
     return summary_ms(times)
 
 
+def import_cost(runs: int) -> dict[str, float]:
+    times = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", IMPORT_COST], cwd=ROOT, capture_output=True, text=True
+        )
+        done.check_returncode()
+        times.append(float(done.stdout.strip()))
+    return summary_ms(times)
+
+
 def query_wall(runs: int) -> dict[str, dict[str, float]]:
     """Interleaved runs, so a busy moment of the machine hits both variants alike."""
     timed: dict[str, list[float]] = {"with_map": [], "without_map": []}
@@ -134,6 +154,10 @@ def main() -> None:
         f"`briefbot query actor erdogan` wall time ({args.query_runs} interleaved runs each)",
         [{"variant": k, **v} for k, v in wall.items()],
     )
+    imports = import_cost(args.query_runs)
+    print_table(
+        "Importing bot.commands.map (with bot.stance_map) after the other commands", [imports]
+    )
     delta = wall["with_map"]["p50_ms"] - wall["without_map"]["p50_ms"]
     path = write_results(
         "bench_map",
@@ -142,6 +166,7 @@ def main() -> None:
             "first_render_new_process": first,
             "query_actor_wall": wall,
             "query_actor_p50_delta_ms": round(delta, 3),
+            "map_module_import": imports,
             "cold_render_p99_under_1s": render["cold_render_total"]["p99_ms"] < 1000,
             "cached_answer_p99_under_50ms": max(
                 render["cached_map_answer"]["p99_ms"], render["cached_png_fetch"]["p99_ms"]

@@ -31,6 +31,8 @@ def test_query_actor_loads_no_plotting() -> None:
     )
     assert "bot.commands.map" in modules  # the map command is declared in that process
     assert not {m for m in modules if m.split(".")[0] in PLOTTING}
+    # Nor the map's own modules: declaring the command must not slow other commands down.
+    assert not {m for m in modules if m.startswith("bot.stance_map")}
 
 
 def test_drawing_a_map_does_load_it() -> None:
