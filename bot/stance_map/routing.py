@@ -259,7 +259,12 @@ def place_labels(
     placed: dict[int, Rect] = {}
     taken = list(obstacles)
     ends = [end for line in lines for end in (line[0], line[-1])]
-    segments = [(k, a, b) for k, line in enumerate(lines) for a, b in itertools.pairwise(line)]
+    # Each segment with its bounding box, so most are ruled out by four comparisons.
+    segments = [
+        (k, a, b, min(a.x, b.x), max(a.x, b.x), min(a.y, b.y), max(a.y, b.y))
+        for k, line in enumerate(lines)
+        for a, b in itertools.pairwise(line)
+    ]
     order = sorted(range(len(lines)), key=lambda k: (length(lines[k]), k))
     for k in order:
         w, h = sizes[k]
@@ -274,8 +279,16 @@ def place_labels(
             # Hiding an arrowhead or an edge's end misleads more than sitting a little aside.
             near = rect.grown(6)
             score += 400 * sum(1 for end in ends if near.contains(end))
+            x0, x1, y0, y1 = rect.x, rect.right, rect.y, rect.bottom
             score += 80 * sum(
-                1 for other, a, b in segments if other != k and segment_hits(a, b, rect)
+                1
+                for other, a, b, sx0, sx1, sy0, sy1 in segments
+                if other != k
+                and sx1 > x0
+                and sx0 < x1
+                and sy1 > y0
+                and sy0 < y1
+                and segment_hits(a, b, rect)
             )
             if best is None or score < best[0]:
                 best = (score, rect)
