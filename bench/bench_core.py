@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app.cli import load_engine
-from bot.commands.registry import Context
+from bot.commands.calls import Context
 from bot.render.discord import to_discord
 from bot.render.slack import to_slack
 from bot.render.text import to_text

@@ -245,8 +245,8 @@ def subscription_rows(
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from bot.app.composition import build_engine
     from bot.app.settings import DigestSettings, OpsSettings, Settings
-    from bot.commands.engine import Engine
     from bot.core.library import Library, LibraryHolder
     from bot.core.loader import default_content_dir, load_directory
     from bot.digests.service import DigestService
@@ -270,7 +270,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(
         digest=DigestSettings(grace_minutes=60, claim_seconds=300), ops=OpsSettings(database_url=db)
     )
-    engine = Engine(LibraryHolder(Library.from_loaded(load_directory(default_content_dir()))))
+    engine = build_engine(LibraryHolder(Library.from_loaded(load_directory(default_content_dir()))))
     store = await Store.open(db)
     connector = aiohttp.TCPConnector(limit=64)
     session = aiohttp.ClientSession(connector=connector)

@@ -57,13 +57,14 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if bot == "briefbot":
+        from bot.app.composition import build_engine
         from bot.app.settings import DiscordSettings, Settings
-        from bot.commands.engine import Engine
         from bot.core.library import Library, LibraryHolder
         from bot.core.loader import default_content_dir, load_directory
         from bot.platforms.discord.service import DiscordService
 
-        engine = Engine(LibraryHolder(Library.from_loaded(load_directory(default_content_dir()))))
+        library = Library.from_loaded(load_directory(default_content_dir()))
+        engine = build_engine(LibraryHolder(library))
         settings = Settings(
             discord=DiscordSettings(token=TOKEN, api_base=api_base, gateway_url=gateway_url)
         )

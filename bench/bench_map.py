@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app.cli import load_engine
-from bot.commands.registry import Context
+from bot.commands.calls import Context
 from bot.stance_map import MapCache, image_bytes, layout, render_png
 
 from _common import print_table, summary_ms, write_results

@@ -113,7 +113,7 @@ async def serve(kind: str, api_url: str) -> None:
 async def _briefbot_reply() -> dict[str, object]:
     """The first message Briefbot acks ``/brief actor russia`` with (Share button included)."""
     from bot.app.cli import load_engine
-    from bot.commands.registry import Context
+    from bot.commands.calls import Context
     from bot.platforms.slack.messages import ephemeral_pages, share_value
 
     engine = load_engine()

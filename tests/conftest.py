@@ -32,10 +32,10 @@ def library():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def engine(library):  # type: ignore[no-untyped-def]
-    from bot.commands.engine import Engine
+    from bot.app.composition import build_engine
     from bot.core.library import LibraryHolder
 
-    return Engine(LibraryHolder(library))
+    return build_engine(LibraryHolder(library))
 
 
 def _postgres_reachable(url: str) -> str | None:

@@ -5,19 +5,24 @@ Each handler turns the loaded briefing into a neutral ``Answer``; none knows abo
 
 from __future__ import annotations
 
-from bot.commands.registry import Call, OptionKind, OptionSpec, registry
+from bot.commands.calls import Call
+from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Action, ActionKind, Answer, Choice, Item, Section, cites
 from bot.core.briefing import Actor, Claim
 from bot.core.errors import UserFacingError
 from bot.core.loader import LoadedBriefing
-from bot.core.retrieval import Retriever
 
 BRIEFING = OptionSpec(
     "briefing", "Which briefing (default: the newest)", OptionKind.BRIEFING, required=False
 )
 
-#: Retrievers are built once per loaded briefing version (content reloads make new ones).
-_retrievers: dict[str, Retriever] = {}
+#: The briefing commands; ``register`` adds them to the application's registry.
+commands = CommandRegistry()
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the briefing commands (brief, actor, actors, compare, …, help) to ``registry``."""
+    registry.include(commands)
 
 
 def claim_item(claim: Claim) -> Item:
@@ -25,11 +30,11 @@ def claim_item(claim: Claim) -> Item:
 
 
 def _loaded(call: Call) -> LoadedBriefing:
-    return call.engine.library.current.get(call.arg("briefing"))
+    return call.library.get(call.arg("briefing"))
 
 
 def _actor(call: Call, loaded: LoadedBriefing, name: str) -> Actor:
-    return call.engine.library.current.resolve_actor(loaded, name)
+    return call.library.resolve_actor(loaded, name)
 
 
 def _actor_picker(loaded: LoadedBriefing, *, exclude: str | None = None) -> tuple[Choice, ...]:
@@ -48,16 +53,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _retriever(loaded: LoadedBriefing) -> Retriever:
-    retriever = _retrievers.get(loaded.fingerprint)
-    if retriever is None:
-        if len(_retrievers) > 16:
-            _retrievers.clear()
-        retriever = _retrievers[loaded.fingerprint] = Retriever(loaded.briefing)
-    return retriever
-
-
-@registry.command(
+@commands.command(
     "brief",
     "The briefing at a glance: summary, key points, actors and what to watch",
     options=(BRIEFING,),
@@ -93,7 +89,7 @@ def brief(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "actor",
     "One actor: stance, interests, constraints, actions, relations",
     options=(
@@ -154,7 +150,7 @@ def actor(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "actors",
     "Every actor in the briefing and where each stands",
     options=(BRIEFING,),
@@ -184,7 +180,7 @@ def actors(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "compare",
     "Two actors side by side: stances, interests, constraints and how they relate",
     options=(
@@ -256,7 +252,7 @@ def compare(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "timeline",
     "Dated events of the briefing, oldest first (optionally for one actor)",
     options=(
@@ -298,7 +294,7 @@ def timeline(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "figures",
     "The key numbers of the briefing, each with its source sentence",
     options=(BRIEFING,),
@@ -320,66 +316,7 @@ def figures(call: Call) -> Answer:
     )
 
 
-@registry.command(
-    "ask",
-    "Ask a question; get the briefing's best-matching cited claims (search, not an AI)",
-    options=(
-        OptionSpec(
-            "question",
-            "Your question, e.g. why does Russia support this?",
-            greedy=True,
-            max_length=500,
-        ),
-        BRIEFING,
-    ),
-    examples=("ask why does Russia support this?", "ask how many refugees are in Turkey"),
-    cacheable=True,
-)
-def ask(call: Call) -> Answer:
-    loaded = _loaded(call)
-    question = call.arg("question") or ""
-    retriever = _retriever(loaded)
-    hits = retriever.search(question)
-    b = loaded.briefing
-    if not hits:
-        return Answer(
-            title="Not in this briefing",
-            summary=(
-                f"Nothing in “{b.title}” answers that. "
-                "The briefing only covers what the article says."
-            ),
-            sections=(
-                Section(
-                    "Try",
-                    # Named from this briefing: another article has other actors.
-                    text=f"Ask about an actor ({', '.join(a.name for a in b.actors[:3])}"
-                    + ("…" if len(b.actors) > 3 else "")
-                    + "), a figure or a date — or use actors / timeline / figures.",
-                ),
-            ),
-            footer=_source_line(loaded),
-        )
-    by_label: dict[str, list[Item]] = {}
-    for hit in hits:
-        by_label.setdefault(hit.passage.label, []).append(
-            Item(hit.passage.text, hit.passage.citations)
-        )
-    mentioned = [a for a in b.actors if a.id in retriever.actors_mentioned(question)]
-    actions = tuple(
-        Action(ActionKind.ACTOR, f"More on {a.name}", (a.id,), b.id) for a in mentioned[:3]
-    )
-    return Answer(
-        title=f"Q: {question}",
-        summary="The briefing's best-matching claims, each with the sentence it rests on "
-        "(keyword search over the briefing, not generated text).",
-        sections=tuple(Section(label, tuple(items)) for label, items in by_label.items()),
-        link=b.source.url,
-        footer=_source_line(loaded),
-        actions=actions,
-    )
-
-
-@registry.command(
+@commands.command(
     "sources",
     "Where the briefing comes from, what the source leaves out, and its slips",
     options=(BRIEFING,),
@@ -420,7 +357,7 @@ def sources(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "help",
     "What Briefbot can do, or how to use one command",
     options=(OptionSpec("command", "A command, e.g. compare or digest subscribe", required=False),),
@@ -428,7 +365,7 @@ def sources(call: Call) -> Answer:
     cacheable=True,
 )
 def help_(call: Call) -> Answer:
-    reg = call.engine.registry
+    reg = call.registry
     wanted = (call.arg("command") or "").strip().lower().lstrip("/")
     spec = reg.get(wanted) if wanted else None
     if spec is not None:

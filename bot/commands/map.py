@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from bot.commands.registry import Call, OptionKind, OptionSpec, registry
+from bot.commands.calls import Call
+from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Answer, Section
 from bot.core.loader import LoadedBriefing
 
@@ -27,7 +28,16 @@ log = logging.getLogger(__name__)
 IMAGE_DIR = Path(tempfile.gettempdir()) / "briefbot"
 
 
-@registry.command(
+#: The ``map`` command; ``register`` adds it to the application's registry.
+commands = CommandRegistry()
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the ``map`` command to ``registry``."""
+    registry.include(commands)
+
+
+@commands.command(
     "map",
     "Who stands where: the actors by stance and how they relate, as a picture",
     options=(
@@ -36,12 +46,15 @@ IMAGE_DIR = Path(tempfile.gettempdir()) / "briefbot"
         ),
     ),
     examples=("map",),
+    # The first map of a content version is drawn (~0.3–1 s, more while matplotlib loads)
+    # before the adapter can attach it: adapters acknowledge first.
+    slow=True,
 )
 async def stance_map(call: Call) -> Answer:
     # Not ``cacheable``: the console's answer names a file. The map itself is cached per
     # content version in ``bot.stance_map``, so a repeated ``map`` costs microseconds.
     maps = await _stance_map()
-    loaded = call.engine.library.current.get(call.arg("briefing"))
+    loaded = call.library.get(call.arg("briefing"))
     layout = await maps.map_layout(loaded)
     answer = maps.who_stands_where(layout, loaded.briefing, loaded.fingerprint)
     if call.context.platform == "console":

@@ -1,26 +1,28 @@
 """Commands, declared once.
 
-Every command (name, options, help, handler) is declared here or in a feature module with
-``@registry.command(...)``. The Discord adapter registers slash commands from these
+Every command (name, options, help, handler) is declared once, in its feature module, with
+``@commands.command(...)``. The Discord adapter registers slash commands from these
 declarations, the Slack adapter and the console parse ``/brief <command> …`` text against them,
 and ``help`` is generated from them. Adding a command is one handler plus one declaration.
 
-Handlers receive a ``Call`` and return an ``Answer`` (sync or async). They raise
-``UserFacingError`` for anything the user should be told.
+Handlers receive a ``Call`` (``bot.commands.calls``) and return an ``Answer`` (sync or async).
+They raise ``UserFacingError`` for anything the user should be told.
+
+Each feature module declares its commands on a module-level ``CommandRegistry`` and exposes
+``register(registry)``; the application layer (``bot.app.composition``) composes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.core.answers import Answer
 
 if TYPE_CHECKING:
-    from bot.commands.engine import Engine
+    from bot.commands.calls import Call
 
 
 class OptionKind(StrEnum):
@@ -74,6 +76,9 @@ class CommandSpec:
     #: The answer depends only on the arguments and the loaded content (no caller, no clock,
     #: no database), so the engine may reuse it until the content changes.
     cacheable: bool = False
+    #: The handler may take longer than a platform's acknowledgement window (it touches the
+    #: database or the network): adapters acknowledge first and answer when it is done.
+    slow: bool = False
 
     @property
     def qualified_name(self) -> str:
@@ -88,49 +93,9 @@ class CommandSpec:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class Context:
-    """Who asked, where. Adapters fill it in; the core never looks at platform objects."""
-
-    platform: str = "console"  # console | discord | slack | cli
-    user_id: str = ""
-    user_name: str = ""
-    channel_id: str = ""
-    channel_name: str = ""
-    workspace_id: str = ""  # Discord guild id / Slack team id
-    #: Whether the user may change this channel's subscriptions (checked by the adapter).
-    can_manage: bool = True
-    #: Whether that holds for every channel of the workspace (Discord: Manage Channels
-    #: server-wide; Slack: admins and the allow-list, which are workspace-wide already).
-    #: Needed to change a subscription of another channel by its id.
-    manages_workspace: bool = True
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """A command to run: its qualified name and raw string arguments."""
-
-    command: str
-    args: Mapping[str, str] = field(default_factory=dict)
-    context: Context = field(default_factory=Context)
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a handler gets: the invocation plus the engine that owns the services."""
-
-    spec: CommandSpec
-    args: Mapping[str, str]
-    context: Context
-    engine: Engine
-
-    def arg(self, name: str, default: str | None = None) -> str | None:
-        value = self.args.get(name)
-        return value if value not in (None, "") else default
-
-
 GROUP_HELP: dict[str, str] = {
     "digest": "Scheduled digests for this channel",
+    "briefing": "Choose the briefing this channel uses",
 }
 
 
@@ -157,6 +122,7 @@ class CommandRegistry:
         manage: bool = False,
         private: bool = False,
         cacheable: bool = False,
+        slow: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator declaring a command handled by the decorated function."""
 
@@ -172,11 +138,17 @@ class CommandRegistry:
                     manage=manage,
                     private=private,
                     cacheable=cacheable,
+                    slow=slow,
                 )
             )
             return handler
 
         return decorate
+
+    def include(self, other: CommandRegistry) -> None:
+        """Add every command declared in ``other`` (a feature module's own registry)."""
+        for spec in other:
+            self.add(spec)
 
     def get(self, qualified_name: str) -> CommandSpec | None:
         return self._specs.get(qualified_name)
@@ -223,16 +195,3 @@ class CommandRegistry:
             }
             for s in self
         ]
-
-
-#: The registry of built-in commands. Feature modules add to it at import time.
-registry = CommandRegistry()
-
-
-@lru_cache(maxsize=1)
-def load_builtin_commands() -> None:
-    """Import the modules that declare the built-in commands into ``registry`` (once)."""
-    import importlib
-
-    for module in ("bot.commands.briefing_queries", "bot.commands.map", "bot.digests.handlers"):
-        importlib.import_module(module)

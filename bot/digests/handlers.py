@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.commands.registry import Call, OptionKind, OptionSpec, registry
+from bot.commands.calls import Call, ServiceKey
+from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Answer, Item, Section
 from bot.core.errors import NotFoundError, PermissionDenied, UserFacingError
 from bot.digests.records import (
@@ -34,6 +35,18 @@ if TYPE_CHECKING:  # the service pulls in SQLAlchemy and APScheduler; import it 
 GROUP = "digest"
 MAX_LISTED = 25
 
+#: The running digest service, provided by the runtime.
+DIGESTS: ServiceKey[DigestService] = ServiceKey("digests")
+
+#: The digest commands; ``register`` adds them to the application's registry.
+commands = CommandRegistry()
+
+
+def register(registry: CommandRegistry) -> None:
+    """Add the ``digest …`` commands to ``registry``."""
+    registry.include(commands)
+
+
 _ID = OptionSpec(
     "id",
     "The subscription's id (shown by digest list); optional if the channel has only one.",
@@ -42,10 +55,11 @@ _ID = OptionSpec(
 )
 
 
-@registry.command(
+@commands.command(
     "subscribe",
     "Post a digest of the briefing to this channel on a schedule.",
     group=GROUP,
+    slow=True,
     manage=True,
     options=(
         OptionSpec(
@@ -76,7 +90,7 @@ async def subscribe(call: Call) -> Answer:
     zone = parse_timezone(zone_name or trailing_zone or service.settings.digest.default_timezone)
     schedule = parse_schedule(text)
     briefing_id = call.arg("briefing")
-    loaded = call.engine.library.current.get(briefing_id)  # NotFoundError names the choices
+    loaded = call.library.get(briefing_id)  # NotFoundError names the choices
     channel_id, channel_name = _channel(call)
     sub, created = await service.subscribe(
         platform=call.context.platform,
@@ -115,7 +129,7 @@ async def subscribe(call: Call) -> Answer:
     )
 
 
-@registry.command("list", "Show this workspace's digest subscriptions.", group=GROUP)
+@commands.command("list", "Show this workspace's digest subscriptions.", group=GROUP, slow=True)
 async def list_subscriptions(call: Call) -> Answer:
     """Every subscription of this workspace: schedule, zone, next run and last delivery."""
     service = _service(call)
@@ -142,8 +156,13 @@ async def list_subscriptions(call: Call) -> Answer:
     )
 
 
-@registry.command(
-    "unsubscribe", "Stop a digest subscription.", group=GROUP, manage=True, options=(_ID,)
+@commands.command(
+    "unsubscribe",
+    "Stop a digest subscription.",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(_ID,),
 )
 async def unsubscribe(call: Call) -> Answer:
     service = _service(call)
@@ -155,7 +174,9 @@ async def unsubscribe(call: Call) -> Answer:
     )
 
 
-@registry.command("pause", "Pause a digest subscription.", group=GROUP, manage=True, options=(_ID,))
+@commands.command(
+    "pause", "Pause a digest subscription.", group=GROUP, slow=True, manage=True, options=(_ID,)
+)
 async def pause(call: Call) -> Answer:
     service = _service(call)
     sub = await _target(call, service)
@@ -170,8 +191,13 @@ async def pause(call: Call) -> Answer:
     )
 
 
-@registry.command(
-    "resume", "Resume a paused digest subscription.", group=GROUP, manage=True, options=(_ID,)
+@commands.command(
+    "resume",
+    "Resume a paused digest subscription.",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(_ID,),
 )
 async def resume(call: Call) -> Answer:
     service = _service(call)
@@ -187,10 +213,11 @@ async def resume(call: Call) -> Answer:
     )
 
 
-@registry.command(
+@commands.command(
     "preview",
     "Show the next digest privately.",
     group=GROUP,
+    slow=True,
     private=True,
     options=(_ID,),
 )
@@ -201,8 +228,13 @@ async def preview(call: Call) -> Answer:
     return dataclasses.replace(answer, title=f"Preview: {answer.title}", private=True)
 
 
-@registry.command(
-    "send", "Post a digest now, outside the schedule.", group=GROUP, manage=True, options=(_ID,)
+@commands.command(
+    "send",
+    "Post a digest now, outside the schedule.",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(_ID,),
 )
 async def send(call: Call) -> Answer:
     service = _service(call)
@@ -220,10 +252,8 @@ async def send(call: Call) -> Answer:
 
 
 def _service(call: Call) -> DigestService:
-    from bot.digests.service import DigestService
-
-    service = call.engine.services.get("digests")
-    if not isinstance(service, DigestService):
+    service = call.services.get(DIGESTS)
+    if service is None:
         raise UserFacingError("Scheduled digests are not running on this bot right now.")
     return service
 

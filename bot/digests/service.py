@@ -60,9 +60,9 @@ from bot.digests.store import (
 )
 
 if TYPE_CHECKING:
-    from bot.app.settings import Settings
     from bot.commands.engine import Engine
     from bot.core.loader import LoadedBriefing
+    from bot.digests.settings import HasDigestSettings
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class DigestService:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: HasDigestSettings,
         engine: Engine,
         store: Store,
         posters: Mapping[str, Poster] | Iterable[Poster],

@@ -2,7 +2,9 @@
 
 Authors write stance labels ("Driving rapprochement", "Engaged; own terms unstated") and
 relation kinds ("courted by", "former backer of") in their own words. The map needs a band per
-actor and a drawable edge per relation, so both are read by keyword: the earliest keyword in the
+actor and a drawable edge per relation. An actor whose stance has a ``side`` (for, engaged,
+against, unstated — the same field ``ask`` answers "who is against it?" from) goes where the
+author put it; otherwise both are read by keyword: the earliest keyword in the
 text decides (the longer one on a tie), a negation just before it ("not opposed") makes the
 stance unclear rather than its opposite, and a label no rule knows falls into ``UNCLEAR`` — the
 map never guesses a side. The label itself is always shown as written.
@@ -77,8 +79,20 @@ def _earliest(
     return best
 
 
-def band_of(label: str) -> Band:
-    """The band of a stance label; ``UNCLEAR`` for anything the rules do not recognise."""
+#: The schema's ``stance.side`` (the author's own call) and the band it puts an actor in.
+SIDE_BANDS: dict[str, Band] = {
+    "for": Band.DRIVING,
+    "engaged": Band.ENGAGED,
+    "against": Band.OPPOSED,
+    "unstated": Band.UNCLEAR,
+}
+
+
+def band_of(label: str, side: str | None = None) -> Band:
+    """The band of a stance: its ``side`` when the author gave one, else read from the label
+    (``UNCLEAR`` for anything the rules do not recognise)."""
+    if side is not None:
+        return SIDE_BANDS.get(side, Band.UNCLEAR)
     text = fold(label)
     hit = _earliest(text, _STANCE_RULES)
     if hit is None:
@@ -88,6 +102,13 @@ def band_of(label: str) -> Band:
     if band is not Band.UNCLEAR and _NEGATIONS.intersection(before):
         return Band.UNCLEAR
     return band
+
+
+def says_unclear(label: str) -> bool:
+    """Whether the label itself says the stance is unknown ("Not stated", "No position
+    stated"), as opposed to a stance no rule recognises ("Wants a better price")."""
+    hit = _earliest(fold(label), _STANCE_RULES)
+    return hit is not None and hit[1] is Band.UNCLEAR
 
 
 class EdgeKind(StrEnum):
@@ -122,10 +143,11 @@ class _VerbRule:
     pattern: re.Pattern[str]
     kind: EdgeKind
     verb: str
+    passive: bool  # written from the object's side even without "by" ("at risk from")
 
 
-def _verb(pattern: str, kind: EdgeKind, verb: str) -> _VerbRule:
-    return _VerbRule(re.compile(rf"\b(?:{pattern})"), kind, verb)
+def _verb(pattern: str, kind: EdgeKind, verb: str, *, passive: bool = False) -> _VerbRule:
+    return _VerbRule(re.compile(rf"\b(?:{pattern})"), kind, verb, passive)
 
 
 _RELATION_RULES: tuple[_VerbRule, ...] = (
@@ -150,6 +172,12 @@ _RELATION_RULES: tuple[_VerbRule, ...] = (
     _verb(r"critici[sz]|critic\b|critical", EdgeKind.PRESSURES, "criticises"),
     _verb(r"challeng", EdgeKind.PRESSURES, "challenges"),
     _verb(r"pressur|press(?:es|ed|ing)?\b|demand|urg", EdgeKind.PRESSURES, "pressures"),
+    _verb(
+        r"at risk from|endangered by|menaced by|fears?\b|afraid of",
+        EdgeKind.PRESSURES,
+        "threatens",
+        passive=True,
+    ),
     _verb(r"threat", EdgeKind.PRESSURES, "threatens"),
     _verb(r"condemn|denounc", EdgeKind.PRESSURES, "condemns"),
     _verb(r"shun|isolat|snub|boycott", EdgeKind.PRESSURES, "shuns"),
@@ -173,7 +201,7 @@ _RELATION_RULES: tuple[_VerbRule, ...] = (
 _PASSIVE = re.compile(r"\bby\b")
 _FORMER = re.compile(r"\b(?:former|formerly|ex|once|previous|previously|no longer|used to)\b")
 _BOTH_WAYS = re.compile(r"\b(?:mutual|mutually|each other|one another)\b")
-_OTHER_LABEL_CHARS = 24
+_OTHER_LABEL_CHARS = 28
 
 
 @dataclass(frozen=True)
@@ -215,7 +243,7 @@ def read_relation(kind: str) -> RelationReading:
     return RelationReading(
         rule.kind,
         rule.verb,
-        reversed=_PASSIVE.search(text) is not None,
+        reversed=rule.passive or _PASSIVE.search(text) is not None,
         mutual=rule.kind in MUTUAL_KINDS or _BOTH_WAYS.search(text) is not None,
         former=former,
     )

@@ -316,7 +316,13 @@ def layout(briefing: Briefing, *, width: int = WIDTH) -> MapLayout:
 
 def _measure(briefing: Briefing) -> list[_Pending]:
     pending = [
-        _Pending(a, band_of(a.stance.label), _cited_sentences(a, briefing), _claims(a), i)
+        _Pending(
+            a,
+            band_of(a.stance.label, a.stance.side),
+            _cited_sentences(a, briefing),
+            _claims(a),
+            i,
+        )
         for i, a in enumerate(briefing.actors)
     ]
     most = max(p.cited for p in pending)
@@ -546,6 +552,10 @@ def _draft_edges(briefing: Briefing, known: set[str]) -> list[_Draft]:
                     actor.id, other, relation.kind, relation.text, cites(relation.evidence)
                 )
             )
+    for draft in drafts.values():
+        # A link no rule reads, stated by each side of the other, is a mutual one.
+        if draft.kind is EdgeKind.OTHER and draft.forward and draft.backward:
+            draft.mutual, draft.forward, draft.backward = True, False, False
     merged: list[_Draft] = []
     # Known families first, so a relation no rule reads can join its pair's edge.
     for draft in sorted(drafts.values(), key=lambda d: d.kind is EdgeKind.OTHER):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.answers import ActionKind, Answer, Choice, ImageRef, Item, Section
 from bot.core.briefing import Briefing
 from bot.core.textnorm import fold
-from bot.stance_map.bands import BAND_TITLES, Band
+from bot.stance_map.bands import BAND_TITLES, Band, EdgeKind, says_unclear
 from bot.stance_map.layout import ActorPlace, MapEdge, MapLayout
 
 #: Discord's limit for an attachment's description (its alt text); Slack allows more.
@@ -15,8 +15,11 @@ BAND_ORDER = (Band.DRIVING, Band.ENGAGED, Band.OPPOSED, Band.UNCLEAR)
 
 
 def _stance_note(actor: ActorPlace) -> str:
-    """The actor's label, unless it only repeats its band's name ("Opposed" under Opposed)."""
+    """The actor's label, unless it only repeats its band ("Opposed" under Opposed, "No
+    position stated" under Unclear or not stated)."""
     if fold(actor.stance) in fold(BAND_TITLES[actor.band]):
+        return ""
+    if actor.band is Band.UNCLEAR and says_unclear(actor.stance):
         return ""
     return actor.stance
 
@@ -25,6 +28,10 @@ def _edge_sentence(layout: MapLayout, edge: MapEdge) -> str:
     verb, *more = edge.label.split("\n")
     source, target = layout.actor(edge.source).name, layout.actor(edge.target).name
     also = f" (also: {', '.join(more)})" if more else ""
+    if edge.kind is EdgeKind.OTHER:  # the author's own words, which need not be a verb
+        joined = f"{source} and {target}" if edge.arrow.value == "none" else source
+        tail = "" if edge.arrow.value == "none" else f" {target}"
+        return f"{joined}: {verb}{tail}{also}"
     if edge.arrow.value == "none":
         return f"{source} and {target}: {verb}{also}"
     both = " and the other way round" if edge.arrow.value == "both" else ""

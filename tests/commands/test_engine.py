@@ -8,8 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.app.composition import build_engine
+from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine
-from bot.commands.registry import CommandRegistry, Context, Invocation, OptionKind
+from bot.commands.registry import CommandRegistry, OptionKind
 from bot.core.answers import Action, ActionKind, Answer, Tone
 
 CTX = Context(platform="test", channel_id="C1")
@@ -84,8 +86,9 @@ async def test_unknown_command_gets_help(engine: Engine) -> None:
         ("damascus", "Syria"),
         ("USA", "United States"),
         ("Washington", "United States"),
-        ("SDF", "Kurdish forces"),
-        ("syrian democratic forces", "Kurdish forces"),
+        ("SDF", "Syrian Democratic Forces"),
+        ("syrian democratic forces", "Syrian Democratic Forces"),
+        ("Kurds", "Kurdish militants"),
         ("SNC", "Syrian opposition"),
         ("Tehran", "Iran"),
     ],
@@ -255,7 +258,7 @@ async def test_cached_answers_follow_a_content_reload(library) -> None:  # type:
     from tests.conftest import FIXTURES
 
     holder = LibraryHolder(library)
-    eng = Engine(holder)
+    eng = build_engine(holder)
     before = await eng.execute_text("actors", CTX)
     assert before is await eng.execute_text("actors", CTX)  # reused while content is unchanged
     holder.swap(Library.from_loaded(load_directory(FIXTURES / "briefings" / "valid")))
@@ -272,7 +275,7 @@ async def test_a_briefing_with_one_actor_offers_no_comparison(tmp_path) -> None:
     # Keep actor alpha without its relation (lines 33-39); drop actor beta (lines 40-49).
     one_actor = [*lines[:32], *lines[49:]]
     write(tmp_path, "\n".join(one_actor).replace("[alpha, beta]", "[alpha]") + "\n")
-    eng = Engine(LibraryHolder(Library.from_loaded(load_directory(tmp_path))))
+    eng = build_engine(LibraryHolder(Library.from_loaded(load_directory(tmp_path))))
     answer = await eng.execute_text("actor alpha", CTX)
     assert answer.tone is Tone.INFO, answer.summary
     assert answer.title == "Alpha — For the deal"
@@ -294,7 +297,7 @@ async def test_counts_read_naturally(library) -> None:  # type: ignore[no-untype
     from bot.core.loader import load_directory
     from tests.conftest import FIXTURES
 
-    eng = Engine(
+    eng = build_engine(
         LibraryHolder(Library.from_loaded(load_directory(FIXTURES / "briefings" / "valid")))
     )
     actors = await eng.execute_text("actors", CTX)

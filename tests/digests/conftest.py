@@ -82,10 +82,10 @@ def river():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def fixture_engine(river):  # type: ignore[no-untyped-def]
-    from bot.commands.engine import Engine
+    from bot.app.composition import build_engine
     from bot.core.library import Library, LibraryHolder
 
-    return Engine(LibraryHolder(Library.from_loaded([river])))
+    return build_engine(LibraryHolder(Library.from_loaded([river])))
 
 
 @pytest.fixture

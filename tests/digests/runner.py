@@ -19,11 +19,13 @@ import sys
 import time
 from pathlib import Path
 
+from bot.app.composition import build_engine
 from bot.app.settings import DigestSettings, OpsSettings, Settings
-from bot.commands.engine import Engine
+from bot.commands.calls import META_STORE
 from bot.core.answers import Answer
 from bot.core.library import Library, LibraryHolder
 from bot.core.loader import load_directory
+from bot.digests.handlers import DIGESTS
 from bot.digests.ports import PostResult
 from bot.digests.service import DigestService
 from bot.digests.store import Store
@@ -77,7 +79,7 @@ async def main(argv: list[str]) -> int:
         digest=DigestSettings(grace_minutes=args.grace_minutes, claim_seconds=args.claim_seconds),
         ops=OpsSettings(database_url=args.db),
     )
-    engine = Engine(LibraryHolder(Library.from_loaded(load_directory(FIXTURE))))
+    engine = build_engine(LibraryHolder(Library.from_loaded(load_directory(FIXTURE))))
     store = await Store.open(args.db)
     service = DigestService(
         settings,
@@ -87,7 +89,8 @@ async def main(argv: list[str]) -> int:
         sweep_seconds=args.sweep,
         instance=args.instance,
     )
-    engine.services.update(digests=service, store=store)
+    engine.services.provide(DIGESTS, service)
+    engine.services.provide(META_STORE, store)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await service.start()

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands.registry import Context
+from bot.commands.calls import META_STORE, Context
 from bot.core.answers import Tone
 from bot.digests.delivery import Backoff
+from bot.digests.handlers import DIGESTS
 from bot.digests.ports import DeliveryError
 from bot.digests.service import DigestService
 from bot.digests.store import MISSED, PAUSED, RETRY, SENT, Store
@@ -60,8 +61,8 @@ async def start_service(sqlite_url: str, fixture_engine) -> AsyncIterator[Factor
             backoff=Backoff(base=0.05, cap=0.1, rng=random.Random(0)),
             **kw,
         )
-        fixture_engine.services["digests"] = service
-        fixture_engine.services["store"] = store
+        fixture_engine.services.provide(DIGESTS, service)
+        fixture_engine.services.provide(META_STORE, store)
         opened.append((service, store))
         await service.start()
         return service, poster

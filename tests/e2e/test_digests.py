@@ -19,8 +19,10 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app.settings import DigestSettings, DiscordSettings, OpsSettings, Settings, SlackSettings
+from bot.commands.calls import META_STORE
 from bot.commands.engine import Engine
 from bot.core.answers import Answer, Item, Section
+from bot.digests.handlers import DIGESTS
 from bot.digests.schedule import parse_schedule
 from bot.digests.service import DigestService
 from bot.digests.store import SENT, Store
@@ -69,11 +71,11 @@ async def platforms(
             ops=OpsSettings(database_url=db),
         )
         store = await Store.open(db)
-        engine.services["store"] = store
+        engine.services.provide(META_STORE, store)
         discord = DiscordService(settings, engine)
         slack = SlackService(settings, engine)
         digests = DigestService(settings, engine, store, [discord, slack])
-        engine.services["digests"] = digests
+        engine.services.provide(DIGESTS, digests)
         try:
             await discord.start()
             await slack.start()

@@ -12,14 +12,16 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app.composition import build_engine, build_registry
 from bot.app.settings import DiscordSettings, Settings
+from bot.commands.calls import META_STORE, Services
 from bot.commands.engine import Engine
 from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
-from bot.commands.registry import registry as core_registry
 from bot.core import metrics
 from bot.core.answers import Answer, Item, Section
 from bot.core.errors import ConfigError, NotFoundError
@@ -53,29 +55,6 @@ CORE_COMMANDS = {
     "help",
 }
 CITATION = re.compile(r"> “.+” \(¶\d+\)")
-
-
-class MemoryStore:
-    """Stands in for the runtime store's ``get_meta``/``set_meta`` (sync)."""
-
-    def __init__(self) -> None:
-        self.meta: dict[str, str] = {}
-
-    def get_meta(self, key: str) -> str | None:
-        return self.meta.get(key)
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.meta[key] = value
-
-
-class AsyncMemoryStore(MemoryStore):
-    """The same with coroutine methods (the store may be either)."""
-
-    async def get_meta(self, key: str) -> str | None:  # type: ignore[override]
-        return self.meta.get(key)
-
-    async def set_meta(self, key: str, value: str) -> None:  # type: ignore[override]
-        self.meta[key] = value
 
 
 def discord_settings(fake: FakeDiscord, **overrides: Any) -> Settings:
@@ -156,7 +135,7 @@ async def test_commands_are_synced_with_descriptions_and_autocomplete(
     assert fake.syncs == 1
     synced = {c["name"]: c for c in fake.commands["global"]}
     assert set(synced) >= CORE_COMMANDS
-    for command in synced.values():
+    for command in (c for c in synced.values() if c["type"] == 1):  # not message commands
         assert command["description"]
         for option in command.get("options") or []:
             assert option["description"], (command["name"], option["name"])
@@ -173,27 +152,29 @@ async def test_commands_are_synced_with_descriptions_and_autocomplete(
         assert all(s["type"] == 1 and s["description"] for s in subcommands)
 
 
-@pytest.mark.parametrize("store_class", [MemoryStore, AsyncMemoryStore])
 async def test_sync_happens_only_when_the_definitions_change(
-    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any, store_class: type
+    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any, tmp_path: Path
 ) -> None:
     from bot.core.library import LibraryHolder
+    from bot.digests.store import Store
 
-    store = store_class()
-    engine = Engine(LibraryHolder(library), services={"store": store})
+    store = await Store.open(f"sqlite:///{tmp_path / 'meta.db'}")
+    services = Services()
+    services.provide(META_STORE, store)
+    engine = build_engine(LibraryHolder(library), services=services)
     first = await start_bot(engine)
     await first.stop()
     await start_bot(engine)  # a restart with the same commands: no sync
     assert fake.syncs == 1
-    assert list(store.meta) == [sync_key(int(APPLICATION_ID), None)]
+    key = sync_key(int(APPLICATION_ID), None)
+    assert await store.get_meta(key)
 
-    changed = CommandRegistry()
-    for spec in core_registry:
-        changed.add(spec)
+    changed = build_registry()
     changed.add(CommandSpec("ping", "Check Briefbot answers", handler=lambda call: Answer("pong")))
-    await start_bot(Engine(LibraryHolder(library), registry=changed, services={"store": store}))
+    await start_bot(build_engine(LibraryHolder(library), registry=changed, services=services))
     assert fake.syncs == 2
     assert "ping" in {c["name"] for c in fake.commands["global"]}
+    await store.close()
 
 
 async def test_guild_sync_when_a_guild_is_configured(
@@ -386,11 +367,9 @@ async def test_a_failing_handler_gets_an_apology_and_the_bot_keeps_serving(
     def explode(call: Any) -> Answer:
         raise RuntimeError("kaboom")
 
-    registry = CommandRegistry()
-    for spec in core_registry:
-        registry.add(spec)
+    registry = build_registry()
     registry.add(CommandSpec("explode", "Always fails", handler=explode))
-    await start_bot(Engine(LibraryHolder(library), registry=registry))
+    await start_bot(build_engine(LibraryHolder(library), registry=registry))
 
     with caplog.at_level(logging.ERROR):
         apology = await ask(fake, "explode")
@@ -451,9 +430,7 @@ def _extras_registry(seen: list[dict[str, Any]]) -> CommandRegistry:
             raise NotFoundError("No such thing.")
         return Answer("Done slowly")
 
-    registry = CommandRegistry()
-    for spec in core_registry:
-        registry.add(spec)
+    registry = build_registry()
     registry.add(
         CommandSpec(
             "add",
@@ -487,7 +464,7 @@ async def test_groups_channels_choices_and_manage_permission(
     from bot.core.library import LibraryHolder
 
     seen: list[dict[str, Any]] = []
-    await start_bot(Engine(LibraryHolder(library), registry=_extras_registry(seen)))
+    await start_bot(build_engine(LibraryHolder(library), registry=_extras_registry(seen)))
     alerts = next(c for c in fake.commands["global"] if c["name"] == "alerts")
     [add] = alerts["options"]
     assert add["type"] == 1
@@ -537,7 +514,7 @@ async def test_long_answers_are_paged_within_discords_limits(
 ) -> None:
     from bot.core.library import LibraryHolder
 
-    await start_bot(Engine(LibraryHolder(library), registry=_extras_registry([])))
+    await start_bot(build_engine(LibraryHolder(library), registry=_extras_registry([])))
     iid = await fake.invoke_command("long")
     pages = await pages_of(fake, iid)
     total = len(pages)
@@ -559,7 +536,7 @@ async def test_slow_work_is_deferred_then_answered(
     from bot.core.library import LibraryHolder
 
     monkeypatch.setattr(handlers, "DEFER_AFTER", 0.05)
-    await start_bot(Engine(LibraryHolder(library), registry=_extras_registry([])))
+    await start_bot(build_engine(LibraryHolder(library), registry=_extras_registry([])))
     iid = await fake.invoke_command("slow")
     assert (await fake.wait_for_response(iid))["type"] == 5  # deferred: "thinking…"
     [message] = await fake.wait_for_messages(iid)
@@ -602,7 +579,7 @@ async def test_a_sharded_process_runs_only_its_shards(engine: Engine) -> None:
 async def test_post_delivers_pages_to_a_channel(
     fake: FakeDiscord, bot: DiscordService, engine: Engine
 ) -> None:
-    from bot.commands.registry import Context, Invocation
+    from bot.commands.calls import Context, Invocation
 
     answer = await engine.execute(Invocation("brief", {}, Context(platform="discord")))
     result = await bot.post(OTHER_CHANNEL_ID, answer)

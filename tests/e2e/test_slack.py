@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from bot.app.composition import build_registry
 from bot.app.settings import Settings, SlackSettings
 from bot.commands.engine import Engine
-from bot.commands.registry import CommandRegistry, registry
 from bot.core import metrics
 from bot.core.answers import Answer, Item, Section
 from bot.core.errors import ConfigError
@@ -234,7 +234,7 @@ async def test_app_home_shows_the_overview_and_opens_actors_in_place(
     assert published.args["user_id"] == "U100"
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     shown = visible_text(view)
-    assert BRIEFING_TITLE in shown and "Kurdish forces" in shown
+    assert BRIEFING_TITLE in shown and "Kurdish militants" in shown
 
     picker = elements(view, kind="static_select")[0]
     await bot.user.click(picker, selected="iran", in_home=True)
@@ -297,9 +297,7 @@ async def test_http_requests_must_be_signed_and_fresh(slack: SlackFake, engine: 
 @pytest.fixture
 def fragile_engine(engine: Engine) -> Engine:
     """The real commands plus two that fail like bugs do, and one that changes shared state."""
-    commands = CommandRegistry()
-    for spec in registry:
-        commands.add(spec)
+    commands = build_registry()
 
     @commands.command("boom", "Raises, like a bug in a handler")
     def boom(call: object) -> Answer:

@@ -7,6 +7,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot.app.cli import main as cli_main
+from bot.app.composition import build_registry
 from bot.app.settings import Settings, SlackSettings
 from bot.platforms.slack import manifest
 
@@ -24,7 +25,7 @@ def urls(data: dict) -> list[str]:
 
 
 def test_socket_mode_manifest_needs_no_public_url() -> None:
-    data = manifest.manifest(settings(), socket_mode=True, request_url=None)
+    data = manifest.manifest(settings(), build_registry(), socket_mode=True, request_url=None)
 
     assert data["settings"]["socket_mode_enabled"] is True
     assert urls(data) == []
@@ -35,12 +36,14 @@ def test_socket_mode_manifest_needs_no_public_url() -> None:
 
 
 def test_only_the_scopes_briefbot_uses_are_requested() -> None:
-    data = manifest.manifest(settings(), socket_mode=True, request_url=None)
+    data = manifest.manifest(settings(), build_registry(), socket_mode=True, request_url=None)
     assert data["oauth_config"]["scopes"] == {"bot": ["commands", "chat:write", "users:read"]}
 
 
 def test_http_mode_points_commands_clicks_and_events_at_slack_events() -> None:
-    data = manifest.manifest(settings(), socket_mode=False, request_url="https://bot.example.org")
+    data = manifest.manifest(
+        settings(), build_registry(), socket_mode=False, request_url="https://bot.example.org"
+    )
 
     assert data["settings"]["socket_mode_enabled"] is False
     assert urls(data) == ["https://bot.example.org/slack/events"] * 3
@@ -49,7 +52,7 @@ def test_http_mode_points_commands_clicks_and_events_at_slack_events() -> None:
 def test_the_cli_prints_yaml_for_the_configured_mode(capsys: pytest.CaptureFixture[str]) -> None:
     configured = settings(app_token=SecretStr("xapp-1"), command="/briefing")
 
-    assert manifest.main(configured, []) == 0
+    assert manifest.main(configured, [], registry=build_registry()) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Briefbot Slack app manifest")
     assert "users:read: check that whoever changes a digest" in out  # each scope says why
@@ -77,4 +80,4 @@ def test_briefbot_slack_manifest_http(
 
 def test_a_bad_url_is_refused() -> None:
     with pytest.raises(SystemExit, match="full URL"):
-        manifest.main(settings(), ["--http", "bot.example.org"])
+        manifest.main(settings(), ["--http", "bot.example.org"], registry=build_registry())

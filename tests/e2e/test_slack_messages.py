@@ -9,8 +9,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.slack_response import SlackResponse
 
+from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine
-from bot.commands.registry import CommandSpec, Context, Invocation
+from bot.commands.registry import CommandSpec
 from bot.core.answers import Action, ActionKind, Answer, Item, Section
 from bot.platforms.slack.client import delivery_error
 from bot.platforms.slack.messages import (

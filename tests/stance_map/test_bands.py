@@ -6,25 +6,31 @@ import pytest
 
 from bot.core.briefing import Briefing
 from bot.stance_map import Band, EdgeKind, band_of, read_relation
+from bot.stance_map.bands import says_unclear
 
 
-def test_the_shipped_labels_fall_in_the_bands_a_reader_would_put_them_in(
-    shipped: Briefing,
-) -> None:
-    bands = {a.id: band_of(a.stance.label) for a in shipped.actors}
-    assert bands["turkey"] is Band.DRIVING  # "Driving rapprochement"
+def test_the_shipped_stances_fall_in_the_bands_their_authors_chose(shipped: Briefing) -> None:
+    bands = {a.id: band_of(a.stance.label, a.stance.side) for a in shipped.actors}
+    assert bands["turkey"] is Band.DRIVING  # side: for
+    assert bands["russia"] is Band.DRIVING  # "Facilitating", side: for
     assert bands["syria"] is Band.ENGAGED  # "Engaged; own terms unstated"
-    assert bands["russia"] is Band.ENGAGED  # "Facilitating"
-    assert bands["united-states"] is Band.OPPOSED
+    assert bands["united-states"] is Band.OPPOSED  # "Against dealing with Assad"
     assert bands["syrian-opposition"] is Band.OPPOSED
     unclear = {k for k, v in bands.items() if v is Band.UNCLEAR}
-    assert unclear == {a.id for a in shipped.actors} - {
-        "turkey",
-        "syria",
-        "russia",
-        "united-states",
-        "syrian-opposition",
-    }  # Not stated / Unclear / Not addressed
+    assert unclear == {a.id for a in shipped.actors if a.stance.side == "unstated"}
+    assert len(unclear) == 9
+
+
+def test_a_stated_side_wins_over_the_labels_words() -> None:
+    assert band_of("Opposed", "for") is Band.DRIVING
+    assert band_of("Driving it", "unstated") is Band.UNCLEAR
+    assert band_of("Facilitating", None) is Band.ENGAGED  # without a side: read from the words
+
+
+def test_a_label_saying_nothing_is_told_from_one_no_rule_knows() -> None:
+    assert says_unclear("No position stated") and says_unclear("Not addressed")
+    assert not says_unclear("Wants a better price")  # unclear to the map, but it says something
+    assert not says_unclear("Opposed")
 
 
 @pytest.mark.parametrize(
@@ -66,10 +72,12 @@ def test_former_and_mutual_relations() -> None:
     assert read_relation("strained ties with").kind is EdgeKind.AT_ODDS
     assert read_relation("partner on grain deals").kind is EdgeKind.COOPERATES
     assert read_relation("warns each other").mutual is True
+    risk = read_relation("at risk from operations of")  # written from the threatened side
+    assert (risk.kind, risk.verb, risk.reversed) == (EdgeKind.PRESSURES, "threatens", True)
 
 
 def test_an_unknown_kind_keeps_its_own_words_shortened() -> None:
     r = read_relation("major actor in")
     assert (r.kind, r.verb) == (EdgeKind.OTHER, "major actor in")
     long = read_relation("shares a long and complicated history with")
-    assert long.kind is EdgeKind.OTHER and long.verb.endswith("…") and len(long.verb) <= 24
+    assert long.kind is EdgeKind.OTHER and long.verb.endswith("…") and len(long.verb) <= 28

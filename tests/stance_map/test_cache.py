@@ -93,12 +93,12 @@ async def test_versions_are_kept_apart_and_old_ones_age_out(tmp_path, content_di
     [old] = load_directory(tmp_path / "c")
     yaml = tmp_path / "c" / "turkey-syria-rapprochement.yaml"
     yaml.write_text(
-        yaml.read_text(encoding="utf-8").replace("label: Unclear", "label: Opposed"),
+        yaml.read_text(encoding="utf-8").replace("side: unstated", "side: against", 1),
         encoding="utf-8",
     )
     [new] = load_directory(tmp_path / "c")
     assert old.fingerprint != new.fingerprint
     cache = MapCache(size=1, draw=lambda lay: repr(sorted(a.band for a in lay.actors)).encode())
     before, after = await cache.png(old), await cache.png(new)
-    assert before != after  # Iran moved from unclear to opposed
+    assert before != after  # an actor moved from unclear to opposed
     assert cache.cached_png(old) is None and cache.cached_png(new) == after

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.calls import Context
 from bot.commands.engine import Engine
-from bot.commands.registry import Context
 from bot.core.answers import Tone
 from bot.stance_map import alt_text, layout, render_png
 from bot.stance_map.cli import write_png

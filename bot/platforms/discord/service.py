@@ -27,7 +27,6 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.app.settings import DiscordSettings, Settings
 from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
@@ -35,7 +34,8 @@ from bot.core.errors import ConfigError
 from bot.digests.ports import DeliveryError, PostResult
 from bot.platforms.discord import messages
 from bot.platforms.discord.handlers import Interactions
-from bot.platforms.discord.slash import MetaStore, build_commands, sync_if_changed
+from bot.platforms.discord.settings import DiscordSettings, HasDiscordSettings
+from bot.platforms.discord.slash import SyncHashes, build_commands, sync_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class DiscordService:
     name = "discord"
     platform = "discord"
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: HasDiscordSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.interactions = Interactions(engine)
@@ -102,7 +102,7 @@ class DiscordService:
         self.client.on_connect = self._on_connect  # type: ignore[attr-defined]
         self.client.on_resumed = self._on_resumed  # type: ignore[attr-defined]
         self.client.on_disconnect = self._on_disconnect  # type: ignore[attr-defined]
-        self._meta = MetaStore(engine.services)
+        self._meta = SyncHashes(engine.services)
         self._task: asyncio.Task[None] | None = None
         self._endpoints: contextlib.ExitStack | None = None
         self._connected = asyncio.Event()

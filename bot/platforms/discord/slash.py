@@ -11,6 +11,13 @@ Answer commands also get a ``private`` boolean option (answers are public by def
 callback's signature is generated from the options, so discord.py's own parameter handling
 (types, defaults, descriptions, choices, autocomplete) does the rest.
 
+Where each command works comes from its declaration too (``reach``): read-only commands are
+installable to servers and to users and usable in servers, the bot's DM and other DMs; the
+``digest`` group (and any ``manage`` command) only in servers that added Briefbot. With an
+``ask`` command the set also holds the "Briefing context" message command (``context_menu``).
+User installs need the commands synced globally (no ``DISCORD_GUILD_ID``): Discord reads
+``integration_types`` and ``contexts`` of global commands only.
+
 Syncing is cheap and safe: ``sync_if_changed`` hashes the payload it would send and skips the
 ``PUT`` when the stored hash matches, so restarts do not spend Discord's sync rate limit.
 """
@@ -21,13 +28,16 @@ import hashlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.commands.calls import META_STORE, Services
 from bot.commands.registry import GROUP_HELP, CommandRegistry, CommandSpec, OptionKind, OptionSpec
+from bot.platforms.discord import reach
+from bot.platforms.discord.context_menu import build_context_menu
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +58,7 @@ Complete = Callable[
 Completer = Callable[
     [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
-AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
+AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu
 
 
 def clip(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -63,10 +73,19 @@ def build_commands(
     """Every command of ``registry`` as discord.py app commands, in declaration order."""
     commands: list[AppCommand] = [_command(s, run, complete) for s in registry.top_level()]
     for name, specs in registry.groups().items():
-        group = app_commands.Group(name=name, description=clip(GROUP_HELP.get(name, name)))
+        group = app_commands.Group(
+            name=name,
+            description=clip(GROUP_HELP.get(name, name)),
+            guild_only=True,
+            allowed_installs=reach.installs_for(None),
+            allowed_contexts=reach.contexts_for(None),
+        )
         for spec in specs:
             group.add_command(_command(spec, run, complete))
         commands.append(group)
+    ask = registry.get("ask")
+    if ask is not None:
+        commands.append(build_context_menu(ask, run))
     return commands
 
 
@@ -117,6 +136,10 @@ def _command(
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=spec.name, description=clip(spec.description), callback=decorated
     )
+    if spec.group is None:
+        command.allowed_installs = reach.installs_for(spec)
+        command.allowed_contexts = reach.contexts_for(spec)
+        command.guild_only = not reach.usable_anywhere(spec)
     if spec.manage and spec.group is None:
         # Only a hint to Discord's UI (who sees the command); the engine checks can_manage.
         command.default_permissions = discord.Permissions(manage_channels=True)
@@ -148,34 +171,30 @@ def definitions_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflak
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-class MetaStore:
-    """``get_meta``/``set_meta`` of the runtime's ``"store"`` service (sync or async), else
-    memory. The service is looked up on use, so it may be registered after construction."""
+class SyncHashes:
+    """Where the hash of the last synced command set is kept: the runtime's ``META_STORE``
+    service (the database), else memory. Looked up on use, so the store may be provided after
+    construction."""
 
-    def __init__(self, services: Mapping[str, Any]) -> None:
+    def __init__(self, services: Services) -> None:
         self._services = services
         self._memory: dict[str, str] = {}
 
     async def get(self, key: str) -> str | None:
-        store = self._services.get("store")
-        if store is None:
-            return self._memory.get(key)
-        value = store.get_meta(key)
-        return await value if inspect.isawaitable(value) else value
+        store = self._services.get(META_STORE)
+        return self._memory.get(key) if store is None else await store.get_meta(key)
 
     async def set(self, key: str, value: str) -> None:
-        store = self._services.get("store")
+        store = self._services.get(META_STORE)
         if store is None:
             self._memory[key] = value
-            return
-        result = store.set_meta(key, value)
-        if inspect.isawaitable(result):
-            await result
+        else:
+            await store.set_meta(key, value)
 
 
 async def sync_if_changed(
     tree: app_commands.CommandTree,
-    meta: MetaStore,
+    meta: SyncHashes,
     *,
     application_id: int,
     guild_id: int | None,

@@ -22,8 +22,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.settings import SlackSettings
 from bot.digests.ports import DeliveryError
+from bot.platforms.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 

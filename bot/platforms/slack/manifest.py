@@ -14,16 +14,17 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.app.settings import Settings
-from bot.commands.registry import load_builtin_commands, registry
+from bot.commands.registry import CommandRegistry
+from bot.platforms.slack import shortcuts
+from bot.platforms.slack.settings import HasSlackSettings
 
 EVENTS_PATH = "/slack/events"
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST" + EVENTS_PATH
 
 #: Bot scopes, each with why it is needed. Nothing else is requested.
 BOT_SCOPES: dict[str, str] = {
-    # The /brief slash command.
-    "commands": "the /brief slash command",
+    # The /brief slash command and the "Briefing context" message shortcut.
+    "commands": "the /brief slash command and the Briefing context message shortcut",
     # Digests: chat.postMessage into channels Briefbot was invited to. (Answers to /brief and
     # buttons go through response_url and the App Home through views.publish: no scope.)
     "chat:write": "post scheduled digests in channels it was invited to",
@@ -34,13 +35,19 @@ BOT_SCOPES: dict[str, str] = {
 # to be invited instead), channels:read, im:write, app_mentions:read and every user scope.
 
 
-def manifest(settings: Settings, *, socket_mode: bool, request_url: str | None) -> dict[str, Any]:
+def manifest(
+    settings: HasSlackSettings,
+    registry: CommandRegistry,
+    *,
+    socket_mode: bool,
+    request_url: str | None,
+) -> dict[str, Any]:
     """The app manifest for Socket Mode, or for HTTP mode at ``request_url``."""
     url = None if socket_mode else _events_url(request_url or PLACEHOLDER_URL)
     command: dict[str, Any] = {
         "command": settings.slack.command,
         "description": "Query the briefing: actors, compare, timeline, figures, ask…",
-        "usage_hint": _usage_hint(),
+        "usage_hint": _usage_hint(registry),
         # Escaped: a channel picked with # arrives as <#C…|name>, which `digest subscribe …
         # channel` needs; user text stays inert because every renderer re-escapes it.
         "should_escape": True,
@@ -66,6 +73,8 @@ def manifest(settings: Settings, *, socket_mode: bool, request_url: str | None) 
             },
             "bot_user": {"display_name": "Briefbot", "always_online": True},
             "slash_commands": [command],
+            # Answered through the shortcut's response_url: no scope beyond `commands`.
+            "shortcuts": [shortcuts.manifest_entry()],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
@@ -78,7 +87,7 @@ def manifest(settings: Settings, *, socket_mode: bool, request_url: str | None) 
     }
 
 
-def main(settings: Settings, argv: list[str]) -> int:
+def main(settings: HasSlackSettings, argv: list[str], *, registry: CommandRegistry) -> int:
     """Print the manifest; the mode comes from ``--socket``/``--http URL`` or the settings."""
     parser = argparse.ArgumentParser(prog="briefbot slack-manifest")
     mode = parser.add_mutually_exclusive_group()
@@ -92,7 +101,8 @@ def main(settings: Settings, argv: list[str]) -> int:
             "(or pass --http URL, or --socket for Socket Mode)",
             file=sys.stderr,
         )
-    print(render(manifest(settings, socket_mode=socket_mode, request_url=args.http)), end="")
+    data = manifest(settings, registry, socket_mode=socket_mode, request_url=args.http)
+    print(render(data), end="")
     return 0
 
 
@@ -111,7 +121,6 @@ def _events_url(url: str) -> str:
     return url if parts.path not in {"", "/"} else url.rstrip("/") + EVENTS_PATH
 
 
-def _usage_hint() -> str:
-    load_builtin_commands()
+def _usage_hint(registry: CommandRegistry) -> str:
     names = [n for n in registry.names() if n != "brief"]
     return "[" + " | ".join(names) + "]"

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.commands.registry import CommandSpec, Context, Invocation
+from bot.commands.calls import Context, Invocation
+from bot.commands.registry import CommandSpec
 from bot.core.answers import Action, ActionKind, Answer
 from bot.render.actions import decode_action, encode_action, selection_action
 from bot.render.slack import (

@@ -23,7 +23,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
-from bot.app.settings import Settings
 from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
@@ -32,6 +31,7 @@ from bot.digests.ports import PostResult
 from bot.platforms.slack.app import Listeners
 from bot.platforms.slack.client import build_client, delivery_error, slack_error
 from bot.platforms.slack.manifest import EVENTS_PATH
+from bot.platforms.slack.settings import HasSlackSettings
 from bot.render.slack import to_slack
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class SlackService:
     name = "slack"
     platform = "slack"
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: HasSlackSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.client = build_client(settings.slack)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot.app.composition import build_engine
 from bot.app.reload import ContentReloader, ReloadOutcome
+from bot.commands.calls import Context
 from bot.commands.engine import Engine
-from bot.commands.registry import Context
 from bot.core.library import Library, LibraryHolder
 from bot.core.loader import LoadedBriefing, load_directory, validate_directory
 
@@ -29,7 +30,7 @@ async def title(engine: Engine) -> str:
 async def test_valid_change_is_swapped_in_and_invalid_one_rejected(
     mini_content: Path, caplog
 ) -> None:
-    engine = Engine(LibraryHolder(Library.from_loaded(load_directory(mini_content))))
+    engine = build_engine(LibraryHolder(Library.from_loaded(load_directory(mini_content))))
     recorded: list[list[LoadedBriefing]] = []
 
     async def record(loaded: list[LoadedBriefing]) -> None:
@@ -66,7 +67,7 @@ async def test_valid_change_is_swapped_in_and_invalid_one_rejected(
 
 
 async def test_touching_files_without_a_change_keeps_the_version(mini_content: Path) -> None:
-    engine = Engine(LibraryHolder(Library.from_loaded(load_directory(mini_content))))
+    engine = build_engine(LibraryHolder(Library.from_loaded(load_directory(mini_content))))
     library = engine.library.current
     reloader = ContentReloader(mini_content, engine.library)
     assert await reloader.reload() is ReloadOutcome.UNCHANGED
