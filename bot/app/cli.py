@@ -30,7 +30,7 @@ from bot import __version__
 if TYPE_CHECKING:
     from bot.commands.engine import Engine
 
-FORMATS = ("text", "discord", "slack", "json")
+FORMATS = ("text", "discord", "slack", "json", "png")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,6 +221,10 @@ def _query(text: str, fmt: str, content: Path | None, *, full: bool = False) -> 
         print(exc, file=sys.stderr)
         return 1
     answer = asyncio.run(engine.execute_text(text, Context(platform="cli", channel_id="cli")))
+    if fmt == "png":
+        from bot.stance_map.cli import write_png
+
+        return write_png(engine.library.current, answer, sys.stdout.buffer)
     if fmt == "text":
         import shutil
 

@@ -7,6 +7,7 @@ place that lists them. Adding a feature is one line here.
 from __future__ import annotations
 
 from bot.commands import ask, briefing_queries, briefings
+from bot.commands import map as stance_map
 from bot.commands.calls import Services
 from bot.commands.engine import Engine
 from bot.commands.registry import CommandRegistry
@@ -15,11 +16,13 @@ from bot.digests import handlers as digest_handlers
 
 
 def build_registry() -> CommandRegistry:
-    """The built-in command set: the briefing commands, briefing choice, then digests."""
+    """The built-in command set: the briefing commands, briefing choice, the stance map, then
+    digests."""
     registry = CommandRegistry()
     briefing_queries.register(registry)
     ask.register(registry)
     briefings.register(registry)
+    stance_map.register(registry)
     digest_handlers.register(registry)
     return registry
 
