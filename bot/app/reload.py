@@ -77,7 +77,7 @@ class ContentReloader:
                     "\n".join(str(p) for p in exc.problems),
                 )
                 return ReloadOutcome.REJECTED
-            new = Library.from_loaded(loaded)
+            new = Library.from_loaded(loaded, default_id=self.holder.current.requested_default)
             if new.version == self.holder.current.version:
                 metrics.CONTENT_RELOADS.labels(outcome=ReloadOutcome.UNCHANGED).inc()
                 log.debug("content unchanged (version %s)", new.version)

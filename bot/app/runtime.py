@@ -8,7 +8,8 @@ Start-up, in order, failing fast with one clear message and a non-zero exit:
 3. build the engine and a service per platform whose credentials are set (imported only then);
 4. open the database and record the loaded briefing versions (exit 1 when unreachable);
 5. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT`` (and Slack's
-   ``/slack/events`` too when Slack HTTP mode uses the same port);
+   ``/slack/events`` too when Slack HTTP mode uses the same port); for the console only when
+   ``HEALTH_PORT`` is set, and on 127.0.0.1 rather than every interface;
 6. start the platforms (Discord and Slack connect concurrently; the first failure stops
    start-up), then the digest scheduler and the content watcher; with no platform configured,
    the console.
@@ -34,13 +35,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.app.health import Check, ComponentState, HealthServer, reason
-from bot.app.logs import LOG_FORMATS, Redactor, parse_level, setup_logging
+from bot.app.logs import Redactor, setup_logging
 from bot.commands.calls import META_STORE
 from bot.core import metrics
 from bot.core.errors import ConfigError, ContentError
 
 if TYPE_CHECKING:
+    from bot.app.health import Check, ComponentState, HealthServer
     from bot.app.reload import ContentReloader
     from bot.app.settings import Settings
     from bot.commands.engine import Engine
@@ -62,6 +63,8 @@ DATABASE_SECONDS = 20.0
 SWEEP_SECONDS = 30.0
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+#: Hosts meaning "every interface": a console's health server binds 127.0.0.1 instead.
+CONSOLE_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
 class StartupError(Exception):
@@ -80,7 +83,7 @@ def main(settings: Settings) -> int:
         settings.ops.log_level = "WARNING"
     setup_logging(settings)
     try:
-        check_settings(settings)
+        settings.check()
     except ConfigError as exc:
         log.critical("configuration error: %s", exc)
         return EXIT_CONFIG
@@ -94,70 +97,11 @@ def main(settings: Settings) -> int:
         return EXIT_FAILED
 
 
-def check_settings(settings: Settings) -> None:
-    """Raise ``ConfigError`` for a configuration that cannot work, before touching anything."""
-    ops, slack, discord = settings.ops, settings.slack, settings.discord
-    if ops.log_format.lower() not in LOG_FORMATS:
-        raise ConfigError(
-            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {ops.log_format!r}"
-        )
-    if parse_level(ops.log_level) is None:
-        raise ConfigError(f"LOG_LEVEL {ops.log_level!r} is not a logging level (try INFO or DEBUG)")
-    if not 0 <= ops.health_port <= 65535:
-        raise ConfigError(f"HEALTH_PORT {ops.health_port} is not a TCP port")
-    slack_extra = [
-        name
-        for name, value in (
-            ("SLACK_APP_TOKEN", slack.app_token),
-            ("SLACK_SIGNING_SECRET", slack.signing_secret),
-        )
-        if value is not None and value.get_secret_value()
-    ]
-    if slack_extra and not slack.enabled:
-        raise ConfigError(f"{' and '.join(slack_extra)} set but SLACK_BOT_TOKEN is not")
-    if slack.enabled and not slack.socket_mode and "SLACK_SIGNING_SECRET" not in slack_extra:
-        raise ConfigError(
-            "Slack HTTP mode needs SLACK_SIGNING_SECRET "
-            "(or set SLACK_APP_TOKEN to use Socket Mode instead)"
-        )
-    if discord.shard_count is not None and discord.shard_count < 1:
-        raise ConfigError("DISCORD_SHARD_COUNT must be at least 1")
-    if discord.shard_ids is not None:
-        if discord.shard_count is None:
-            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
-        wrong = [i for i in discord.shard_ids if not 0 <= i < discord.shard_count]
-        if wrong:
-            raise ConfigError(
-                f"DISCORD_SHARD_IDS {wrong} outside 0..{discord.shard_count - 1} "
-                f"(DISCORD_SHARD_COUNT={discord.shard_count})"
-            )
-    _check_database_url(ops.database_url)
-    _check_default_timezone(settings.digest.default_timezone)
+def _state(ready: bool, detail: str) -> ComponentState:
+    """A component's state for ``/readyz`` (the health module, and aiohttp, load only if served)."""
+    from bot.app.health import ComponentState
 
-
-def _check_database_url(url: str) -> None:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        backend = make_url(url).get_backend_name()
-    except ArgumentError:
-        raise ConfigError(
-            "DATABASE_URL is not a database URL (try sqlite:///briefbot.db or "
-            "postgresql+psycopg://user@host/db)"
-        ) from None
-    if backend not in {"sqlite", "postgresql"}:
-        raise ConfigError(f"DATABASE_URL: {backend} is not supported (use sqlite or postgresql)")
-
-
-def _check_default_timezone(name: str) -> None:
-    from bot.core.errors import UserFacingError
-    from bot.digests.schedule import parse_timezone
-
-    try:
-        parse_timezone(name)
-    except UserFacingError as exc:
-        raise ConfigError(f"DIGEST_DEFAULT_TIMEZONE: {exc.message}") from None
+    return ComponentState(ready, detail)
 
 
 async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
@@ -289,6 +233,8 @@ class Runtime:
         except DatabaseUnavailable as exc:
             raise StartupError(f"database unreachable: {exc.cause}") from None
         except Exception as exc:
+            from bot.app.health import reason
+
             raise StartupError(f"database unreachable: {reason(exc)}") from None
 
     async def _close_store(self) -> None:
@@ -309,7 +255,15 @@ class Runtime:
         from bot.app.composition import build_engine
         from bot.core.library import Library, LibraryHolder
 
-        self.engine = build_engine(LibraryHolder(Library.from_loaded(loaded)))
+        wanted = self.settings.content.default_briefing
+        library = Library.from_loaded(loaded, default_id=wanted)
+        if wanted and not library.default_configured:
+            raise StartupError(
+                f"DEFAULT_BRIEFING: no briefing “{wanted}” is loaded "
+                f"(briefings: {', '.join(library.briefings)})",
+                exit_code=EXIT_CONFIG,
+            )
+        self.engine = build_engine(LibraryHolder(library))
 
     def _build_platforms(self) -> None:
         """Create (not start) a service per configured platform, or the console."""
@@ -336,8 +290,20 @@ class Runtime:
 
     async def _start_health(self) -> None:
         ops = self.settings.ops
+        host = ops.health_host
+        if self.console is not None:
+            # Someone at a console needs no free port and must not serve the network.
+            if "health_port" not in ops.model_fields_set:
+                log.info("health server off for the console (set HEALTH_PORT to serve it)")
+                return
+            if host in CONSOLE_WILDCARDS:
+                if "health_host" in ops.model_fields_set:
+                    log.warning("HEALTH_HOST %s ignored for the console: using 127.0.0.1", host)
+                host = "127.0.0.1"
+        from bot.app.health import HealthServer
+
         self.health = health = HealthServer(
-            ops.health_host, ops.health_port, redact=Redactor(self.settings.secrets())
+            host, ops.health_port, redact=Redactor(self.settings.secrets())
         )
         if self.shared_slack is not None:
             health.app.add_routes(self.shared_slack.routes())
@@ -357,17 +323,17 @@ class Runtime:
             await health.start()
         except OSError as exc:
             raise StartupError(
-                f"cannot serve health checks on {ops.health_host}:{ops.health_port}: {exc.strerror}"
+                f"cannot serve health checks on {host}:{ops.health_port}: {exc.strerror}"
             ) from None
         self._on_stop("health server", health.stop)
 
     async def _start_platforms(self) -> None:
         """Connect every platform at once (each waits on its own network round trips)."""
-        assert self.health is not None
         starting = []
         for service in self.platforms:
             if service is self.shared_slack:
                 # Slack's /slack/events is served by the health server: nothing to start.
+                assert self.health is not None
                 self._on_stop(service.name, service.stop)
                 log.info("Slack HTTP mode shares the health server's port %d", self.health.port)
                 continue
@@ -391,6 +357,8 @@ class Runtime:
         except ConfigError as exc:
             raise StartupError(f"{service.name}: {exc}", exit_code=EXIT_CONFIG) from None
         except Exception as exc:
+            from bot.app.health import reason
+
             raise StartupError(f"{service.name}: cannot start: {reason(exc)}") from None
         self._started.add(service.name)
         log.info("%s started", service.name)
@@ -427,26 +395,26 @@ class Runtime:
     def _service_check(self, service: Service, *, up: str = "connected") -> Check:
         async def check() -> ComponentState:
             if service.name not in self._started:
-                return ComponentState(False, "starting")
+                return _state(False, "starting")
             ready = service.is_ready()
             detail = up if ready else f"not {up}"
             # A part that works with a limitation says so (e.g. a Slack scope missing).
             note = getattr(service, "readiness_note", None)
             said = note() if callable(note) else None
-            return ComponentState(ready, f"{detail}; {said}" if said else detail)
+            return _state(ready, f"{detail}; {said}" if said else detail)
 
         return check
 
     async def _shared_slack_state(self) -> ComponentState:
         detail = "HTTP mode on the health server's port"
         note = self.shared_slack.readiness_note() if self.shared_slack is not None else None
-        return ComponentState(True, f"{detail}; {note}" if note else detail)
+        return _state(True, f"{detail}; {note}" if note else detail)
 
     async def _content_state(self) -> ComponentState:
         assert self.engine is not None
         library = self.engine.library.current
         count = len(library.briefings)
-        return ComponentState(count > 0, f"version {library.version}, {count} briefing(s)")
+        return _state(count > 0, f"version {library.version}, {count} briefing(s)")
 
     async def _database_state(self) -> ComponentState:
         from bot.digests.storage.connection import DatabaseUnavailable
@@ -455,10 +423,10 @@ class Runtime:
         try:
             await self.store.ping()
         except DatabaseUnavailable as exc:
-            return ComponentState(False, exc.cause)
+            return _state(False, exc.cause)
         if self.store.down_cause is not None:  # reachable, but writes fail (full, read-only)
-            return ComponentState(False, self.store.down_cause)
-        return ComponentState(True, "reachable")
+            return _state(False, self.store.down_cause)
+        return _state(True, "reachable")
 
     # -- run and stop ------------------------------------------------------------------------
 

@@ -1,112 +1,93 @@
 """Configuration from the environment (and an optional ``.env`` file), one section per area.
 
+Each section is declared by the layer that uses it (content in ``bot.core``, digests in
+``bot.digests``, Discord and Slack in their platform packages); this module adds the
+operations section, composes them into ``Settings`` and validates everything in one place.
+``load_settings()`` never lets a pydantic report through: each problem becomes one plain line
+naming the variable (``HEALTH_PORT: must be a whole number, not 'abc'``).
+
 Built by ``load_settings()``, never at import time, so tests need no fake tokens. Every variable
-is documented in the README's "Configuration" section.
+is documented in the README's "Configuration" section and in ``.env.example`` (a test checks).
 """
 
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
-from typing import Annotated
+import logging
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings
 
+from bot.app.logs import LOG_FORMATS
+from bot.core.errors import ConfigError
+from bot.core.settings import ContentSettings, section_config
+from bot.digests.settings import DigestSettings
+from bot.platforms.discord.settings import DiscordSettings
+from bot.platforms.slack.settings import SlackSettings
 
-def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", extra="ignore", populate_by_name=True
-    )
+__all__ = [
+    "ContentSettings",
+    "DigestSettings",
+    "DiscordSettings",
+    "OpsSettings",
+    "Settings",
+    "SlackSettings",
+    "load_settings",
+]
 
-
-class ContentSettings(BaseSettings):
-    model_config = _config("")
-
-    #: Directory of briefings; falls back to the briefings shipped in the package.
-    content_dir: Path | None = None
-
-
-class DiscordSettings(BaseSettings):
-    model_config = _config("DISCORD_")
-
-    token: SecretStr | None = None
-    application_id: int | None = None  # for `briefbot discord-invite` without a token
-    guild_id: int | None = None  # sync commands to this guild only (instant, for development)
-    api_base: str | None = None  # REST base URL, e.g. http://127.0.0.1:8000/api/v10
-    gateway_url: str | None = None  # gateway websocket URL, e.g. ws://127.0.0.1:8000/
-    shard_count: int | None = None
-    shard_ids: Annotated[list[int] | None, NoDecode] = None
-
-    @field_validator("shard_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [int(v) for v in value.replace(",", " ").split()] or None
-        return value
-
-    @property
-    def enabled(self) -> bool:
-        return self.token is not None and bool(self.token.get_secret_value())
-
-
-class SlackSettings(BaseSettings):
-    model_config = _config("SLACK_")
-
-    bot_token: SecretStr | None = None
-    app_token: SecretStr | None = None  # xapp-…: Socket Mode
-    signing_secret: SecretStr | None = None  # HTTP mode
-    port: int = 3000
-    host: str = "0.0.0.0"
-    api_url: str | None = None  # Web API base URL, e.g. http://127.0.0.1:9000/api/
-    command: str = "/brief"
-    #: Slack user ids allowed to manage digests besides workspace admins/owners.
-    admin_users: Annotated[list[str], NoDecode] = Field(default_factory=list)
-
-    @field_validator("command")
-    @classmethod
-    def _slash(cls, value: str) -> str:
-        value = value.strip()
-        if not value.lstrip("/"):
-            raise ValueError("SLACK_COMMAND must name a slash command, e.g. /brief")
-        return "/" + value.lstrip("/")
-
-    @field_validator("admin_users", mode="before")
-    @classmethod
-    def _split_users(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [v for v in value.replace(",", " ").split() if v]
-        return value
-
-    @property
-    def enabled(self) -> bool:
-        return self.bot_token is not None and bool(self.bot_token.get_secret_value())
-
-    @property
-    def socket_mode(self) -> bool:
-        return self.app_token is not None and bool(self.app_token.get_secret_value())
-
-
-class DigestSettings(BaseSettings):
-    model_config = _config("DIGEST_")
-
-    default_timezone: str = "UTC"
-    #: A run missed while the bot was down is still posted if it is at most this late.
-    grace_minutes: int = Field(default=60, ge=0)
-    #: A claimed delivery whose holder died becomes claimable again after this long (kept well
-    #: inside the few minutes Discord remembers a message nonce).
-    claim_seconds: int = Field(default=120, ge=10)
+DATABASE_BACKENDS = ("sqlite", "postgresql")
 
 
 class OpsSettings(BaseSettings):
-    model_config = _config("")
+    """The database, the health server and logging."""
+
+    model_config = section_config("")
 
     database_url: str = "sqlite:///briefbot.db"
-    health_port: int = 8080
+    health_port: int = Field(default=8080, ge=0, le=65535)
     health_host: str = "0.0.0.0"
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value.strip().lower() not in LOG_FORMATS:
+            raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+        return value.strip().lower()
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if not isinstance(logging.getLevelName(value.strip().upper()), int):
+            raise ValueError(f"{value!r} is not a logging level (try INFO or DEBUG)")
+        return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        scheme = urlsplit(value.strip()).scheme
+        if not scheme or "://" not in value:
+            raise ValueError(
+                "is not a database URL (try sqlite:///briefbot.db or "
+                "postgresql+psycopg://user@host/db)"
+            )
+        backend = scheme.split("+")[0]
+        if backend not in DATABASE_BACKENDS:
+            raise ValueError(f"{backend} is not supported (use sqlite or postgresql)")
+        return value.strip()
+
+
+#: Each section's variable prefix, for naming a variable in a message.
+_PREFIXES: dict[type[BaseSettings], str] = {
+    ContentSettings: "",
+    DiscordSettings: "DISCORD_",
+    SlackSettings: "SLACK_",
+    DigestSettings: "DIGEST_",
+    OpsSettings: "",
+}
 
 
 class Settings:
@@ -121,12 +102,22 @@ class Settings:
         digest: DigestSettings | None = None,
         ops: OpsSettings | None = None,
     ) -> None:
-        """Each section given, or read from the environment."""
-        self.content = content or ContentSettings()
-        self.discord = discord or DiscordSettings()
-        self.slack = slack or SlackSettings()
-        self.digest = digest or DigestSettings()
-        self.ops = ops or OpsSettings()
+        """Each section given, or read from the environment (``ConfigError`` when invalid)."""
+        self.content = content or _read(ContentSettings)
+        self.discord = discord or _read(DiscordSettings)
+        self.slack = slack or _read(SlackSettings)
+        self.digest = digest or _read(DigestSettings)
+        self.ops = ops or _read(OpsSettings)
+
+    def problems(self) -> list[str]:
+        """Every combination of settings that cannot work, one plain line each."""
+        return [*self.discord.problems(), *self.slack.problems()]
+
+    def check(self) -> None:
+        """Raise ``ConfigError`` with the first problem, if any."""
+        problems = self.problems()
+        if problems:
+            raise ConfigError(problems[0])
 
     def secrets(self) -> list[str]:
         """Every configured secret value (for redaction and for tests that grep logs)."""
@@ -145,5 +136,49 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    """Read every section from the environment."""
-    return Settings()
+    """Read and validate every section from the environment (``ConfigError`` when invalid)."""
+    settings = Settings()
+    settings.check()
+    return settings
+
+
+def every_variable() -> list[str]:
+    """The name of every environment variable Briefbot reads."""
+    return [
+        f"{prefix}{name}".upper()
+        for section, prefix in _PREFIXES.items()
+        for name in section.model_fields
+    ]
+
+
+def _read(section: type[BaseSettings]) -> Any:
+    try:
+        return section()
+    except ValidationError as exc:
+        raise ConfigError(_plain(exc, _PREFIXES[section])) from None
+
+
+def _plain(exc: ValidationError, prefix: str) -> str:
+    """The first problem of a pydantic report as ``VARIABLE: what is wrong``."""
+    error = exc.errors(include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    variable = f"{prefix}{field}".upper()
+    given = error.get("input")
+    shown = f", not {given!r}" if isinstance(given, str | int) else ""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        what = f"must be a whole number{shown}"
+    elif kind in {"greater_than_equal", "greater_than"}:
+        what = f"must be at least {ctx.get('ge', ctx.get('gt'))}{shown}"
+    elif kind in {"less_than_equal", "less_than"}:
+        what = f"must be at most {ctx.get('le', ctx.get('lt'))}{shown}"
+    elif kind in {"bool_parsing", "bool_type"}:
+        what = f"must be true or false{shown}"
+    elif kind == "value_error":
+        what = str(ctx.get("error") or error["msg"])
+    elif kind in {"json_invalid", "list_type"}:
+        what = f"is not in the expected form{shown}"
+    else:
+        what = f"is not a valid value{shown}"
+    return f"{variable}: {what}"

@@ -11,7 +11,6 @@ from bot.core.answers import Action, ActionKind, Answer, Choice, Item, Section, 
 from bot.core.briefing import Actor, Claim
 from bot.core.errors import UserFacingError
 from bot.core.loader import LoadedBriefing
-from bot.core.retrieval import Retriever
 
 BRIEFING = OptionSpec(
     "briefing", "Which briefing (default: the newest)", OptionKind.BRIEFING, required=False
@@ -24,10 +23,6 @@ commands = CommandRegistry()
 def register(registry: CommandRegistry) -> None:
     """Add the briefing commands (brief, actor, actors, compare, …, help) to ``registry``."""
     registry.include(commands)
-
-
-#: Retrievers are built once per loaded briefing version (content reloads make new ones).
-_retrievers: dict[str, Retriever] = {}
 
 
 def claim_item(claim: Claim) -> Item:
@@ -56,15 +51,6 @@ def _source_line(loaded: LoadedBriefing) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _retriever(loaded: LoadedBriefing) -> Retriever:
-    retriever = _retrievers.get(loaded.fingerprint)
-    if retriever is None:
-        if len(_retrievers) > 16:
-            _retrievers.clear()
-        retriever = _retrievers[loaded.fingerprint] = Retriever(loaded.briefing)
-    return retriever
 
 
 @commands.command(
@@ -327,65 +313,6 @@ def figures(call: Call) -> Answer:
         sections=(Section("Figures", items),) if items else (),
         link=b.source.url,
         footer=_source_line(loaded),
-    )
-
-
-@commands.command(
-    "ask",
-    "Ask a question; get the briefing's best-matching cited claims (search, not an AI)",
-    options=(
-        OptionSpec(
-            "question",
-            "Your question, e.g. why does Russia support this?",
-            greedy=True,
-            max_length=500,
-        ),
-        BRIEFING,
-    ),
-    examples=("ask why does Russia support this?", "ask how many refugees are in Turkey"),
-    cacheable=True,
-)
-def ask(call: Call) -> Answer:
-    loaded = _loaded(call)
-    question = call.arg("question") or ""
-    retriever = _retriever(loaded)
-    hits = retriever.search(question)
-    b = loaded.briefing
-    if not hits:
-        return Answer(
-            title="Not in this briefing",
-            summary=(
-                f"Nothing in “{b.title}” answers that. "
-                "The briefing only covers what the article says."
-            ),
-            sections=(
-                Section(
-                    "Try",
-                    # Named from this briefing: another article has other actors.
-                    text=f"Ask about an actor ({', '.join(a.name for a in b.actors[:3])}"
-                    + ("…" if len(b.actors) > 3 else "")
-                    + "), a figure or a date — or use actors / timeline / figures.",
-                ),
-            ),
-            footer=_source_line(loaded),
-        )
-    by_label: dict[str, list[Item]] = {}
-    for hit in hits:
-        by_label.setdefault(hit.passage.label, []).append(
-            Item(hit.passage.text, hit.passage.citations)
-        )
-    mentioned = [a for a in b.actors if a.id in retriever.actors_mentioned(question)]
-    actions = tuple(
-        Action(ActionKind.ACTOR, f"More on {a.name}", (a.id,), b.id) for a in mentioned[:3]
-    )
-    return Answer(
-        title=f"Q: {question}",
-        summary="The briefing's best-matching claims, each with the sentence it rests on "
-        "(keyword search over the briefing, not generated text).",
-        sections=tuple(Section(label, tuple(items)) for label, items in by_label.items()),
-        link=b.source.url,
-        footer=_source_line(loaded),
-        actions=actions,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.briefings import CHANNEL_BRIEFINGS
 from bot.commands.calls import Call, Context, Invocation, Services
 from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
 from bot.core import metrics
@@ -78,13 +79,14 @@ class Engine:
                     "Only people who can manage this channel can change its digests.",
                     hint="Ask a channel manager or a workspace admin.",
                 )
-            self._check_options(spec, invocation.args)
-            key = self._cache_key(spec, invocation.args)
+            args = await self._with_channel_briefing(spec, invocation)
+            self._check_options(spec, args)
+            key = self._cache_key(spec, args)
             answer = self._answers.get(key) if key else None
             if answer is None:
                 call = Call(
                     spec,
-                    invocation.args,
+                    args,
                     invocation.context,
                     library=self.library.current,
                     services=self.services,
@@ -111,6 +113,21 @@ class Engine:
         finally:
             metrics.COMMANDS.labels(invocation.command, platform, outcome).inc()
             metrics.ANSWER_LATENCY.labels(platform).observe(time.perf_counter() - started)
+
+    async def _with_channel_briefing(
+        self, spec: CommandSpec, invocation: Invocation
+    ) -> Mapping[str, str]:
+        """The arguments, with this channel's default briefing when none is named."""
+        args = invocation.args
+        if args.get("briefing") or not self.library.current.several:
+            return args
+        if not any(o.name == "briefing" and not o.required for o in spec.options):
+            return args
+        defaults = self.services.get(CHANNEL_BRIEFINGS)
+        chosen = await defaults.get(invocation.context) if defaults else None
+        if chosen and chosen in self.library.current.briefings:
+            return {**args, "briefing": chosen}
+        return args
 
     def _cache_key(self, spec: CommandSpec, args: Mapping[str, str]) -> tuple[Any, ...] | None:
         if not spec.cacheable:
@@ -276,11 +293,21 @@ class Engine:
     # -- completion and follow-ups ------------------------------------------------------------
 
     def complete(
-        self, kind: OptionKind, value: str, *, briefing: str | None = None, limit: int = 25
+        self,
+        kind: OptionKind,
+        value: str,
+        *,
+        briefing: str | None = None,
+        context: Context | None = None,
+        limit: int = 25,
     ) -> list[Choice]:
-        """Ranked suggestions for an option being typed (≤ ``limit``)."""
+        """Ranked suggestions for an option being typed (≤ ``limit``); actors come from
+        ``briefing``, else the channel's chosen briefing, else the default one."""
         library = self.library.current
         if kind is OptionKind.ACTOR:
+            if not briefing and context is not None and library.several:
+                defaults = self.services.get(CHANNEL_BRIEFINGS)
+                briefing = defaults.cached(context) if defaults else None
             try:
                 loaded = library.get(briefing)
             except UserFacingError:

@@ -76,6 +76,9 @@ class CommandSpec:
     #: The answer depends only on the arguments and the loaded content (no caller, no clock,
     #: no database), so the engine may reuse it until the content changes.
     cacheable: bool = False
+    #: The handler may take longer than a platform's acknowledgement window (it touches the
+    #: database or the network): adapters acknowledge first and answer when it is done.
+    slow: bool = False
 
     @property
     def qualified_name(self) -> str:
@@ -92,6 +95,7 @@ class CommandSpec:
 
 GROUP_HELP: dict[str, str] = {
     "digest": "Scheduled digests for this channel",
+    "briefing": "Choose the briefing this channel uses",
 }
 
 
@@ -118,6 +122,7 @@ class CommandRegistry:
         manage: bool = False,
         private: bool = False,
         cacheable: bool = False,
+        slow: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator declaring a command handled by the decorated function."""
 
@@ -133,6 +138,7 @@ class CommandRegistry:
                     manage=manage,
                     private=private,
                     cacheable=cacheable,
+                    slow=slow,
                 )
             )
             return handler

@@ -81,6 +81,23 @@ class Choice:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class ImageRef:
+    """An image that goes with an answer. The adapter fetches its bytes when it shows it.
+
+    ``kind`` names what draws it: ``"stance-map"`` is ``bot.stance_map.image_bytes``.
+    ``version`` is the content fingerprint the image shows; ``filename`` is plain ASCII and ends
+    in ``.png``; ``alt_text`` (≤ 1024 characters) describes the image for screen readers and as
+    a caption, so the image never carries information the text lacks.
+    """
+
+    kind: str
+    briefing: str
+    version: str
+    filename: str
+    alt_text: str
+
+
 class Tone(StrEnum):
     INFO = "info"
     WARNING = "warning"
@@ -104,6 +121,8 @@ class Answer:
     #: Answers the adapter should show only to the asking user (errors, previews).
     private: bool = False
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: An image adapters attach to the answer where they can (the text stands without it).
+    image: ImageRef | None = None
 
     @property
     def citations(self) -> tuple[Citation, ...]:

@@ -10,7 +10,7 @@ lines separated by blank lines.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -42,11 +42,28 @@ class Claim(_Model):
 
 
 class Stance(_Model):
-    """An actor's position on the briefing's central question."""
+    """An actor's position on the briefing's central question.
+
+    ``side`` (optional) says where the actor stands for whole-story questions such as "who is
+    against it?": ``for`` (drives or supports it), ``against``, ``engaged`` (takes part, its own
+    view unstated) or ``unstated``. Without it, ``ask`` reads the side from the label's words.
+    """
 
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
     explanation: Text
     evidence: list[Evidence] = Field(min_length=1)
+    side: Literal["for", "against", "engaged", "unstated"] | None = None
+
+
+class KeyPoint(Claim):
+    """A key point; ``role`` (optional) places it in the story for whole-story questions.
+
+    ``driver``: why it is happening; ``obstacle``: what stands in the way; ``outlook``: what
+    comes next; ``context``: background. ``ask`` answers "why?" with the drivers, "what's in
+    the way?" with the obstacles and "what's next?" with the outlook and what to watch.
+    """
+
+    role: Literal["driver", "obstacle", "outlook", "context"] | None = None
 
 
 class Relation(_Model):
@@ -130,12 +147,16 @@ class Briefing(_Model):
     question: Text
     source: Source
     summary: Claim
-    key_points: list[Claim] = Field(min_length=1)
+    key_points: list[KeyPoint] = Field(min_length=1)
     actors: list[Actor] = Field(min_length=1)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
     watch: list[Claim] = Field(default_factory=list)
     source_notes: list[SourceNote] = Field(default_factory=list)
+    #: The story's own terms and the words readers use for them, e.g.
+    #: ``rapprochement: [deal, reconciliation, normalisation]``: a question using one of the
+    #: words on the right also searches for the term on the left (``ask`` only).
+    vocabulary: dict[Text, list[Text]] = Field(default_factory=dict)
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id (KeyError if none)."""

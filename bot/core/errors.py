@@ -3,7 +3,8 @@
     BriefbotError
     ├── UserFacingError      shown to the user as is (ephemeral where the platform allows)
     │   ├── NotFoundError    an actor / briefing / subscription that does not exist
-    │   └── PermissionDenied the user may not do this here
+    │   ├── PermissionDenied the user may not do this here
+    │   └── Unavailable      a service it needs is down for now (e.g. the database): try later
     ├── ContentError         content files are invalid; carries every problem found
     └── ConfigError          the process is configured wrongly; start-up stops with the message
 
@@ -35,6 +36,15 @@ class NotFoundError(UserFacingError):
 
 class PermissionDenied(UserFacingError):
     """The user is not allowed to do this."""
+
+
+class Unavailable(UserFacingError):
+    """A service the command needs is down for now; ``cause`` says why (for logs, not users).
+    Whoever found it down has logged it: callers with a fallback need not log it again."""
+
+    def __init__(self, message: str, *, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class ConfigError(BriefbotError):

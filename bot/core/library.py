@@ -10,7 +10,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from bot.core.briefing import Actor
-from bot.core.errors import NotFoundError
+from bot.core.errors import NotFoundError, UserFacingError
 from bot.core.loader import LoadedBriefing
 from bot.core.textnorm import fold, name_keys
 
@@ -43,6 +43,26 @@ class ActorIndex:
                         self._key_actor.append(actor)
                         self._key_label.append(label)
 
+    def ambiguous(self, name: str) -> list[Actor]:
+        """Actors for which ``name`` is the last word(s) of a longer name or alias.
+
+        "opposition" ends both "Syrian opposition" and "Turkish opposition": a bare
+        "opposition" should be asked about, not resolved to either. Two or more actors (in
+        briefing order) mean ambiguity; fewer mean nothing.
+        """
+        keys = name_keys(name)
+        found = [
+            actor
+            for actor in self.actors
+            if any(
+                label_key.endswith(" " + key)
+                for label in (actor.name, *actor.aliases)
+                for label_key in name_keys(label)
+                for key in keys
+            )
+        ]
+        return found if len(found) > 1 else []
+
     def exact(self, name: str) -> Actor | None:
         """The actor this name, id or alias denotes, or None."""
         return next((self._exact[k] for k in name_keys(name) if k in self._exact), None)
@@ -71,16 +91,36 @@ def _score(query: str, key: str, **kwargs: object) -> float:
 
 
 class Library:
-    """An immutable snapshot of every loaded briefing (newest first)."""
+    """An immutable snapshot of every loaded briefing (newest first) and which is the default.
 
-    def __init__(self, loaded: list[LoadedBriefing]) -> None:
+    The default is ``default_id`` (the ``DEFAULT_BRIEFING`` setting) when that briefing is
+    loaded, else the newest by ``added``; a channel may choose another (``briefing use``).
+    """
+
+    def __init__(self, loaded: list[LoadedBriefing], *, default_id: str | None = None) -> None:
         ordered = sorted(loaded, key=lambda b: (b.briefing.added, b.briefing.id), reverse=True)
         self.briefings: dict[str, LoadedBriefing] = {b.briefing.id: b for b in ordered}
         self._indexes = {b.briefing.id: ActorIndex(b.briefing.actors) for b in ordered}
+        wanted = (default_id or "").strip().lower()
+        #: The configured default, kept across reloads even while that briefing is not loaded.
+        self.requested_default = wanted or None
+        #: Whether the default was configured (and is loaded) rather than the newest.
+        self.default_configured = wanted in self.briefings
+        self.default_id = wanted if self.default_configured else next(iter(self.briefings), "")
 
     @classmethod
-    def from_loaded(cls, loaded: list[LoadedBriefing]) -> Library:
-        return cls(loaded)
+    def from_loaded(cls, loaded: list[LoadedBriefing], *, default_id: str | None = None) -> Library:
+        return cls(loaded, default_id=default_id)
+
+    @property
+    def several(self) -> bool:
+        """More than one briefing is loaded (hints then name the briefing)."""
+        return len(self.briefings) > 1
+
+    @property
+    def default(self) -> LoadedBriefing:
+        """The briefing a command without ``--briefing`` uses (``NotFoundError`` if none)."""
+        return self.get(None)
 
     @cached_property
     def version(self) -> str:
@@ -91,11 +131,11 @@ class Library:
         return digest.hexdigest()[:12]
 
     def get(self, briefing_id: str | None = None) -> LoadedBriefing:
-        """The named briefing, or the newest one when no name is given."""
+        """The named briefing, or the default one when no name is given."""
         if not self.briefings:
             raise NotFoundError("No briefings are loaded.")
         if not briefing_id:
-            return next(iter(self.briefings.values()))
+            return self.briefings[self.default_id]
         key = briefing_id.strip().lower()
         if key in self.briefings:
             return self.briefings[key]
@@ -118,6 +158,16 @@ class Library:
     def index(self, loaded: LoadedBriefing) -> ActorIndex:
         return self._indexes[loaded.briefing.id]
 
+    def actor_elsewhere(self, name: str, *, exclude: str) -> tuple[LoadedBriefing, Actor] | None:
+        """The first other briefing (newest first) with an actor named exactly ``name``."""
+        for briefing_id, other in self.briefings.items():
+            if briefing_id == exclude:
+                continue
+            actor = self._indexes[briefing_id].exact(name)
+            if actor is not None:
+                return other, actor
+        return None
+
     def resolve_actor(self, loaded: LoadedBriefing, name: str) -> Actor:
         """The actor ``name`` denotes; a typo gets "did you mean", an absent actor the full list."""
         index = self.index(loaded)
@@ -125,6 +175,23 @@ class Library:
         if actor is not None:
             return actor
         everyone = ", ".join(a.name for a in loaded.briefing.actors)
+        either = index.ambiguous(name)
+        if either:
+            raise UserFacingError(
+                f"“{name}” could mean "
+                + _or([f"{a.name} ({a.id})" for a in either])
+                + ". Which one?",
+                hint="Name it in full or by its id: " + ", ".join(a.id for a in either),
+            )
+        elsewhere = self.actor_elsewhere(name, exclude=loaded.briefing.id)
+        if elsewhere is not None:
+            other, found = elsewhere
+            raise NotFoundError(
+                f"“{name}” is not in this briefing ({loaded.briefing.title}). "
+                f"{found.name} is in “{other.briefing.title}”: "
+                f"actor {' '.join(name.split())} --briefing {other.briefing.id}",
+                hint=f"Actors here: {everyone}",
+            )
         close = [m.actor.name for m in index.ranked(name, limit=3) if m.score >= SUGGEST_SCORE]
         if fold(name) and close:
             raise NotFoundError(

@@ -4,17 +4,22 @@ A content directory holds one briefing per ``*.yaml``/``*.yml`` file; each names
 text in ``source.text_file`` (relative to the YAML file). Loading collects *every* problem of
 every file before failing, each as ``file:line: field: message``:
 
-- malformed YAML (the line of the syntax error) and duplicate mapping keys;
+- malformed YAML (the line to look at, and what is wrong there in plain words) and duplicate
+  mapping keys;
 - schema violations (missing, unknown or wrong-typed fields), with the dotted field path
   (``actors[2].stance.evidence``; list indexes count from 0) and the line of the field, found
-  through the marks of PyYAML's composed nodes;
+  through the marks of PyYAML's composed nodes; "did you mean …?" for a misspelt field or kind;
 - a missing or empty source text file;
 - a quote that is not in the source, or is in another paragraph than the one cited, or cites a
   paragraph past the end (quotes are compared with whitespace, typographic quotes, apostrophes
-  and dashes normalised; case and wording must match);
-- unknown actor references, a name/alias shared by two actors (compared the way
-  ``bot.core.library`` resolves names: case-, accent- and punctuation-insensitively), duplicate
-  actor ids, duplicate claim ids and duplicate briefing ids across files;
+  and dashes normalised; case and wording must match); a quote that is not found gets the
+  closest sentence of the source with the differing words marked, or is named as a case,
+  accent, punctuation or quote-mark slip;
+- a ``TODO`` that ``briefbot new`` left for the author to write;
+- unknown actor references (an actor's name instead of its id gets the id), a name/alias
+  shared by two actors (compared the way ``bot.core.library`` resolves names: case-, accent-
+  and punctuation-insensitively), duplicate actor ids, duplicate claim ids and duplicate
+  briefing ids across files;
 - a directory with no briefings at all.
 """
 
@@ -25,7 +30,6 @@ import logging
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,10 +37,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.app.settings import ContentSettings
 from bot.core.briefing import Briefing
 from bot.core.errors import ConfigError, ContentError, ContentProblem
+from bot.core.settings import ContentSettings
 from bot.core.textnorm import name_keys, normalise_quote
+
+# The wording of problems (bot.core.loader_messages) is imported only when there is one, so a
+# valid start-up does not pay for it.
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +204,7 @@ class _BriefingFile:
         self.problems: list[ContentProblem] = []
         self.lines: dict[FieldPath, int] = {(): 1}
         self.raw_id: str | None = None
+        self._yaml_text = ""
         self.loaded: LoadedBriefing | None = None
         self._check()
 
@@ -228,6 +236,7 @@ class _BriefingFile:
         except (OSError, UnicodeDecodeError) as exc:
             self.report((), f"cannot read the file: {exc}")
             return
+        self._yaml_text = yaml_text
         data = self._parse(yaml_text)
         if data is None:
             return
@@ -244,6 +253,7 @@ class _BriefingFile:
             self._check_quotes(data, paragraphs)
         self._check_actors(data)
         self._check_claim_ids(data)
+        self._check_todos(data)
 
         if briefing is not None and source is not None and paragraphs and not self.problems:
             digest = hashlib.sha256(yaml_bytes)
@@ -260,17 +270,11 @@ class _BriefingFile:
                 return None
             self._index(node, ())
             return loader.construct_document(node)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            if mark is None:
-                self.report((), f"malformed YAML: {message}")
-            else:
-                where = f"malformed YAML (column {mark.column + 1})"
-                self.report((), f"{where}: {message}", line=mark.line + 1)
-            return None
         except yaml.YAMLError as exc:
-            self.report((), f"malformed YAML: {exc}")
+            from bot.core.loader_messages import yaml_error
+
+            line, field, message = yaml_error(exc, text)
+            self.problems.append(ContentProblem(str(self.path), line, field, message))
             return None
         finally:
             loader.dispose()
@@ -300,9 +304,15 @@ class _BriefingFile:
         try:
             return Briefing.model_validate(data)
         except ValidationError as exc:
+            from bot.core.loader_messages import schema_message
+
             for error in exc.errors(include_url=False):
-                location = tuple(error["loc"])
-                self.report(location, _schema_message(error))
+                value = error.get("input")
+                if isinstance(value, str) and value.lstrip().startswith("TODO"):
+                    continue  # the TODO check says what to write there
+                message = schema_message(dict(error), data)
+                if message is not None:
+                    self.report(tuple(error["loc"]), message)
             return None
 
     def _read_source(self, data: dict[str, Any]) -> tuple[bytes, str] | None:
@@ -350,6 +360,8 @@ class _BriefingFile:
                 )
                 if found:
                     message += f"; the quote is in {_paragraphs(found)}"
+                else:
+                    message += "; and " + _not_found(quote, paragraphs, number)
                 self.report((*location, "paragraph"), message)
             elif found:
                 self.report(
@@ -357,9 +369,7 @@ class _BriefingFile:
                     f"quote is in {_paragraphs(found)}, not in paragraph {number}",
                 )
             else:
-                self.report(
-                    (*location, "quote"), f"quote not found in the source text: {_short(quote)}"
-                )
+                self.report((*location, "quote"), _not_found(quote, paragraphs, number))
 
     def _check_actors(self, data: dict[str, Any]) -> None:
         actors = data.get("actors")
@@ -386,7 +396,6 @@ class _BriefingFile:
                             "names and aliases must be unique across actors",
                         )
                         break
-        known = ", ".join(ids) or "none"
         for index, actor in enumerate(actors):
             if not isinstance(actor, dict) or not isinstance(actor.get("relations"), list):
                 continue
@@ -394,7 +403,7 @@ class _BriefingFile:
                 target = relation.get("actor") if isinstance(relation, dict) else None
                 where = ("actors", index, "relations", r, "actor")
                 if isinstance(target, str) and target not in ids:
-                    self.report(where, f"unknown actor {target!r} (actors: {known})")
+                    self.report(where, _unknown_actor(target, actors))
                 elif target == actor.get("id"):
                     self.report(where, "an actor cannot have a relation to itself")
         timeline = data.get("timeline")
@@ -402,10 +411,16 @@ class _BriefingFile:
             refs = event.get("actors") if isinstance(event, dict) else None
             for a, target in enumerate(refs if isinstance(refs, list) else []):
                 if isinstance(target, str) and target not in ids:
-                    self.report(
-                        ("timeline", index, "actors", a),
-                        f"unknown actor {target!r} (actors: {known})",
-                    )
+                    self.report(("timeline", index, "actors", a), _unknown_actor(target, actors))
+
+    def _check_todos(self, data: dict[str, Any]) -> None:
+        """A ``TODO`` left by ``briefbot new`` is something the author has not written yet."""
+        if "TODO" not in self._yaml_text:
+            return
+        from bot.core.loader_messages import todo_fields, todo_message
+
+        for location in todo_fields(data):
+            self.report(location, todo_message(location))
 
     def _check_claim_ids(self, data: dict[str, Any]) -> None:
         """Claims, timeline events and figures share one id space per briefing."""
@@ -432,22 +447,16 @@ def dotted(location: FieldPath) -> str:
     return out or "(root)"
 
 
-def _schema_message(error: Any) -> str:
-    kind, value = error["type"], error.get("input")
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field (not part of the briefing schema)"
-    message = str(error["msg"])
-    if isinstance(value, date):
-        return f'{message} (got the date {value}; put it in quotes: "{value}")'
-    if not kind.endswith(("_type", "_parsing")):
-        return message
-    if value is None:
-        return f"{message} (the value is empty)"
-    if isinstance(value, dict | list):
-        return f"{message} (got {_kind(value)})"
-    return f"{message} (got {_kind(value)} {_short(repr(value))})"
+def _not_found(quote: str, paragraphs: tuple[str, ...], cited: int) -> str:
+    from bot.core.loader_messages import quote_not_found_message
+
+    return quote_not_found_message(quote, paragraphs, cited)
+
+
+def _unknown_actor(target: str, actors: list[Any]) -> str:
+    from bot.core.loader_messages import actor_reference_message
+
+    return actor_reference_message(target, actors)
 
 
 def _evidence(node: Any, location: FieldPath = ()) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
@@ -504,7 +513,3 @@ def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), f"a {type(value).__name__}"
     )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

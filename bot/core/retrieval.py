@@ -1,192 +1,34 @@
 """Lexical retrieval for ``ask``: BM25 over every cited claim of a briefing.
 
-No network, no model: a question is matched against claim texts, their evidence quotes, actor
-names and aliases. Mentioning an actor (by any alias) boosts that actor's claims; question words
-("why", "when", "how many", "risk") boost the matching kind of claim. Below a minimum score the
-engine says it found nothing rather than guessing.
+No network, no model: question terms (``bot.core.wordforms`` stems, weighted) are matched
+against claim texts, their evidence quotes, and the names and aliases of the claim's actor.
+Naming an actor boosts that actor's claims; a favoured kind of claim ("why" → interests) is
+boosted too. Below a minimum score nothing counts as a match, so callers can say so instead of
+guessing. ``bot.core.ask`` decides what the question asks; this module only ranks.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from bot.core.answers import Citation, cites
 from bot.core.briefing import Actor, Briefing
-from bot.core.textnorm import fold
-
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "think",
-        "tell",
-        "know",
-        "say",
-        "says",
-        "said",
-        "article",
-        "briefing",
-    ]
-)
-
-#: Question cues → claim kinds they favour.
-INTENTS: dict[str, tuple[str, ...]] = {
-    "why": ("interest",),
-    "motive": ("interest",),
-    "want": ("interest",),
-    "goal": ("interest",),
-    "support": ("stance", "interest", "action"),
-    "oppose": ("stance", "constraint"),
-    "risk": ("constraint", "watch"),
-    "worry": ("constraint",),
-    "concern": ("constraint",),
-    "obstacle": ("constraint",),
-    "when": ("timeline",),
-    "date": ("timeline",),
-    "year": ("timeline",),
-    "many": ("figure",),
-    "much": ("figure",),
-    "number": ("figure",),
-    "next": ("watch",),
-    "watch": ("watch",),
-    "future": ("watch",),
-    "did": ("action", "timeline"),
-}
+from bot.core.wordforms import terms
 
 _K1 = 1.4
 _B = 0.7
-#: Minimum BM25 score (after boosts) for a claim to count as an answer.
+#: Minimum BM25 score (after boosts) for a claim to count as a match.
 MIN_SCORE = 1.2
 INTENT_BOOST = 2.0
 INTENT_BONUS = 2.5
-
-
-def tokens(text: str) -> list[str]:
-    """Folded, stemmed content words."""
-    return [_stem(t) for t in fold(text).split() if t not in STOPWORDS and len(t) > 1]
-
-
-def _stem(word: str) -> str:
-    # A deliberately light stemmer: enough to match refugee/refugees, supports/supporting.
-    for suffix in ("ation", "ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+#: A query term missing from the index may match an indexed stem it starts with (or that
+#: starts with it) — ``neighborhood`` → ``neighbor`` — at this weight, if that stem is long
+#: enough to mean something on its own.
+PREFIX_WEIGHT = 0.6
+PREFIX_MIN = 6
 
 
 @dataclass(frozen=True)
@@ -199,6 +41,12 @@ class Passage:
     actor_id: str | None
     label: str  # e.g. "Russia · interest"
     citations: tuple[Citation, ...]
+    #: Every actor the passage is about (its own, a relation's other side, a dated event's).
+    actors: tuple[str, ...] = ()
+    #: A key point's role in the story (driver, obstacle, outlook, context), if the content says.
+    role: str | None = None
+    #: A timeline event's "when" or a figure's value: what a "when"/"how many" question wants.
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,10 +61,11 @@ def passages(briefing: Briefing) -> list[Passage]:
         Passage(briefing.summary.text, "summary", None, "Summary", cites(briefing.summary.evidence))
     ]
     out += [
-        Passage(c.text, "key_point", None, "Key point", cites(c.evidence))
+        Passage(c.text, "key_point", None, "Key point", cites(c.evidence), role=c.role)
         for c in briefing.key_points
     ]
     for actor in briefing.actors:
+        own = (actor.id,)
         out.append(
             Passage(
                 f"{actor.stance.label}: {actor.stance.explanation}",
@@ -224,6 +73,7 @@ def passages(briefing: Briefing) -> list[Passage]:
                 actor.id,
                 f"{actor.name} · stance",
                 cites(actor.stance.evidence),
+                own,
             )
         )
         for kind, claims in (
@@ -232,19 +82,41 @@ def passages(briefing: Briefing) -> list[Passage]:
             ("action", actor.actions),
         ):
             out += [
-                Passage(c.text, kind, actor.id, f"{actor.name} · {kind}", cites(c.evidence))
+                Passage(c.text, kind, actor.id, f"{actor.name} · {kind}", cites(c.evidence), own)
                 for c in claims
             ]
         out += [
-            Passage(r.text, "relation", actor.id, f"{actor.name} · relation", cites(r.evidence))
+            Passage(
+                r.text,
+                "relation",
+                actor.id,
+                f"{actor.name} · relation",
+                cites(r.evidence),
+                (actor.id, r.actor),
+            )
             for r in actor.relations
         ]
     out += [
-        Passage(f"{e.when}: {e.text}", "timeline", None, f"Timeline · {e.when}", cites(e.evidence))
+        Passage(
+            f"{e.when}: {e.text}",
+            "timeline",
+            None,
+            f"Timeline · {e.when}",
+            cites(e.evidence),
+            tuple(e.actors),
+            value=e.when,
+        )
         for e in briefing.timeline
     ]
     out += [
-        Passage(f"{f.label}: {f.value}. {f.text}", "figure", None, "Key figure", cites(f.evidence))
+        Passage(
+            f"{f.label}: {f.value}. {f.text}",
+            "figure",
+            None,
+            "Key figure",
+            cites(f.evidence),
+            value=f.value,
+        )
         for f in briefing.figures
     ]
     out += [
@@ -253,17 +125,21 @@ def passages(briefing: Briefing) -> list[Passage]:
     return out
 
 
+@dataclass
 class Retriever:
     """BM25 index over one briefing's passages."""
 
-    def __init__(self, briefing: Briefing) -> None:
-        self.passages = passages(briefing)
-        actors = {a.id: a for a in briefing.actors}
+    briefing: Briefing
+    passages: list[Passage] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.passages = passages(self.briefing)
+        actors = {a.id: a for a in self.briefing.actors}
         self._docs: list[Counter[str]] = []
         for p in self.passages:
-            words = tokens(p.text) + [t for c in p.citations for t in tokens(c.quote)]
+            words = terms(p.text) + [t for c in p.citations for t in terms(c.quote)]
             if p.actor_id:
-                words += _actor_tokens(actors[p.actor_id])
+                words += _actor_terms(actors[p.actor_id])
             self._docs.append(Counter(words))
         self._lengths = [d.total() for d in self._docs]
         self._avg_len = sum(self._lengths) / max(len(self._docs), 1)
@@ -272,35 +148,64 @@ class Retriever:
             df.update(d.keys())
         n = len(self._docs)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self._alias_to_actor: list[tuple[re.Pattern[str], str]] = []
-        for a in briefing.actors:
-            for label in {a.name, *a.aliases}:
-                key = fold(label)
-                if key:
-                    self._alias_to_actor.append((re.compile(rf"\b{re.escape(key)}\b"), a.id))
+        self._long_stems = sorted(t for t in self._idf if len(t) >= PREFIX_MIN)
+        self._near_cache: dict[str, tuple[str, ...]] = {}
 
-    def actors_mentioned(self, question: str) -> set[str]:
-        """Ids of actors the question names by any alias."""
-        folded = fold(question)
-        return {actor_id for pattern, actor_id in self._alias_to_actor if pattern.search(folded)}
+    @property
+    def vocabulary(self) -> Collection[str]:
+        """Every stem the index holds."""
+        return self._idf.keys()
 
-    def search(self, question: str, *, limit: int = 5) -> list[Hit]:
-        """The best passages for ``question`` (empty when nothing matches well enough)."""
-        query = tokens(question)
-        if not query:
+    def expand(self, weights: Mapping[str, float]) -> dict[str, float]:
+        """``weights`` plus, for each term the index lacks, the indexed stems it starts with."""
+        out = dict(weights)
+        for term, weight in weights.items():
+            if term in self._idf or len(term) < PREFIX_MIN - 1:
+                continue
+            for near in self._near(term):
+                out[near] = max(out.get(near, 0.0), weight * PREFIX_WEIGHT)
+        return out
+
+    def _near(self, term: str) -> tuple[str, ...]:
+        near = self._near_cache.get(term)
+        if near is None:
+            if len(self._near_cache) > 4096:
+                self._near_cache.clear()
+            near = self._near_cache[term] = tuple(
+                s
+                for s in self._long_stems
+                if (term.startswith(s) and len(term) - len(s) >= 2)
+                or (len(term) >= PREFIX_MIN and s.startswith(term) and len(s) - len(term) >= 2)
+            )
+        return near
+
+    def search(
+        self,
+        weights: Mapping[str, float],
+        *,
+        actors: Collection[str] = (),
+        favour: Collection[str] = (),
+        limit: int = 5,
+        min_score: float = MIN_SCORE,
+        where: Collection[int] | None = None,
+    ) -> list[Hit]:
+        """The best passages for the weighted terms (empty when nothing matches well enough).
+
+        ``actors`` are ids the question names (their claims are boosted, others damped);
+        ``favour`` are passage kinds the question's wording asks for; ``where`` restricts the
+        search to these passage indexes.
+        """
+        if not weights and not (actors and favour):
             return []
-        mentioned = self.actors_mentioned(question)
-        favoured = {
-            kind
-            for word in fold(question).split()
-            for cue in {word, _stem(word)}
-            for kind in INTENTS.get(cue, ())
-        }
-        terms = set(query)
+        query = self.expand(weights)
+        mentioned = set(actors)
+        favoured = set(favour)
         hits: list[Hit] = []
-        for passage, doc, length in zip(self.passages, self._docs, self._lengths, strict=True):
-            score = self._bm25(terms, doc, length)
-            own = passage.actor_id in mentioned
+        candidates = range(len(self.passages)) if where is None else where
+        for i in candidates:
+            passage, doc, length = self.passages[i], self._docs[i], self._lengths[i]
+            score = self._bm25(query, doc, length)
+            own = bool(mentioned.intersection(passage.actors))
             favoured_kind = passage.kind in favoured
             if score <= 0 and not (own and favoured_kind):
                 continue
@@ -315,7 +220,7 @@ class Retriever:
         chosen: list[Hit] = []
         seen: set[Citation] = set()
         for hit in hits:
-            if hit.score < MIN_SCORE or len(chosen) == limit:
+            if hit.score < min_score or len(chosen) == limit:
                 break
             if set(hit.passage.citations) <= seen:
                 continue  # says nothing the chosen passages' sentences do not already show
@@ -323,15 +228,20 @@ class Retriever:
             seen.update(hit.passage.citations)
         return chosen
 
-    def _bm25(self, terms: set[str], doc: Counter[str], length: int) -> float:
+    def matches(self, i: int, weights: Mapping[str, float]) -> bool:
+        """Whether passage ``i`` holds any of the terms (prefix matches included)."""
+        doc = self._docs[i]
+        return any(t in doc for t in self.expand(weights))
+
+    def _bm25(self, query: Mapping[str, float], doc: Counter[str], length: int) -> float:
         score = 0.0
-        for term in terms:
+        for term, weight in query.items():
             tf = doc.get(term, 0)
             if tf:
                 norm = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self._avg_len))
-                score += self._idf.get(term, 0.0) * norm
+                score += weight * self._idf.get(term, 0.0) * norm
         return score
 
 
-def _actor_tokens(actor: Actor) -> list[str]:
-    return [t for label in (actor.name, *actor.aliases) for t in tokens(label)]
+def _actor_terms(actor: Actor) -> list[str]:
+    return [t for label in (actor.name, *actor.aliases) for t in terms(label)]

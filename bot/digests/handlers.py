@@ -58,6 +58,7 @@ _ID = OptionSpec(
     "subscribe",
     "Post a digest of the briefing to this channel on a schedule.",
     group=GROUP,
+    slow=True,
     manage=True,
     options=(
         OptionSpec(
@@ -127,7 +128,7 @@ async def subscribe(call: Call) -> Answer:
     )
 
 
-@commands.command("list", "Show this workspace's digest subscriptions.", group=GROUP)
+@commands.command("list", "Show this workspace's digest subscriptions.", group=GROUP, slow=True)
 async def list_subscriptions(call: Call) -> Answer:
     """Every subscription of this workspace: schedule, zone, next run and last delivery."""
     service = _service(call)
@@ -155,7 +156,12 @@ async def list_subscriptions(call: Call) -> Answer:
 
 
 @commands.command(
-    "unsubscribe", "Stop a digest subscription.", group=GROUP, manage=True, options=(_ID,)
+    "unsubscribe",
+    "Stop a digest subscription.",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(_ID,),
 )
 async def unsubscribe(call: Call) -> Answer:
     service = _service(call)
@@ -167,7 +173,9 @@ async def unsubscribe(call: Call) -> Answer:
     )
 
 
-@commands.command("pause", "Pause a digest subscription.", group=GROUP, manage=True, options=(_ID,))
+@commands.command(
+    "pause", "Pause a digest subscription.", group=GROUP, slow=True, manage=True, options=(_ID,)
+)
 async def pause(call: Call) -> Answer:
     service = _service(call)
     sub = await _target(call, service)
@@ -183,7 +191,12 @@ async def pause(call: Call) -> Answer:
 
 
 @commands.command(
-    "resume", "Resume a paused digest subscription.", group=GROUP, manage=True, options=(_ID,)
+    "resume",
+    "Resume a paused digest subscription.",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(_ID,),
 )
 async def resume(call: Call) -> Answer:
     service = _service(call)
@@ -203,6 +216,7 @@ async def resume(call: Call) -> Answer:
     "preview",
     "Show the next digest privately.",
     group=GROUP,
+    slow=True,
     private=True,
     options=(_ID,),
 )
@@ -214,7 +228,12 @@ async def preview(call: Call) -> Answer:
 
 
 @commands.command(
-    "send", "Post a digest now, outside the schedule.", group=GROUP, manage=True, options=(_ID,)
+    "send",
+    "Post a digest now, outside the schedule.",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(_ID,),
 )
 async def send(call: Call) -> Answer:
     service = _service(call)

@@ -47,8 +47,8 @@ from bot.digests.tracker import Tracker
 from bot.digests.worker import Worker
 
 if TYPE_CHECKING:
-    from bot.app.settings import Settings
     from bot.core.library import LibraryHolder
+    from bot.digests.settings import HasDigestSettings
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class DigestService:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: HasDigestSettings,
         library: LibraryHolder,
         store: DigestStore,
         posters: Mapping[str, Poster] | Iterable[Poster],

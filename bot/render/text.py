@@ -1,6 +1,6 @@
-"""Answer → plain text for a terminal (the console adapter and logs).
+"""Answer → plain text for a terminal (the console adapter, ``briefbot query`` and logs).
 
-Layout, wrapped to 100 columns::
+Layout, wrapped to ``width`` columns (100 unless the caller passes the terminal's width)::
 
     Title
     =====
@@ -17,7 +17,9 @@ Layout, wrapped to 100 columns::
     Next:
       → Label: actor russia --briefing some-briefing
 
-Control characters in answer text (terminal escape sequences included) are dropped.
+Control characters in answer text (terminal escape sequences included) are dropped. Lines break
+between words only; a word longer than the room on its line is the one thing split. Width is
+counted in characters, so a line of double-width (CJK) characters can look wider on screen.
 """
 
 from __future__ import annotations
@@ -31,11 +33,14 @@ from bot.render._layout import one_line, strip_controls
 log = logging.getLogger(__name__)
 
 WIDTH = 100
+#: Narrower widths are rendered at this width (a bullet and a paragraph marker must fit).
+MIN_WIDTH = 20
 TONE_MARKERS = {Tone.INFO: "", Tone.WARNING: "! ", Tone.ERROR: "✖ "}
 
 
 def to_text(answer: Answer, *, width: int = WIDTH) -> str:
-    """Render ``answer`` for a terminal, wrapped to ``width`` columns."""
+    """Render ``answer`` for a terminal: no line wider than ``width`` (at least ``MIN_WIDTH``)."""
+    width = max(width, MIN_WIDTH)
     lines: list[str] = []
     title = TONE_MARKERS.get(answer.tone, "") + one_line(answer.title)
     if title.strip():
@@ -131,6 +136,9 @@ def _split_paragraphs(text: str) -> list[str]:
 
 
 def _wrap(text: str, width: int, *, first: str = "", rest: str = "") -> list[str]:
+    if max(len(first), len(rest)) > width // 2:
+        # An indent that leaves too little room (a huge ¶ number): it becomes text instead.
+        text, first, rest = f"{first.strip()} {text}".strip(), "", ""
     return textwrap.wrap(
         text,
         width=width,

@@ -108,8 +108,11 @@ def test_run_refuses_invalid_content(tmp_path: Path) -> None:
         },
     )
     assert out.returncode != 0
-    # PyYAML notices the unclosed flow sequence at the end of the file: line 2.
-    assert "bad.yaml:2: (root): malformed YAML" in out.stderr
+    # PyYAML notices the unclosed flow sequence at the end of the file (line 2); the message
+    # points at the line that opened it.
+    assert "bad.yaml:1: id: malformed YAML (column 5): the [ opened here is never closed" in (
+        out.stderr
+    )
 
 
 def test_run_without_tokens_is_a_console(tmp_path: Path) -> None:

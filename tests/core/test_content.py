@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.briefing import Briefing, Claim, Evidence, Figure, TimelineEvent
+from bot.core.errors import UserFacingError
 from bot.core.library import Library
 from bot.core.loader import LoadedBriefing, load_directory, split_paragraphs, validate_directory
 
@@ -23,7 +25,8 @@ SPEC_ACTORS = {
     "russia": ["Russia", "Moscow", "Putin", "Vladimir Putin", "Kremlin"],
     "united-states": ["United States", "Washington", "US", "U.S.", "USA", "America"],
     "syrian-opposition": ["Syrian opposition", "SNC", "Syrian National Coalition"],
-    "kurdish-forces": ["Kurds", "SDF", "Syrian Democratic Forces", "Kurdish militants"],
+    "kurdish-militants": ["Kurds", "Kurdish militants", "Kurdish forces"],
+    "sdf": ["SDF", "Syrian Democratic Forces"],
     "iran": ["Iran", "Tehran"],
     "turkish-opposition": ["Turkish opposition"],
 }
@@ -209,9 +212,187 @@ def test_the_summary_covers_every_actor_with_a_position(briefing: Briefing) -> N
         "russia": "Russia",
         "united-states": "United States",
         "syrian-opposition": "Syrian opposition",
-        "kurdish-forces": "SDF",
+        "kurdish-militants": "Kurdish militants",
+        "sdf": "Syrian Democratic Forces",
         "iran": "Iran",
         "turkish-opposition": "Turkish opposition",
     }
     assert {a.id for a in briefing.actors} >= set(named)
     assert [word for word in named.values() if word not in summary] == []
+
+
+# -- issue 10: the briefing says no more than the article -------------------------------------
+
+
+def _stated_sentences(briefing: Briefing) -> list[str]:
+    """Every sentence the briefing states as its own (not quotes, notes or unknowns)."""
+    dumped = briefing.model_dump(exclude={"source_notes", "source", "vocabulary"})
+    for actor in dumped["actors"]:
+        actor.pop("unknowns")
+    return [s for text in _texts(dumped) for s in re.split(r"(?<=[.;:])\s+", text)]
+
+
+def _claim(briefing: Briefing, claim_id: str) -> Claim:
+    [claim] = [c for c in claims_of(briefing) if c.id == claim_id]
+    assert isinstance(claim, Claim)
+    return claim
+
+
+def _quotes(claim: Claim) -> list[str]:
+    return [e.quote for e in claim.evidence]
+
+
+def test_1_the_sdf_is_not_made_one_of_the_kurdish_militants(briefing: Briefing) -> None:
+    militants, sdf = briefing.actor("kurdish-militants"), briefing.actor("sdf")
+    assert not {"SDF", "Syrian Democratic Forces"} & set(militants.aliases)
+    assert "Kurdish" not in sdf.name + " ".join(sdf.aliases)
+    assert "SDF among them" not in briefing.summary.text
+    for sentence in _stated_sentences(briefing):
+        if "SDF" in sentence or "Syrian Democratic Forces" in sentence:
+            assert "Kurdish" not in sentence, sentence
+    assert any("same force" in u for u in militants.unknowns + sdf.unknowns)
+
+
+def test_2_the_zero_friends_claim_of_paragraph_8_is_a_key_point(briefing: Briefing) -> None:
+    cited = [
+        (c.id, e.paragraph)
+        for c in briefing.key_points
+        for e in c.evidence
+        if "zero friends on its borders" in e.quote
+    ]
+    assert cited and all(paragraph == 8 for _, paragraph in cited)
+    assert any("zero friends" in c.text for c in briefing.key_points)
+
+
+def test_3_the_outlook_says_what_its_quotes_say(briefing: Briefing) -> None:
+    outlook = _claim(briefing, "kp-outlook")
+    quotes = _quotes(outlook)
+    assert any(q.startswith("While it remains to be seen") and "could be" in q for q in quotes)
+    assert any(q.startswith("Analysts believe both leaders") for q in quotes)
+    assert "could be a step toward stability and peace" in outlook.text
+    assert "analysts" in outlook.text and "remains to be seen" in outlook.text
+
+
+def test_4_building_on_the_grain_deals_is_about_russia_and_ukraine(briefing: Briefing) -> None:
+    image = _claim(briefing, "kp-image")
+    quotes = " ".join(_quotes(image))
+    assert "He wants to build on that success" in quotes and "grain and fertilizer" in quotes
+    building = image.text[image.text.index("build on that success") :]
+    assert building.split(";")[0].endswith("peace talks")
+    assert "Russia and" in building.split(";")[0] and "Ukraine" in building.split(";")[0]
+
+
+def test_5_turkey_is_a_long_time_backer_of_the_syrian_opposition(briefing: Briefing) -> None:
+    [relation] = [r for r in briefing.actor("turkey").relations if r.actor == "syrian-opposition"]
+    assert relation.kind == "long-time backer of"
+    assert any("keep its support" in e.quote for e in relation.evidence)
+    stated = " ".join(_stated_sentences(briefing))
+    assert "former backer" not in stated and "old allies" not in stated
+
+
+def test_6_the_summary_cites_every_claim_it_makes(briefing: Briefing) -> None:
+    summary = briefing.summary
+    quotes = " ".join(_quotes(summary))
+    for said, quoted in [
+        ("4 million", "4 million Syrian refugees"),
+        ("mid-2023", "scheduled for mid-2023"),
+        ("image", "fix Turkey’s image"),
+        ("Ukraine", "conflict in Ukraine"),
+        ("Kurdish militants", "Kurdish militants operating in northern Syria"),
+        ("openly opposes", "openly opposed"),
+        ("not to deal with", "not to deal with the brutal Assad regime"),
+        ("facilitating", "is facilitating"),
+        ("Syrian Democratic Forces", "US-backed Syrian Democratic Forces"),
+    ]:
+        assert said in summary.text, said
+        assert quoted in quotes, quoted
+
+
+def test_7_the_united_states_is_against_dealing_with_assad_not_reported_on_the_talks(
+    briefing: Briefing,
+) -> None:
+    stance = briefing.actor("united-states").stance
+    assert stance.label != "Opposed" and "Assad" in stance.label
+    assert "no specific US reaction" in stance.explanation
+    assert any("reaction" in u for u in briefing.actor("united-states").unknowns)
+
+
+def test_8_reelection_is_erdogans_motive_not_an_effect(briefing: Briefing) -> None:
+    for claim_id in ("kp-refugees-elections", "turkey-reelection"):
+        text = _claim(briefing, claim_id).text
+        assert "may help" not in text and "seeking to win reelection" in text
+
+
+def test_9_the_qatar_ties_cite_the_sentence_that_states_them(briefing: Briefing) -> None:
+    pairs = [("turkey", "qatar"), ("qatar", "turkey")]
+    for actor_id, other in pairs:
+        [relation] = [r for r in briefing.actor(actor_id).relations if r.actor == other]
+        assert "economic ties" in relation.text
+        assert any("economic times" in e.quote for e in relation.evidence), actor_id
+
+
+def test_10_concerns_about_egypt_are_nobodys_in_particular(briefing: Briefing) -> None:
+    stated = " ".join(_stated_sentences(briefing))
+    assert "concerns in Egypt" not in stated and "strained" not in stated
+    assert "relationship with Egypt" in _claim(briefing, "turkey-hosted-brotherhood").text
+
+
+def test_11_russia_hosted_one_meeting_and_wants_erdogans_help_with_the_west(
+    briefing: Briefing,
+) -> None:
+    russia = _claim(briefing, "kp-russia-facilitates")
+    assert "hosts" not in russia.text and "hosted" in russia.text
+    assert "negotiations with the West" in russia.text
+    assert any("negotiations later with the West" in q for q in _quotes(russia))
+
+
+def test_12_source_notes_for_paragraph_6_the_grain_superlative_and_summer_2022(
+    briefing: Briefing,
+) -> None:
+    notes = briefing.source_notes
+    by_quote = {n.text: " ".join(e.quote for e in n.evidence) for n in notes}
+    assert any(
+        "sharp reversal" in q and "Zero Problems" in q and "favour reconciliation" in text
+        for text, q in by_quote.items()
+    )
+    assert any("the only leader" in t and "from Ukraine" in t for t in by_quote)
+    assert any("in the summer of 2022" in t and "ambiguous" in t for t in by_quote)
+    stated = " ".join(_stated_sentences(briefing))
+    assert "only leader" not in stated
+    assert "said in summer 2022" not in stated
+    assert "in the summer of 2022" in _claim(briefing, "turkey-intends-summit").text
+
+
+def test_13_a_bare_opposition_asks_which_one(loaded: LoadedBriefing) -> None:
+    assert "opposition" not in loaded.briefing.actor("syrian-opposition").aliases
+    library = Library.from_loaded([loaded])
+    with pytest.raises(UserFacingError) as raised:
+        library.resolve_actor(loaded, "opposition")
+    message = raised.value.message
+    assert "Syrian opposition (syrian-opposition)" in message
+    assert "Turkish opposition (turkish-opposition)" in message
+    assert library.resolve_actor(loaded, "the Syrian opposition").id == "syrian-opposition"
+
+
+def test_14_the_author_and_one_label_for_no_position(briefing: Briefing) -> None:
+    stated = " ".join(_stated_sentences(briefing))
+    assert "He expects" not in stated and "The author expects" in briefing.summary.text
+    labels = {a.stance.label for a in briefing.actors}
+    assert not labels & {"Not stated", "Not addressed", "Unclear"}
+    silent = [a for a in briefing.actors if a.stance.side == "unstated"]
+    assert len(silent) >= 8 and {a.stance.label for a in silent} == {"No position stated"}
+    gaps = " ".join(n.text for n in briefing.source_notes)
+    assert "is an opinion/analysis article" not in gaps
+
+
+def test_every_stance_has_a_side_and_every_key_point_a_role(briefing: Briefing) -> None:
+    assert all(a.stance.side for a in briefing.actors)
+    assert all(c.role for c in briefing.key_points)
+    assert {c.role for c in briefing.key_points} >= {"driver", "obstacle", "outlook"}
+
+
+def test_vocabulary_terms_are_the_briefings_own(briefing: Briefing) -> None:
+    stated = " ".join(_stated_sentences(briefing)).lower()
+    assert "deal" in briefing.vocabulary["rapprochement"]
+    for term in briefing.vocabulary:
+        assert term.lower() in stated, term

@@ -8,9 +8,13 @@ user would see, with the directory prefix removed.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.core.errors import ContentError
 from bot.core.loader import (
@@ -92,10 +96,12 @@ timeline:                                                # line 50
 """
 
 
-def write(directory: Path, yaml_text: str = TINY, *, name: str = "tiny.yaml") -> Path:
+def write(
+    directory: Path, yaml_text: str = TINY, *, name: str = "tiny.yaml", source: str = TINY_SOURCE
+) -> Path:
     """Write a briefing and its source text into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "tiny.source.txt").write_text(TINY_SOURCE, encoding="utf-8")
+    (directory / "tiny.source.txt").write_text(source, encoding="utf-8")
     path = directory / name
     path.write_text(yaml_text, encoding="utf-8")
     return path
@@ -155,8 +161,9 @@ def test_malformed_yaml_points_at_the_syntax_error(tmp_path: Path) -> None:
     write(tmp_path, edit({46: "      explanation: Beta: may leave."}))
 
     assert problems(tmp_path) == [
-        "tiny.yaml:46: (root): malformed YAML (column 24): "
-        "mapping values are not allowed in this context"
+        "tiny.yaml:46: actors[1].stance.explanation: malformed YAML (column 24): the value "
+        'contains a colon and a space: put the whole value in quotes, like explanation: "Beta: '
+        'may leave."'
     ]
 
 
@@ -180,7 +187,7 @@ def test_unknown_field_and_the_field_it_replaced(tmp_path: Path) -> None:
 
     assert problems(tmp_path) == [
         "tiny.yaml:5: source.author: required field is missing",
-        "tiny.yaml:8: source.writer: unknown field (not part of the briefing schema)",
+        "tiny.yaml:8: source.writer: unknown field 'writer'; is it 'author', which is missing?",
     ]
 
 
@@ -188,19 +195,19 @@ def test_wrong_types_name_the_dotted_path(tmp_path: Path) -> None:
     write(tmp_path, edit({15: "      paragraph: two", 47: "      evidence: []", 48: "", 49: ""}))
 
     assert problems(tmp_path) == [
-        "tiny.yaml:15: summary.evidence[0].paragraph: Input should be a valid integer, "
-        "unable to parse string as an integer (got a string 'two')",
+        "tiny.yaml:15: summary.evidence[0].paragraph: "
+        "must be the paragraph's number, counted from 1 (got 'two')",
         "tiny.yaml:47: actors[1].stance.evidence: "
-        "List should have at least 1 item after validation, not 0",
+        "needs at least one evidence item (a quote and its paragraph), and it is empty",
     ]
 
 
 def test_an_unquoted_date_gets_a_hint(tmp_path: Path) -> None:
     write(tmp_path, edit({3: "added: 2026-01-01"}))
 
-    [problem] = problems(tmp_path)
-    assert problem.startswith("tiny.yaml:3: added: Input should be a valid string")
-    assert 'put it in quotes: "2026-01-01"' in problem
+    assert problems(tmp_path) == [
+        'tiny.yaml:3: added: must be text, not a date: put it in quotes: "2026-01-01"'
+    ]
 
 
 def test_a_file_that_is_not_a_mapping(tmp_path: Path) -> None:
@@ -221,8 +228,9 @@ def test_missing_source_text_file(tmp_path: Path) -> None:
     ]
 
 
-def test_quote_not_in_the_source(tmp_path: Path) -> None:
-    # Case matters: only whitespace, quotes, apostrophes and dashes are normalised.
+def test_quote_not_in_the_source_gets_the_closest_sentence_or_the_slip(tmp_path: Path) -> None:
+    # Case matters: only whitespace, quotes, apostrophes and dashes are normalised; a quote that
+    # differs only in case is refused, and the message says that is all that differs.
     write(
         tmp_path,
         edit(
@@ -234,10 +242,10 @@ def test_quote_not_in_the_source(tmp_path: Path) -> None:
     )
 
     assert problems(tmp_path) == [
-        "tiny.yaml:31: actors[0].stance.evidence[0].quote: "
-        "quote not found in the source text: Alpha and Beta signed a treaty.",
-        "tiny.yaml:48: actors[1].stance.evidence[0].quote: "
-        "quote not found in the source text: Unless Beta leaves",
+        "tiny.yaml:31: actors[0].stance.evidence[0].quote: quote not found in the source "
+        "text; closest is paragraph 2: “Alpha and Beta signed a [deal].” (“treaty” → “deal”)",
+        "tiny.yaml:48: actors[1].stance.evidence[0].quote: quote differs from the source only "
+        "in case: paragraph 3 reads “unless Beta leaves” (Unless → unless)",
     ]
 
 
@@ -338,9 +346,9 @@ def test_every_problem_of_every_file_is_reported(tmp_path: Path) -> None:
 
     lines = str(raised.value).replace(f"{tmp_path}/", "").splitlines()
     assert lines == [
-        "broken.yaml:3: (root): malformed YAML (column 1): "
-        "while parsing a flow node did not find expected node content",
-        "tiny.yaml:8: source.author: Input should be a valid string (the value is empty)",
+        "broken.yaml:2: title: malformed YAML (column 8): the [ opened here is never closed "
+        "with ] (a value that starts with [ must be a whole list, or be put in quotes)",
+        "tiny.yaml:8: source.author: is empty: write a value",
         "tiny.yaml:34: actors[0].relations[0].actor: unknown actor 'gamma' (actors: alpha, beta)",
         "tiny.yaml:49: actors[1].stance.evidence[0].paragraph: "
         "quote is in paragraph 3, not in paragraph 1",
@@ -405,3 +413,394 @@ def test_default_content_dir_uses_local_content_then_the_shipped_briefings(
 
     write(tmp_path / "content")
     assert default_content_dir() == tmp_path / "content"
+
+
+# --- messages that help: the suggestion, never a parser's or pydantic's own text ----------------
+
+#: Text of pydantic, PyYAML or a regular expression that must never reach an author.
+FOREIGN_TEXT = (
+    "should be",
+    "should have",
+    "should match",
+    "String should",
+    "Input should",
+    "validation error",
+    "pydantic",
+    "errors.pydantic.dev",
+    "Field required",
+    "Extra inputs",
+    "^",
+    "\\d",
+    "[a-z",
+    "{0,2}",
+    "mapping values are not allowed",
+    "while parsing",
+    "while scanning",
+    "did not find expected",
+    "could not find expected",
+    "cannot start any token",
+    "<block",
+    "<stream",
+)
+
+SLIP_SOURCE = TINY_SOURCE + "\nErdoğan’s aides said: “We will see.” It was cost-effective.\n"
+
+
+def assert_plain(messages: list[str]) -> None:
+    for message in messages:
+        leaked = [text for text in FOREIGN_TEXT if text in message]
+        assert not leaked, f"{leaked} in {message!r}"
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (  # a one-letter typo in a name
+            {31: "        - quote: Alpha and Betta signed a deal."},
+            "tiny.yaml:31: actors[0].stance.evidence[0].quote: quote not found in the source "
+            "text; closest is paragraph 2: “Alpha and [Beta] signed a deal.” (“Betta” → “Beta”)",
+        ),
+        (  # a fragment: only the part of the sentence it tries to be is shown
+            {48: "        - quote: for “ten yeras” — unless"},
+            "tiny.yaml:48: actors[1].stance.evidence[0].quote: quote not found in the source "
+            "text; closest is paragraph 3: “…for “ten [years]” — unless…” (“yeras” → “years”)",
+        ),
+        (  # cited in the wrong paragraph as well: the closest sentence names the right one
+            {48: "        - quote: Alpha and Beta sined a deal."},
+            "tiny.yaml:48: actors[1].stance.evidence[0].quote: quote not found in the source "
+            "text; closest is paragraph 2: “Alpha and Beta [signed] a deal.” (“sined” → “signed”)",
+        ),
+        (
+            {48: "        - quote: The moon is made of cheese and nobody disputes it"},
+            "tiny.yaml:48: actors[1].stance.evidence[0].quote: quote not found in the source "
+            "text, and no sentence of the source is close to it: “The moon is made of cheese and "
+            "nobody disputes it”",
+        ),
+    ],
+)
+def test_a_quote_not_found_gets_the_closest_sentence_marked(
+    tmp_path: Path, changes: dict[int, str], expected: str
+) -> None:
+    write(tmp_path, edit(changes))
+
+    found = problems(tmp_path)
+
+    assert found == [expected]
+    assert_plain(found)
+
+
+@pytest.mark.parametrize(
+    ("quote", "slip"),
+    [
+        (
+            "Erdogan's aides said",
+            "only in accents: paragraph 4 reads “Erdoğan’s aides said” (Erdogan's → Erdoğan’s)",
+        ),
+        (
+            "erdogan’s aides said",
+            "only in case and accents: paragraph 4 reads “Erdoğan’s aides said” "
+            "(erdogan’s → Erdoğan’s)",
+        ),
+        (
+            "It was cost effective.",
+            "only in punctuation: paragraph 4 reads “It was cost-effective.”",
+        ),
+        (
+            "ERDOĞAN’S AIDES SAID",
+            "only in case: paragraph 4 reads “Erdoğan’s aides said” "
+            "(ERDOĞAN’S → Erdoğan’s, AIDES → aides, SAID → said)",
+        ),
+    ],
+)
+def test_case_accent_and_punctuation_slips_are_named(tmp_path: Path, quote: str, slip: str) -> None:
+    write(
+        tmp_path,
+        edit({31: f"        - quote: {quote}", 32: "          paragraph: 4"}),
+        source=SLIP_SOURCE,
+    )
+
+    assert problems(tmp_path) == [
+        f"tiny.yaml:31: actors[0].stance.evidence[0].quote: quote differs from the source {slip}"
+    ]
+
+
+def test_other_quote_marks_are_named_and_fixable(tmp_path: Path) -> None:
+    write(
+        tmp_path, edit({20: "      - quote: The deal runs for «ten years» — unless Beta leaves."})
+    )
+
+    assert problems(tmp_path) == [
+        "tiny.yaml:20: key_points[0].evidence[0].quote: quote differs from the source only in its "
+        "quote marks, apostrophes, dashes or dots: paragraph 3 reads “The deal runs for “ten "
+        "years” — unless Beta leaves.” («ten → “ten, years» → years”); `briefbot validate --fix` "
+        "copies the source's characters"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {26: "    interets: [x]"},
+            [
+                "tiny.yaml:26: actors[0].interets: unknown field 'interets'; "
+                "did you mean 'interests'?"
+            ],
+        ),
+        (
+            {18: "    txt: The deal runs for ten years."},
+            [
+                "tiny.yaml:17: key_points[0].text: required field is missing",
+                "tiny.yaml:18: key_points[0].txt: unknown field 'txt'; did you mean 'text'?",
+            ],
+        ),
+        (
+            {16: "key_point:"},
+            [
+                "tiny.yaml:1: key_points: required field is missing",
+                "tiny.yaml:16: key_point: unknown field 'key_point'; did you mean 'key_points'?",
+            ],
+        ),
+        (
+            {36: "        text: Signed the deal with Beta.\n        colour: red"},
+            [
+                "tiny.yaml:37: actors[0].relations[0].colour: unknown field 'colour' (a relation "
+                "has: actor, kind, text, evidence)"
+            ],
+        ),
+    ],
+)
+def test_unknown_fields_get_did_you_mean(
+    tmp_path: Path, changes: dict[int, str], expected: list[str]
+) -> None:
+    write(tmp_path, edit(changes))
+
+    assert problems(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {34: "      - actor: Beta"},
+            "tiny.yaml:34: actors[0].relations[0].actor: use the id 'beta', not the name 'Beta'",
+        ),
+        (
+            {34: "      - actor: Betaland"},
+            "tiny.yaml:34: actors[0].relations[0].actor: use the id 'beta', not the name "
+            "'Betaland'",
+        ),
+        (
+            {55: "    actors: [Alpha, beta]"},
+            "tiny.yaml:55: timeline[0].actors[0]: use the id 'alpha', not the name 'Alpha'",
+        ),
+        (
+            {34: "      - actor: betta"},
+            "tiny.yaml:34: actors[0].relations[0].actor: unknown actor 'betta'; did you mean "
+            "'beta'? (actors: alpha, beta)",
+        ),
+    ],
+)
+def test_an_actor_reference_gets_the_id_to_use(
+    tmp_path: Path, changes: dict[int, str], expected: str
+) -> None:
+    # One message per mistake: no pattern error next to the "unknown actor" one.
+    write(tmp_path, edit(changes))
+
+    assert problems(tmp_path) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {28: "      label: For the deal\n      side: againts"},
+            "tiny.yaml:29: actors[0].stance.side: unknown side 'againts'; did you mean "
+            "'against'? (one of: for, against, engaged, unstated)",
+        ),
+        (
+            {17: "  - id: kp-term\n    role: drivr"},
+            "tiny.yaml:18: key_points[0].role: unknown role 'drivr'; did you mean 'driver'? "
+            "(one of: driver, obstacle, outlook, context)",
+        ),
+    ],
+)
+def test_an_unknown_enum_value_gets_did_you_mean(
+    tmp_path: Path, changes: dict[int, str], expected: str
+) -> None:
+    write(tmp_path, edit(changes))
+
+    assert problems(tmp_path) == [expected]
+
+
+def test_an_unknown_kind_gets_did_you_mean(tmp_path: Path) -> None:
+    write(tmp_path, TINY + "source_notes:\n  - kind: slipp\n    text: A slip.\n")
+
+    assert problems(tmp_path) == [
+        "tiny.yaml:60: source_notes[0].kind: unknown kind 'slipp'; did you mean 'slip'? "
+        "(one of: slip, repetition, gap, boilerplate, other)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {53: "    sort_key: Dec 2025"},
+            "tiny.yaml:53: timeline[0].sort_key: must be the date as a sort key, as precise as "
+            'the article: "2022", "2022-12" or "2022-12-05", in quotes; for \'Dec 2025\' write '
+            '"2025-12"',
+        ),
+        (
+            {53: "    sort_key: 2025"},
+            "tiny.yaml:53: timeline[0].sort_key: must be text, not a number: put it in quotes: "
+            '"2025"',
+        ),
+        (
+            {17: "  - id: KP Term"},
+            "tiny.yaml:17: key_points[0].id: must be an id: lower-case letters, digits and "
+            "hyphens, starting with a letter or digit; try 'kp-term'",
+        ),
+        (
+            {3: 'added: "01/01/2026"'},
+            'tiny.yaml:3: added: must be a date written "YYYY-MM-DD", in quotes (e.g. '
+            "\"2026-01-31\") (got '01/01/2026')",
+        ),
+        (
+            {15: "      paragraph: 0"},
+            "tiny.yaml:15: summary.evidence[0].paragraph: must be 1 or more: paragraphs are "
+            "counted from 1",
+        ),
+        (
+            {45: "      label: " + "x" * 70},
+            "tiny.yaml:45: actors[1].stance.label: is too long: at most 60 characters (it has 70)",
+        ),
+    ],
+)
+def test_patterns_and_limits_are_said_in_words(
+    tmp_path: Path, changes: dict[int, str], expected: str
+) -> None:
+    write(tmp_path, edit(changes))
+
+    found = problems(tmp_path)
+
+    assert found == [expected]
+    assert_plain(found)
+
+
+def test_evidence_written_as_a_bare_quote(tmp_path: Path) -> None:
+    write(tmp_path, edit({57: "      - Alpha and Beta signed a deal.", 58: ""}))
+
+    assert problems(tmp_path) == [
+        "tiny.yaml:57: timeline[0].evidence[0]: each evidence item needs a quote and a paragraph "
+        "(got 'Alpha and Beta signed a deal.')"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {46: '      explanation: "Beta may leave.'},
+            "tiny.yaml:46: actors[1].stance.explanation: malformed YAML (column 20): the quote "
+            "that opens this value is not closed on its line, so the value runs on to the next "
+            "quote mark (line 52)",
+        ),
+        (
+            {46: '      explanation: "Beta" may leave.'},
+            "tiny.yaml:46: actors[1].stance.explanation: malformed YAML (column 27): the value's "
+            "closing quote is followed by more text: to use quote marks inside a value, put it in "
+            "the other kind of quotes (or use “curly” ones)",
+        ),
+        (
+            {46: "      explanation Beta may leave."},
+            "tiny.yaml:46: actors[1].stance: malformed YAML (column 7): this line is neither a "
+            "field (name: value) nor a list item (- …); if it continues the value above, indent "
+            "it more than that field's name",
+        ),
+        (
+            {46: "     explanation: Beta may leave."},
+            "tiny.yaml:46: actors[1].stance.explanation: malformed YAML (column 6): this line is "
+            "not indented like the fields above it",
+        ),
+        (
+            {46: "\t  explanation: Beta may leave."},
+            "tiny.yaml:46: (root): malformed YAML (column 1): a tab character: indent with spaces "
+            "only",
+        ),
+        (
+            {46: "      explanation: @Beta may leave."},
+            "tiny.yaml:46: actors[1].stance.explanation: malformed YAML (column 20): a value "
+            "cannot start with '@': put the whole value in quotes",
+        ),
+        (
+            {43: "    aliases: - Betaland"},
+            "tiny.yaml:43: actors[1].aliases: malformed YAML (column 14): a list cannot start on "
+            "the same line as its field: put each '- item' below it",
+        ),
+        (
+            {43: "    aliases: [Betaland"},
+            "tiny.yaml:43: actors[1].aliases: malformed YAML (column 14): the [ opened here is "
+            "never closed with ] (a value that starts with [ must be a whole list, or be put in "
+            "quotes)",
+        ),
+        (
+            {12: "  text: TODO: write the summary"},
+            "tiny.yaml:12: summary.text: malformed YAML (column 13): the value contains a colon "
+            'and a space: put the whole value in quotes, like text: "TODO: write the summary"',
+        ),
+    ],
+)
+def test_yaml_syntax_errors_in_plain_words_with_the_line(
+    tmp_path: Path, changes: dict[int, str], expected: str
+) -> None:
+    write(tmp_path, edit(changes))
+
+    found = problems(tmp_path)
+
+    assert found == [expected]
+    assert_plain(found)
+
+
+def test_a_todo_left_by_briefbot_new_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, edit({12: '  text: "TODO: write the summary"', 28: '      label: "TODO"'}))
+
+    assert problems(tmp_path) == [
+        "tiny.yaml:12: summary.text: still a TODO from `briefbot new`: write the claim its "
+        "evidence supports, in your own words, or delete this candidate",
+        "tiny.yaml:28: actors[0].stance.label: still a TODO from `briefbot new`: write it",
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    line=st.integers(min_value=1, max_value=len(TINY.splitlines())),
+    mutation=st.sampled_from(
+        [
+            lambda s: s.replace(":", "", 1),
+            lambda s: s.replace(": ", ": [", 1),
+            lambda s: s.replace(": ", ': "', 1),
+            lambda s: s.replace(": ", ": @", 1),
+            lambda s: s.replace(": ", ": Beta: ", 1),
+            lambda s: " " + s,
+            lambda s: s[1:],
+            lambda s: "\t" + s.lstrip(),
+            lambda s: s.replace("-", "", 1),
+            lambda s: s.upper(),
+            lambda s: s[:-3],
+            lambda s: s + "x",
+            lambda s: s.replace("e", "ee", 1),
+            lambda s: s.replace(": ", ": 7", 1),
+            lambda s: s.replace(": ", ": - ", 1),
+            lambda s: "",
+        ]
+    ),
+)
+def test_no_message_carries_parser_pydantic_or_regex_text(line: int, mutation: Any) -> None:
+    lines = TINY.splitlines()
+    changed = edit({line: mutation(lines[line - 1])})
+    with tempfile.TemporaryDirectory() as directory:
+        write(Path(directory), changed)
+        messages = [p.message + " " + p.field for p in validate_directory(directory)]
+
+    assert_plain(messages)

@@ -135,7 +135,7 @@ async def test_commands_are_synced_with_descriptions_and_autocomplete(
     assert fake.syncs == 1
     synced = {c["name"]: c for c in fake.commands["global"]}
     assert set(synced) >= CORE_COMMANDS
-    for command in synced.values():
+    for command in (c for c in synced.values() if c["type"] == 1):  # not message commands
         assert command["description"]
         for option in command.get("options") or []:
             assert option["description"], (command["name"], option["name"])

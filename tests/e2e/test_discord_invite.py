@@ -1,4 +1,5 @@
-"""``briefbot discord-invite``: the OAuth2 URL, with the application id given or asked for."""
+"""``briefbot discord-invite``: the server and user install links, with the application id given
+or asked for."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def test_invite_asks_for_the_two_scopes_and_only_the_needed_permissions() -> Non
     query = parse_qs(urlparse(invite.invite_url(1234)).query)
     assert query["client_id"] == ["1234"]
     assert query["scope"] == ["bot applications.commands"]
+    assert query["integration_type"] == ["0"]
     assert int(query["permissions"][0]) == (
         Perm.VIEW_CHANNEL
         | Perm.SEND_MESSAGES
@@ -30,6 +32,28 @@ def test_invite_asks_for_the_two_scopes_and_only_the_needed_permissions() -> Non
         | Perm.SEND_MESSAGES_IN_THREADS
         | Perm.READ_MESSAGE_HISTORY
     )
+
+
+def test_the_user_install_asks_for_commands_only() -> None:
+    query = parse_qs(urlparse(invite.user_install_url(1234)).query)
+    assert query == {
+        "client_id": ["1234"],
+        "scope": ["applications.commands"],
+        "integration_type": ["1"],
+    }  # no bot user, no permissions
+
+
+def test_both_links_are_printed_with_what_each_is_for(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "987654321")
+    assert invite.main(Settings(discord=DiscordSettings())) == 0
+    out = capsys.readouterr().out
+    links = [line.strip() for line in out.splitlines() if line.strip().startswith("https://")]
+    assert links == [invite.invite_url(987654321), invite.user_install_url(987654321)]
+    server, user = out.split(links[0])
+    assert "server" in server and "digests" in server
+    assert "yourself" in user and "DMs" in user and "no digests" in user
 
 
 def test_application_id_from_the_environment(

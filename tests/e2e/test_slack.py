@@ -234,7 +234,7 @@ async def test_app_home_shows_the_overview_and_opens_actors_in_place(
     assert published.args["user_id"] == "U100"
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     shown = visible_text(view)
-    assert BRIEFING_TITLE in shown and "Kurdish forces" in shown
+    assert BRIEFING_TITLE in shown and "Kurdish militants" in shown
 
     picker = elements(view, kind="static_select")[0]
     await bot.user.click(picker, selected="iran", in_home=True)

@@ -206,6 +206,33 @@ def command_problems(commands: list[dict[str, Any]]) -> list[str]:
         if _chars(cmd) > MAX_COMMAND_CHARS:
             out.append(f"{where}: {_chars(cmd)} characters (max {MAX_COMMAND_CHARS})")
         out += _option_problems(where, cmd.get("options") or [], 0)
+    out += context_menu_problems(commands)
+    return out
+
+
+MAX_CONTEXT_MENUS = 5  # per type (user, message)
+USER_COMMAND, MESSAGE_COMMAND = 2, 3
+
+
+def context_menu_problems(commands: list[dict[str, Any]]) -> list[str]:
+    """Discord's rules for user and message commands: names of 1-32 characters (spaces and
+    capitals allowed), unique per type, at most 5 per type, no description and no options."""
+    out: list[str] = []
+    for kind in (USER_COMMAND, MESSAGE_COMMAND):
+        menus = [c for c in commands if c.get("type") == kind]
+        if len(menus) > MAX_CONTEXT_MENUS:
+            out.append(f"{len(menus)} type-{kind} commands (max {MAX_CONTEXT_MENUS})")
+        names = [c.get("name") for c in menus]
+        if len(set(names)) != len(names):
+            out.append(f"duplicate type-{kind} command names {names}")
+        for cmd in menus:
+            name = cmd.get("name")
+            if not isinstance(name, str) or not 1 <= len(name) <= 32 or name != name.strip():
+                out.append(f"{name!r}: a context-menu name must be 1-32 characters")
+            if cmd.get("description"):
+                out.append(f"{name!r}: context-menu commands take no description")
+            if cmd.get("options"):
+                out.append(f"{name!r}: context-menu commands take no options")
     return out
 
 

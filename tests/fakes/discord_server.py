@@ -82,6 +82,15 @@ OTHER_CHANNEL_ID = "1100000000000000201"  # #briefings
 USER_ID = "1100000000000000300"
 OWNER_ID = "1100000000000000399"
 USER_NAME = "analyst"
+# Where Briefbot is not a member: a user-installed app's servers and DMs.
+FOREIGN_GUILD_ID = "1100000000000000500"
+FOREIGN_CHANNEL_ID = "1100000000000000501"
+DM_CHANNEL_ID = "1100000000000000600"
+POSTER_ID = "1100000000000000700"  # the author of the messages a message command targets
+# Interaction contexts and install types (Discord's values).
+GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT = 0, 1, 2
+GUILD_INSTALL, USER_INSTALL = 0, 1
+MESSAGE_COMMAND = 3
 
 
 class Perm:
@@ -96,6 +105,7 @@ class Perm:
     MENTION_EVERYONE = 1 << 17
     USE_APPLICATION_COMMANDS = 1 << 31
     SEND_MESSAGES_IN_THREADS = 1 << 38
+    USE_EXTERNAL_APPS = 1 << 50
 
 
 #: What an ordinary member may do in a channel (no Manage Channels).
@@ -467,6 +477,208 @@ class FakeDiscord:
             guild_id=GUILD_ID,
             message=message.payload(self._bot_user()),
         )
+
+    # --- message commands, DMs and user installs ---------------------------------------------
+
+    async def invoke_message_command(
+        self,
+        name: str,
+        content: str,
+        *,
+        embeds: list[dict[str, Any]] | None = None,
+        user_id: str = USER_ID,
+        user_perms: int = MEMBER_PERMS,
+        channel_id: str = CHANNEL_ID,
+    ) -> str:
+        """Run the message command ``name`` (Apps → name) on a message saying ``content``, in
+        the server that added Briefbot; returns the interaction id."""
+        synced = self._reachable(name, GUILD_ID, GUILD_CONTEXT, GUILD_INSTALL, check=True)
+        data = self._message_command_data(synced, content, embeds, channel_id)
+        return await self._interact(
+            APPLICATION_COMMAND,
+            data,
+            user_id=user_id,
+            user_perms=user_perms,
+            channel_id=channel_id,
+            guild_id=GUILD_ID,
+        )
+
+    async def invoke_in_dm(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        message: str | None = None,
+        user_id: str = USER_ID,
+        user_installed: bool = True,
+        check_reach: bool = True,
+    ) -> str:
+        """Run ``name`` in the user's DM with Briefbot (context 1, no guild, ``user`` instead of
+        ``member``): a slash command with ``options``, or with ``message`` the message command
+        ``name`` on a message saying that. ``check_reach=False`` sends it even where the synced
+        command's ``contexts`` leave it out (as an outdated client might)."""
+        synced = self._reachable(
+            name if message is not None else name.partition(" ")[0],
+            "",
+            BOT_DM_CONTEXT,
+            USER_INSTALL if user_installed else GUILD_INSTALL,
+            check=check_reach,
+        )
+        if message is None:
+            data = self._command_data(name, options or {}, guild_id="")
+        else:
+            data = self._message_command_data(synced, message, None, DM_CHANNEL_ID)
+        user = self._user(user_id)
+        payload = self._interaction_payload(
+            data,
+            channel={
+                "id": DM_CHANNEL_ID,
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [user],
+            },
+            # Discord: a guild install's key holds "0" in the bot's DM.
+            owners={"1": user_id} if user_installed else {"0": "0"},
+            context=BOT_DM_CONTEXT,
+        )
+        payload["user"] = user
+        return await self._deliver(payload, shard_of="0")
+
+    async def invoke_as_user_app(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        message: str | None = None,
+        user_id: str = USER_ID,
+        user_perms: int = MEMBER_PERMS | Perm.USE_EXTERNAL_APPS,
+        check_reach: bool = True,
+    ) -> str:
+        """Run ``name`` through the user's own install in a server that did not add Briefbot
+        (context 0, ``authorizing_integration_owners`` without a guild install)."""
+        top = name if message is not None else name.partition(" ")[0]
+        synced = self._reachable(top, "", GUILD_CONTEXT, USER_INSTALL, check=check_reach)
+        if message is None:
+            data = self._command_data(name, options or {}, guild_id="")
+        else:
+            data = self._message_command_data(synced, message, None, FOREIGN_CHANNEL_ID)
+        channel = {
+            **self._channel(FOREIGN_CHANNEL_ID, "elsewhere", 0),
+            "guild_id": FOREIGN_GUILD_ID,
+            "permissions": str(user_perms),
+        }
+        payload = self._interaction_payload(
+            data, channel=channel, owners={"1": user_id}, context=GUILD_CONTEXT
+        )
+        payload.update(
+            guild_id=FOREIGN_GUILD_ID,
+            guild={"id": FOREIGN_GUILD_ID, "locale": "en-US", "features": []},
+            guild_locale="en-US",
+            member=self._member(self._user(user_id), user_perms),
+        )
+        return await self._deliver(payload, shard_of=FOREIGN_GUILD_ID)
+
+    def _reachable(
+        self, name: str, guild_id: str, context: int, install: int, *, check: bool
+    ) -> dict[str, Any]:
+        """The synced command ``name``; with ``check``, fail unless Discord would offer it in
+        ``context`` through an ``install`` (its ``contexts`` and ``integration_types``)."""
+        synced = self._synced(name, guild_id)
+        if synced is None:
+            raise AssertionError(f"{name!r} was never synced; synced: {self.commands}")
+        if check:
+            # Discord's defaults when a command leaves them out: guild installs; guild + bot DM.
+            contexts = synced.get("contexts") or [GUILD_CONTEXT, BOT_DM_CONTEXT]
+            installs = synced.get("integration_types") or [GUILD_INSTALL]
+            if context not in contexts or install not in installs:
+                raise AssertionError(
+                    f"Discord would not offer {name!r} in context {context} through install "
+                    f"type {install}: contexts {contexts}, integration_types {installs}"
+                )
+        return synced
+
+    def _message_command_data(
+        self,
+        synced: dict[str, Any],
+        content: str,
+        embeds: list[dict[str, Any]] | None,
+        channel_id: str,
+    ) -> dict[str, Any]:
+        if synced.get("type") != MESSAGE_COMMAND:
+            raise AssertionError(f"{synced['name']!r} is not a message command")
+        target = self._snowflake()
+        message = {
+            "id": target,
+            "channel_id": channel_id,
+            "author": {**self._user(POSTER_ID), "username": "teammate", "global_name": "Teammate"},
+            "content": content,
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": embeds or [],
+            "components": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        data: dict[str, Any] = {
+            "id": synced["id"],
+            "name": synced["name"],
+            "type": MESSAGE_COMMAND,
+            "target_id": target,
+            "resolved": {"messages": {target: message}},
+        }
+        if synced.get("guild_id"):
+            data["guild_id"] = synced["guild_id"]
+        return data
+
+    def _interaction_payload(
+        self,
+        data: dict[str, Any],
+        *,
+        channel: dict[str, Any],
+        owners: dict[str, str],
+        context: int,
+    ) -> dict[str, Any]:
+        """An APPLICATION_COMMAND interaction outside the server that added Briefbot."""
+        iid = self._snowflake()
+        return {
+            "id": iid,
+            "application_id": APPLICATION_ID,
+            "type": APPLICATION_COMMAND,
+            "data": data,
+            "channel_id": channel["id"],
+            "channel": channel,
+            "token": f"itoken-{iid}",
+            "version": 1,
+            "locale": "en-US",
+            # What a user-installed app may do where it is not a member.
+            "app_permissions": str(Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES | Perm.EMBED_LINKS),
+            "entitlements": [],
+            "authorizing_integration_owners": owners,
+            "context": context,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+
+    async def _deliver(self, payload: dict[str, Any], *, shard_of: str) -> str:
+        """Record and dispatch an interaction payload; DMs go to shard 0 (``shard_of="0"``)."""
+        iid, token = payload["id"], payload["token"]
+        record = InteractionRecord(
+            id=iid,
+            token=token,
+            type=payload["type"],
+            payload=payload,
+            dispatched_at=time.perf_counter(),
+        )
+        self.interactions[iid] = self._by_token[token] = record
+        await self._dispatch("INTERACTION_CREATE", payload, guild_id=shard_of)
+        record.dispatched_at = time.perf_counter()
+        return iid
 
     async def wait_for_response(self, interaction_id: str, timeout: float = 15.0) -> dict[str, Any]:
         """The first callback body the bot sent for this interaction."""
@@ -968,6 +1180,7 @@ class FakeDiscord:
                 "application_id": APPLICATION_ID,
                 "version": self._snowflake(),
                 "type": cmd.get("type") or 1,
+                "description": cmd.get("description") or "",  # "" for context-menu commands
                 "default_member_permissions": cmd.get("default_member_permissions"),
                 **({"guild_id": guild_id} if guild_id else {}),
             }

@@ -385,6 +385,50 @@ class SlackFake:
             payload["state"] = {"values": {}}
         return payload
 
+    def message_action_payload(
+        self,
+        text: str,
+        *,
+        callback_id: str = "briefing_context",
+        attachments: list[dict[str, Any]] | None = None,
+        user_id: str = "U100",
+        user_name: str = "ada",
+        channel_id: str = "C100",
+        channel_name: str = "general",
+        team_id: str = TEAM_ID,
+        response_url: bool = True,
+    ) -> dict[str, Any]:
+        """A ``message_action`` payload: message shortcut ``callback_id`` used on a teammate's
+        message saying ``text`` (as Slack sends it: escaped, mentions as ``<@U…>``)."""
+        ts = f"{time.time():.6f}"
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": "U200",
+            "ts": ts,
+            "text": text,
+            "client_msg_id": f"msg-{next(self._ids)}",
+            "team": team_id,
+        }
+        if attachments:
+            message["attachments"] = attachments
+        payload: dict[str, Any] = {
+            "type": "message_action",
+            "token": "legacy-verification-token",
+            "action_ts": ts,
+            "team": {"id": team_id, "domain": "briefbot-test"},
+            "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
+            "channel": {"id": channel_id, "name": channel_name},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": f"{next(self._ids)}.{next(self._ids)}.trigger",
+            "message_ts": ts,
+            "message": message,
+        }
+        if response_url:
+            payload["response_url"] = self.new_response_url()
+        return payload
+
     def app_home_opened_payload(
         self, user_id: str = "U100", *, tab: str = "home"
     ) -> dict[str, Any]:
@@ -879,6 +923,18 @@ class SlackUser:
             channel_id=self.channel_id,
             message=message if not in_home else None,
             view={"type": "home"} if in_home else None,
+        )
+        return await self.send("interactive", payload)
+
+    async def message_shortcut(self, text: str, **fields: Any) -> Reply:
+        """Use a message shortcut (default ``briefing_context``) on a message saying ``text``."""
+        payload = self.fake.message_action_payload(
+            text,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            channel_id=self.channel_id,
+            channel_name=self.channel_name,
+            **fields,
         )
         return await self.send("interactive", payload)
 

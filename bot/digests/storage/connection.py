@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
-from bot.core.errors import UserFacingError
+from bot.core.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +84,16 @@ def _sqlite_transactions(db: sa.Engine, *, wal: bool, busy_ms: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-class DatabaseUnavailable(UserFacingError):
+class DatabaseUnavailable(Unavailable):
     """The database cannot be used right now: unreachable, locked, read-only, disk full.
 
     Its message is what a user is told; ``cause`` says what is wrong, for logs and ``/readyz``.
     """
 
     def __init__(self, cause: str) -> None:
-        super().__init__("The digest database is temporarily unavailable; try again in a minute.")
-        self.cause = cause
+        super().__init__(
+            "The digest database is temporarily unavailable; try again in a minute.", cause=cause
+        )
 
 
 #: What SQLite says, and what it means for whoever runs the bot.

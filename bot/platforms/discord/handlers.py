@@ -25,7 +25,7 @@ from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec, OptionKind
 from bot.core.answers import Answer, error_answer
-from bot.platforms.discord import messages
+from bot.platforms.discord import messages, reach
 from bot.platforms.discord.slash import PRIVATE_OPTION, clip
 from bot.render.actions import decode_action, selection_action
 
@@ -95,7 +95,11 @@ class Interactions:
         self, spec: CommandSpec, interaction: discord.Interaction, values: dict[str, Any]
     ) -> None:
         """Run a slash command (the callback of every generated app command)."""
+        if refusal := reach.server_only_refusal(spec, interaction):  # a digest command in a DM
+            await self._reply(interaction, refusal)
+            return
         private = bool(values.pop(PRIVATE_OPTION, False)) or spec.private
+        private = private or reach.must_answer_privately(interaction)
         args = {name: _argument(v) for name, v in values.items() if v is not None}
         context = context_for(interaction)
         # The namespace holds the resolved channels, with the user's permissions in each.
@@ -113,7 +117,9 @@ class Interactions:
         """Autocomplete choices (≤ 25) for an ACTOR, BRIEFING or TIMEZONE option."""
         briefing = getattr(interaction.namespace, "briefing", None) or None
         try:
-            choices = self.engine.complete(kind, current, briefing=briefing, limit=25)
+            choices = self.engine.complete(
+                kind, current, briefing=briefing, context=context_for(interaction), limit=25
+            )
         except Exception:
             log.exception(
                 "autocomplete of a %s option failed", kind.value, extra=where(interaction)
@@ -182,6 +188,7 @@ class Interactions:
         invocation = self.engine.action_invocation(action, context)
         message = interaction.message
         private = message is not None and message.flags.ephemeral
+        private = private or reach.must_answer_privately(interaction)
         await self._answer(interaction, self.engine.execute(invocation), private=private)
 
     # -- answering ------------------------------------------------------------------------------

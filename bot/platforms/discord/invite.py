@@ -1,7 +1,12 @@
-"""The OAuth2 URL that adds Briefbot to a server (``briefbot discord-invite``).
+"""The OAuth2 URLs that install Briefbot (``briefbot discord-invite``).
 
-Scopes ``bot`` (the bot user, so it can post digests) and ``applications.commands`` (slash
-commands). Permissions are the few Briefbot uses, each justified below; nothing else.
+- **Server install** (``integration_type=0``): scopes ``bot`` (the bot user, so it can post
+  digests) and ``applications.commands`` (slash commands), with the few permissions Briefbot
+  uses, each justified below; nothing else.
+- **User install** (``integration_type=1``, scope ``applications.commands`` only): the
+  read-only commands and "Briefing context" follow the user into DMs and into servers that did
+  not add Briefbot. No bot user, no permissions, no digests. The application must allow User
+  Install (Developer Portal → Installation), and the commands must be synced globally.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ import sys
 
 import discord
 
-from bot.app.settings import Settings
+from bot.platforms.discord.settings import HasDiscordSettings
 
 SCOPES = ("bot", "applications.commands")
+USER_SCOPES = ("applications.commands",)
+GUILD_INSTALL, USER_INSTALL = 0, 1
 PERMISSIONS = discord.Permissions(
     view_channel=True,  # see the channels it answers in and posts digests to
     send_messages=True,  # post scheduled digests (interaction replies need no permission)
@@ -25,11 +32,37 @@ PERMISSIONS = discord.Permissions(
 
 
 def invite_url(application_id: int) -> str:
-    """The invite URL for the application with ``application_id``."""
-    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+    """The server install URL for the application with ``application_id``."""
+    return (
+        discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+        + f"&integration_type={GUILD_INSTALL}"
+    )
 
 
-async def fetch_application_id(settings: Settings) -> int:
+def user_install_url(application_id: int) -> str:
+    """The user install URL: Briefbot's read-only commands for one person, everywhere."""
+    return discord.utils.oauth_url(application_id, scopes=USER_SCOPES) + (
+        f"&integration_type={USER_INSTALL}"
+    )
+
+
+def install_text(application_id: int) -> str:
+    """Both install links, each with what it is for."""
+    return "\n".join(
+        (
+            "Add Briefbot to a server (slash commands, Briefing context and scheduled digests;",
+            "needs Manage Server there):",
+            f"  {invite_url(application_id)}",
+            "",
+            "Install Briefbot for yourself (the read-only commands and Briefing context in DMs",
+            "and in servers that have not added it; no digests; enable User Install in the",
+            "Developer Portal → Installation first):",
+            f"  {user_install_url(application_id)}",
+        )
+    )
+
+
+async def fetch_application_id(settings: HasDiscordSettings) -> int:
     """The application id of ``DISCORD_TOKEN``, asked from Discord (honours DISCORD_API_BASE)."""
     from bot.platforms.discord.service import endpoints
 
@@ -44,8 +77,8 @@ async def fetch_application_id(settings: Settings) -> int:
             await client.close()
 
 
-def main(settings: Settings) -> int:
-    """Print the invite URL; the application id comes from ``DISCORD_APPLICATION_ID`` or,
+def main(settings: HasDiscordSettings) -> int:
+    """Print both install URLs; the application id comes from ``DISCORD_APPLICATION_ID`` or,
     failing that, from Discord using ``DISCORD_TOKEN``. Returns the exit code."""
     if settings.discord.application_id:
         application_id = settings.discord.application_id
@@ -61,9 +94,9 @@ def main(settings: Settings) -> int:
     else:
         print(
             "Set DISCORD_APPLICATION_ID (Developer Portal → your app → General Information) "
-            "or DISCORD_TOKEN to print the invite URL.",
+            "or DISCORD_TOKEN to print the install links.",
             file=sys.stderr,
         )
         return 2
-    print(invite_url(application_id))
+    print(install_text(application_id))
     return 0

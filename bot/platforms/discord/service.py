@@ -27,7 +27,6 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.app.settings import DiscordSettings, Settings
 from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
@@ -49,6 +48,7 @@ from bot.digests.ports import (
 )
 from bot.platforms.discord import messages
 from bot.platforms.discord.handlers import Interactions
+from bot.platforms.discord.settings import DiscordSettings, HasDiscordSettings
 from bot.platforms.discord.slash import SyncHashes, build_commands, sync_if_changed
 from bot.platforms.http_errors import maybe_delivered
 
@@ -104,7 +104,7 @@ class DiscordService:
     platform = "discord"
     limits = POST_LIMITS
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: HasDiscordSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.interactions = Interactions(engine)

@@ -11,6 +11,13 @@ Answer commands also get a ``private`` boolean option (answers are public by def
 callback's signature is generated from the options, so discord.py's own parameter handling
 (types, defaults, descriptions, choices, autocomplete) does the rest.
 
+Where each command works comes from its declaration too (``reach``): read-only commands are
+installable to servers and to users and usable in servers, the bot's DM and other DMs; the
+``digest`` group (and any ``manage`` command) only in servers that added Briefbot. With an
+``ask`` command the set also holds the "Briefing context" message command (``context_menu``).
+User installs need the commands synced globally (no ``DISCORD_GUILD_ID``): Discord reads
+``integration_types`` and ``contexts`` of global commands only.
+
 Syncing is cheap and safe: ``sync_if_changed`` hashes the payload it would send and skips the
 ``PUT`` when the stored hash matches, so restarts do not spend Discord's sync rate limit.
 """
@@ -29,6 +36,8 @@ from discord import app_commands
 
 from bot.commands.calls import META_STORE, Services
 from bot.commands.registry import GROUP_HELP, CommandRegistry, CommandSpec, OptionKind, OptionSpec
+from bot.platforms.discord import reach
+from bot.platforms.discord.context_menu import build_context_menu
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +58,7 @@ Complete = Callable[
 Completer = Callable[
     [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
-AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
+AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu
 
 
 def clip(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -64,10 +73,19 @@ def build_commands(
     """Every command of ``registry`` as discord.py app commands, in declaration order."""
     commands: list[AppCommand] = [_command(s, run, complete) for s in registry.top_level()]
     for name, specs in registry.groups().items():
-        group = app_commands.Group(name=name, description=clip(GROUP_HELP.get(name, name)))
+        group = app_commands.Group(
+            name=name,
+            description=clip(GROUP_HELP.get(name, name)),
+            guild_only=True,
+            allowed_installs=reach.installs_for(None),
+            allowed_contexts=reach.contexts_for(None),
+        )
         for spec in specs:
             group.add_command(_command(spec, run, complete))
         commands.append(group)
+    ask = registry.get("ask")
+    if ask is not None:
+        commands.append(build_context_menu(ask, run))
     return commands
 
 
@@ -118,6 +136,10 @@ def _command(
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=spec.name, description=clip(spec.description), callback=decorated
     )
+    if spec.group is None:
+        command.allowed_installs = reach.installs_for(spec)
+        command.allowed_contexts = reach.contexts_for(spec)
+        command.guild_only = not reach.usable_anywhere(spec)
     if spec.manage and spec.group is None:
         # Only a hint to Discord's UI (who sees the command); the engine checks can_manage.
         command.default_permissions = discord.Permissions(manage_channels=True)

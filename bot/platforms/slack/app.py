@@ -23,12 +23,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.settings import Settings
 from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec
 from bot.core.answers import Answer, error_answer
 from bot.core.errors import UserFacingError
+from bot.platforms.slack import shortcuts
 from bot.platforms.slack.client import slack_error
 from bot.platforms.slack.messages import (
     SHARE_ACTION_ID,
@@ -45,6 +45,7 @@ from bot.platforms.slack.messages import (
     shared_invocation,
     unescape,
 )
+from bot.platforms.slack.settings import HasSlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ Respond = Callable[..., Awaitable[Any]]
 class Listeners:
     """Bolt listeners that turn Slack requests into engine invocations and answers."""
 
-    def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient) -> None:
+    def __init__(self, settings: HasSlackSettings, engine: Engine, client: AsyncWebClient) -> None:
         self.settings = settings
         self.engine = engine
         self.client = client
@@ -73,6 +74,7 @@ class Listeners:
         app.command(self.settings.slack.command)(self.on_command)
         app.action(re.compile(r".+"))(self.on_action)
         app.event("app_home_opened")(self.on_home_opened)
+        shortcuts.register(app, self)  # "Briefing context" on a message
         app.error(self.on_error)
 
     # -- slash command ----------------------------------------------------------------------------
@@ -88,7 +90,8 @@ class Listeners:
             await ack(**_message(ephemeral_pages(answer)[0]))
             return
         spec = self.engine.registry.get(invocation.command)
-        if spec is not None and (spec.manage or spec.group is not None):
+        # A manage command also waits for users.info (the admin check) before it can run.
+        if spec is not None and (spec.slow or spec.manage):
             await ack()
             self.spawn(self._answer_later(invocation, spec, respond), respond=respond)
             return

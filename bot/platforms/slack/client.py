@@ -21,7 +21,6 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.settings import SlackSettings
 from bot.digests.ports import (
     ChannelGone,
     DeliveryError,
@@ -33,6 +32,7 @@ from bot.digests.ports import (
     Unavailable,
 )
 from bot.platforms.http_errors import maybe_delivered
+from bot.platforms.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 

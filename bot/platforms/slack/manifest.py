@@ -14,16 +14,17 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.app.settings import Settings
 from bot.commands.registry import CommandRegistry
+from bot.platforms.slack import shortcuts
+from bot.platforms.slack.settings import HasSlackSettings
 
 EVENTS_PATH = "/slack/events"
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST" + EVENTS_PATH
 
 #: Bot scopes, each with why it is needed. Nothing else is requested.
 BOT_SCOPES: dict[str, str] = {
-    # The /brief slash command.
-    "commands": "the /brief slash command",
+    # The /brief slash command and the "Briefing context" message shortcut.
+    "commands": "the /brief slash command and the Briefing context message shortcut",
     # Digests: chat.postMessage into channels Briefbot was invited to. (Answers to /brief and
     # buttons go through response_url and the App Home through views.publish: no scope.)
     "chat:write": "post scheduled digests in channels it was invited to",
@@ -39,7 +40,7 @@ BOT_SCOPES: dict[str, str] = {
 
 
 def manifest(
-    settings: Settings,
+    settings: HasSlackSettings,
     registry: CommandRegistry,
     *,
     socket_mode: bool,
@@ -76,6 +77,8 @@ def manifest(
             },
             "bot_user": {"display_name": "Briefbot", "always_online": True},
             "slash_commands": [command],
+            # Answered through the shortcut's response_url: no scope beyond `commands`.
+            "shortcuts": [shortcuts.manifest_entry()],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
@@ -88,7 +91,7 @@ def manifest(
     }
 
 
-def main(settings: Settings, argv: list[str], *, registry: CommandRegistry) -> int:
+def main(settings: HasSlackSettings, argv: list[str], *, registry: CommandRegistry) -> int:
     """Print the manifest; the mode comes from ``--socket``/``--http URL`` or the settings."""
     parser = argparse.ArgumentParser(prog="briefbot slack-manifest")
     mode = parser.add_mutually_exclusive_group()

@@ -24,7 +24,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
-from bot.app.settings import Settings
 from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
@@ -34,6 +33,7 @@ from bot.platforms.slack.app import Listeners
 from bot.platforms.slack.client import build_client, slack_error
 from bot.platforms.slack.digests import POST_LIMITS, SlackPoster
 from bot.platforms.slack.manifest import EVENTS_PATH
+from bot.platforms.slack.settings import HasSlackSettings
 from bot.render.slack import to_slack
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class SlackService:
     platform = "slack"
     limits = POST_LIMITS
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: HasSlackSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.client = build_client(settings.slack)

@@ -31,12 +31,12 @@ async def test_shard_ids_outside_the_count_are_a_config_error(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"DATABASE_URL": "garbage"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "garbage"}, "DATABASE_URL: is not a database URL"),
         ({"DATABASE_URL": "mysql://u@h/db"}, "mysql is not supported"),
         ({"DIGEST_DEFAULT_TIMEZONE": "Mars/Olympus"}, "DIGEST_DEFAULT_TIMEZONE: “Mars/Olympus”"),
         (
             {"DISCORD_TOKEN": "x" * 30, "DISCORD_SHARD_COUNT": "0", "DISCORD_SHARD_IDS": "0"},
-            "DISCORD_SHARD_COUNT must be at least 1",
+            "DISCORD_SHARD_COUNT: must be at least 1",
         ),
     ],
 )

@@ -1,0 +1,3 @@
+"""What the console shows of itself: the prompt."""
+
+PROMPT = "briefbot> "

@@ -1,0 +1,629 @@
+"""Where everything on the stance map goes: a pure function of the briefing.
+
+``layout(briefing)`` decides every box, line of text, arrow and label in pixels (origin top
+left, y downwards) so that the drawing (``png.render_png``) only paints what it is told, and
+tests can check the map on data instead of pixels.
+
+The canvas is 1600 px wide. The three stated positions sit side by side, left to right —
+driving/supporting, facilitating/engaged, opposed — and the actors whose stance is unclear or
+not stated sit apart in a band below. Within a band actors are ordered by how much the article
+says about them (cited sentences, then claims), and the most-discussed get a larger name.
+Relations become one edge per pair and family (a relation and its mirror — "courts" and
+"courted by" — are one arrow), routed as gentle curves around the other boxes, each with a
+short label placed where it hides no box and no other label.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.answers import Citation, cites
+from bot.core.briefing import Actor, Briefing, Evidence
+from bot.stance_map.bands import (
+    BAND_TITLES,
+    EDGE_TITLES,
+    STANCE_BANDS,
+    Band,
+    EdgeKind,
+    band_of,
+    read_relation,
+)
+from bot.stance_map.geometry import Point, Rect
+from bot.stance_map.routing import Router, place_labels
+from bot.stance_map.textwidth import text_width, wrap
+
+#: The canvas is this wide; its height follows from the content. Text sizes are set for a
+#: phone's full-screen image view (about 780 pt across in landscape): the smallest text, 17 px,
+#: shows at about 9.5 pt there, names at 15–19 pt.
+WIDTH = 1400
+MARGIN = 36
+#: At most this many columns of boxes side by side (sub-columns of the three stance bands).
+MAX_COLUMNS = 4
+MAX_BOX_WIDTH = 320
+BOX_PAD = 14
+BOX_GAP_Y = 72  # between boxes of a stance column: room for an edge and its label
+ROW_GAP_Y = 60  # between rows of the unclear band
+BAND_PAD = 14
+BAND_HEADER = 48
+BAND_GAP = 18
+UNCLEAR_GAP = 64  # between the stance bands and the unclear band
+LINE = 1.25  # line height, in ems
+
+TITLE_PX = 40
+SUBTITLE_PX = 25
+LEGEND_PX = 20
+HEADING_PX = 20
+MIN_HEADING_PX = 15
+NAME_PX = (27, 30, 34)  # by how much the article says about the actor
+MIN_NAME_PX = 21  # a name with a very long word shrinks down to this
+STANCE_PX = 21
+META_PX = 17
+EDGE_LABEL_PX = 19
+FOOTER_PX = 17
+
+
+@dataclass(frozen=True)
+class ActorPlace:
+    """One actor on the map: its band, how much the article says about it, and its box."""
+
+    id: str
+    name: str
+    stance: str  # the label as the author wrote it
+    band: Band
+    #: Distinct sentences of the article the briefing cites about this actor.
+    cited_sentences: int
+    #: Stance, interests, constraints, actions and relations the briefing states.
+    claims: int
+    #: 1 for the most-discussed actor of its band.
+    rank: int
+    box: Rect
+    name_lines: tuple[str, ...]
+    name_px: int
+    stance_lines: tuple[str, ...]
+    meta: str
+    explanation: str
+    evidence: tuple[Citation, ...]
+
+
+class Arrow(StrEnum):
+    FORWARD = "forward"  # source → target
+    BOTH = "both"  # each side says it of the other
+    NONE = "none"  # a mutual relation (at odds, works with)
+
+
+@dataclass(frozen=True)
+class RelationSource:
+    """A relation of the briefing an edge was drawn from."""
+
+    actor: str  # whose relation it is
+    other: str
+    kind: str
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class MapEdge:
+    """A labelled edge between two actors: a polyline from the source's box to the target's.
+
+    ``points`` start on (or just off) the source's box and end just short of the target's,
+    where the arrowhead goes; the drawing rounds the corners.
+    """
+
+    source: str
+    target: str
+    kind: EdgeKind
+    label: str
+    arrow: Arrow
+    former: bool
+    relations: tuple[RelationSource, ...]
+    points: tuple[Point, ...]
+    label_box: Rect
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        seen: dict[Citation, None] = {}
+        for r in self.relations:
+            seen.update(dict.fromkeys(r.citations))
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class BandArea:
+    band: Band
+    title: str
+    area: Rect
+    actor_ids: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        """The band's title and count, shortened to what fits the band's width."""
+        for title in (self.title, self.title.split(" / ")[-1], self.title.split()[0]):
+            text = f"{title.upper()}  ·  {len(self.actor_ids)}"
+            if text_width(text, MIN_HEADING_PX, bold=True) <= self.area.w - 32:
+                return text
+        return text
+
+    @property
+    def heading_px(self) -> float:
+        """The heading's size: ``HEADING_PX``, or smaller for a narrow band."""
+        room = self.area.w - 32
+        return max(
+            MIN_HEADING_PX,
+            min(HEADING_PX, HEADING_PX * room / text_width(self.heading, HEADING_PX, bold=True)),
+        )
+
+    @property
+    def heading_box(self) -> Rect:
+        """Where the heading's text is (edges keep off it)."""
+        w = text_width(self.heading, self.heading_px, bold=True)
+        return Rect(self.area.x + 16, self.area.y + 10, w, BAND_HEADER - 18)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    kind: EdgeKind
+    title: str
+    x: float  # where the sample line starts
+    y: float  # the line's vertical centre
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """Everything the stance map shows, and where."""
+
+    briefing_id: str
+    title: str
+    question: str
+    width: int
+    height: int
+    title_lines: tuple[str, ...]
+    subtitle_lines: tuple[str, ...]
+    legend: tuple[LegendEntry, ...]
+    bands: tuple[BandArea, ...]
+    actors: tuple[ActorPlace, ...]
+    edges: tuple[MapEdge, ...]
+    footer_lines: tuple[str, ...]
+    footer_y: float
+
+    def actor(self, actor_id: str) -> ActorPlace:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def band(self, band: Band) -> BandArea:
+        return next(b for b in self.bands if b.band is band)
+
+    def in_band(self, band: Band) -> tuple[ActorPlace, ...]:
+        """The actors of ``band``, most-discussed first."""
+        return tuple(sorted((a for a in self.actors if a.band is band), key=lambda a: a.rank))
+
+
+# -- measuring what the article says ------------------------------------------------------
+
+
+def _cited_sentences(actor: Actor, briefing: Briefing) -> int:
+    evidence: list[Evidence] = list(actor.stance.evidence)
+    for claim in (*actor.interests, *actor.constraints, *actor.actions):
+        evidence += claim.evidence
+    for relation in actor.relations:
+        evidence += relation.evidence
+    for event in briefing.timeline:
+        if actor.id in event.actors:
+            evidence += event.evidence
+    return len({(e.quote, e.paragraph) for e in evidence})
+
+
+def _claims(actor: Actor) -> int:
+    return (
+        1
+        + len(actor.interests)
+        + len(actor.constraints)
+        + len(actor.actions)
+        + len(actor.relations)
+    )
+
+
+# -- the layout ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    actor: Actor
+    band: Band
+    cited: int
+    claims: int
+    order: int
+    rank: int = 0
+    name_px: int = NAME_PX[0]
+
+
+def layout(briefing: Briefing, *, width: int = WIDTH) -> MapLayout:
+    """Place every actor of ``briefing`` in its stance band and route its relations."""
+    usable = width - 2 * MARGIN
+    title_lines = wrap("Who stands where", usable, TITLE_PX, bold=True, max_lines=1)
+    subtitle_lines = wrap(briefing.title, usable, SUBTITLE_PX, max_lines=2)
+    y = MARGIN + len(title_lines) * TITLE_PX * LINE + len(subtitle_lines) * SUBTITLE_PX * LINE
+
+    pending = _measure(briefing)
+    drafts = _draft_edges(briefing, {p.actor.id for p in pending})
+    kinds = sorted({d.kind for d in drafts}, key=list(EdgeKind).index)
+    legend, y = _legend(kinds, usable, y + 12)
+
+    boxes: dict[str, Rect] = {}
+    texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    bands, y = _stance_bands(pending, boxes, texts, usable, y + 16)
+    unclear, y = _unclear_band(pending, boxes, texts, usable, y + UNCLEAR_GAP)
+    bands.append(unclear)
+
+    src = briefing.source
+    footer = (
+        "Order and name size: how many of the article's sentences the briefing cites about each "
+        "actor. Arrows read subject → object; every box and arrow rests on a cited sentence "
+        "(the “map” text view and “actor NAME” show them).",
+        f"Source: {src.title} — {src.author}, {src.publisher}.",
+    )
+    footer_lines: list[str] = []
+    for paragraph in footer:
+        footer_lines += wrap(paragraph, usable, FOOTER_PX, max_lines=3)
+    footer_y = y + 28
+    height = math.ceil(footer_y + len(footer_lines) * FOOTER_PX * LINE + MARGIN)
+
+    placed = tuple(
+        ActorPlace(
+            id=p.actor.id,
+            name=p.actor.name,
+            stance=p.actor.stance.label,
+            band=p.band,
+            cited_sentences=p.cited,
+            claims=p.claims,
+            rank=p.rank,
+            box=boxes[p.actor.id],
+            name_lines=texts[p.actor.id][0],
+            name_px=p.name_px,
+            stance_lines=texts[p.actor.id][1],
+            meta=f"{p.cited} cited sentence{'' if p.cited == 1 else 's'}",
+            explanation=p.actor.stance.explanation,
+            evidence=cites(p.actor.stance.evidence),
+        )
+        for p in sorted(pending, key=lambda p: p.order)
+    )
+    obstacles = [
+        *boxes.values(),
+        *(b.heading_box for b in bands),
+        *(_legend_rect(e) for e in legend),
+    ]
+    edges = _route(drafts, boxes, obstacles, width, height)
+    return MapLayout(
+        briefing_id=briefing.id,
+        title=briefing.title,
+        question=briefing.question,
+        width=width,
+        height=height,
+        title_lines=title_lines,
+        subtitle_lines=subtitle_lines,
+        legend=legend,
+        bands=tuple(bands),
+        actors=placed,
+        edges=edges,
+        footer_lines=tuple(footer_lines),
+        footer_y=footer_y,
+    )
+
+
+def _measure(briefing: Briefing) -> list[_Pending]:
+    pending = [
+        _Pending(
+            a,
+            band_of(a.stance.label, a.stance.side),
+            _cited_sentences(a, briefing),
+            _claims(a),
+            i,
+        )
+        for i, a in enumerate(briefing.actors)
+    ]
+    most = max(p.cited for p in pending)
+    least = min(p.cited for p in pending)
+    for band in Band:
+        members = sorted(
+            (p for p in pending if p.band is band), key=lambda p: (-p.cited, -p.claims, p.order)
+        )
+        for rank, p in enumerate(members, start=1):
+            p.rank = rank
+    for p in pending:
+        # Larger only when the article says clearly more about it than about the least-discussed.
+        share, more = p.cited / most, p.cited >= 2 * least
+        if share >= 0.6 and more:
+            p.name_px = NAME_PX[2]
+        elif share >= 0.3 and p.cited > least:
+            p.name_px = NAME_PX[1]
+        else:
+            p.name_px = NAME_PX[0]
+    return pending
+
+
+def _box_text(p: _Pending, box_w: float) -> tuple[tuple[str, ...], tuple[str, ...], float]:
+    inner = box_w - 2 * BOX_PAD
+    # A word too long for the line at this size gets a smaller size before it is cut.
+    longest = max(p.actor.name.split(), key=lambda w: text_width(w, 1, bold=True))
+    while p.name_px > MIN_NAME_PX and text_width(longest, p.name_px, bold=True) > inner:
+        p.name_px -= 1
+    names = wrap(p.actor.name, inner, p.name_px, bold=True, max_lines=3)
+    stance = wrap(p.actor.stance.label, inner, STANCE_PX, max_lines=2)
+    height = (
+        2 * BOX_PAD
+        + len(names) * p.name_px * LINE
+        + 4
+        + len(stance) * STANCE_PX * LINE
+        + 4
+        + META_PX * LINE
+    )
+    return names, stance, math.ceil(height)
+
+
+def _ranked(pending: list[_Pending], band: Band) -> list[_Pending]:
+    return sorted((p for p in pending if p.band is band), key=lambda p: p.rank)
+
+
+def _stance_bands(
+    pending: list[_Pending],
+    boxes: dict[str, Rect],
+    texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
+    usable: float,
+    top: float,
+) -> tuple[list[BandArea], float]:
+    members = {band: _ranked(pending, band) for band in STANCE_BANDS}
+    counts = [len(members[b]) for b in STANCE_BANDS]
+    rows = 1
+    while sum(max(1, math.ceil(n / rows)) for n in counts) > MAX_COLUMNS:
+        rows += 1
+    columns = [max(1, math.ceil(n / rows)) for n in counts]
+    total = sum(columns)
+    span = usable - BAND_GAP * (len(STANCE_BANDS) - 1)
+
+    # First pass: the boxes of each sub-column, top-aligned; then centre each column.
+    x = float(MARGIN)
+    content_top = top + BAND_HEADER + BAND_PAD
+    areas_x: list[tuple[float, float]] = []
+    stacks: list[list[tuple[str, float, float, float]]] = []  # (id, x, w, h) per sub-column
+    for band, ncols in zip(STANCE_BANDS, columns, strict=True):
+        band_w = span * ncols / total
+        areas_x.append((x, band_w))
+        col_w = (band_w - 2 * BAND_PAD) / ncols
+        box_w = min(MAX_BOX_WIDTH, col_w - 44)
+        people = members[band]
+        for c in range(ncols):
+            stack: list[tuple[str, float, float, float]] = []
+            for p in people[c * rows : (c + 1) * rows]:
+                names, stance, h = _box_text(p, box_w)
+                texts[p.actor.id] = (names, stance)
+                bx = x + BAND_PAD + c * col_w + (col_w - box_w) / 2
+                stack.append((p.actor.id, bx, box_w, h))
+            stacks.append(stack)
+        x += band_w + BAND_GAP
+    heights = [sum(h for *_, h in s) + BOX_GAP_Y * max(0, len(s) - 1) for s in stacks]
+    content_h = max([*heights, 60.0])
+    for stack, stack_h in zip(stacks, heights, strict=True):
+        y = content_top + (content_h - stack_h) / 2
+        for actor_id, bx, bw, bh in stack:
+            boxes[actor_id] = Rect(bx, y, bw, bh)
+            y += bh + BOX_GAP_Y
+    bottom = content_top + content_h + BAND_PAD
+    areas = [
+        BandArea(
+            band,
+            BAND_TITLES[band],
+            Rect(ax, top, aw, bottom - top),
+            tuple(p.actor.id for p in members[band]),
+        )
+        for band, (ax, aw) in zip(STANCE_BANDS, areas_x, strict=True)
+    ]
+    return areas, bottom
+
+
+def _unclear_band(
+    pending: list[_Pending],
+    boxes: dict[str, Rect],
+    texts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
+    usable: float,
+    top: float,
+) -> tuple[BandArea, float]:
+    people = _ranked(pending, Band.UNCLEAR)
+    per_row = MAX_COLUMNS
+    col_w = (usable - 2 * BAND_PAD) / per_row
+    box_w = min(MAX_BOX_WIDTH, col_w - 44)
+    y = top + BAND_HEADER + BAND_PAD
+    for start in range(0, len(people), per_row):
+        row = people[start : start + per_row]
+        measured = [(p, *_box_text(p, box_w)) for p in row]
+        row_h = max(h for *_, h in measured)
+        # A short last row is centred under the full ones.
+        offset = MARGIN + BAND_PAD + (per_row - len(row)) * col_w / 2
+        for i, (p, names, stance, h) in enumerate(measured):
+            texts[p.actor.id] = (names, stance)
+            bx = offset + i * col_w + (col_w - box_w) / 2
+            boxes[p.actor.id] = Rect(bx, y + (row_h - h) / 2, box_w, h)
+        y += row_h + ROW_GAP_Y
+    if not people:
+        y += 40  # room for "none" in an empty band
+    else:
+        y -= ROW_GAP_Y
+    bottom = y + BAND_PAD
+    area = BandArea(
+        Band.UNCLEAR,
+        BAND_TITLES[Band.UNCLEAR],
+        Rect(MARGIN, top, usable, bottom - top),
+        tuple(p.actor.id for p in people),
+    )
+    return area, bottom
+
+
+def label_size(label: str) -> tuple[float, float]:
+    """Width and height of an edge label's box (one line per line of ``label``)."""
+    lines = label.split("\n")
+    width = max(text_width(line, EDGE_LABEL_PX) for line in lines)
+    return width + 14, len(lines) * EDGE_LABEL_PX * LINE + 8
+
+
+def _legend(
+    kinds: list[EdgeKind], usable: float, top: float
+) -> tuple[tuple[LegendEntry, ...], float]:
+    if not kinds:
+        return (), top
+    entries: list[LegendEntry] = []
+    x, y = float(MARGIN), top + LEGEND_PX * LINE / 2
+    for kind in kinds:
+        title = EDGE_TITLES[kind]
+        w = _legend_width(title)
+        if x + w > MARGIN + usable and x > MARGIN:
+            x, y = float(MARGIN), y + LEGEND_PX * LINE + 8
+        entries.append(LegendEntry(kind, title, x, y))
+        x += w + 28
+    return tuple(entries), y + LEGEND_PX * LINE / 2
+
+
+LEGEND_SAMPLE = 46  # length of the sample line before a legend entry's text
+
+
+def _legend_width(title: str) -> float:
+    return LEGEND_SAMPLE + 10 + text_width(title, LEGEND_PX)
+
+
+def _legend_rect(entry: LegendEntry) -> Rect:
+    h = LEGEND_PX * LINE
+    return Rect(entry.x, entry.y - h / 2, _legend_width(entry.title), h)
+
+
+# -- edges ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    a: str
+    b: str
+    kind: EdgeKind
+    label: str
+    forward: bool  # some relation says a → b
+    backward: bool  # some relation says b → a
+    mutual: bool
+    former: bool
+    relations: list[RelationSource]
+
+
+def _draft_edges(briefing: Briefing, known: set[str]) -> list[_Draft]:
+    """One draft per pair of actors and family of relation.
+
+    A relation and its mirror ("courts" and "courted by") become one edge; a relation no rule
+    knows joins an edge the pair already has in the same direction (its words are added to the
+    label) rather than crowd a second arrow between the same two boxes.
+    """
+    drafts: dict[tuple[str, str, EdgeKind], _Draft] = {}
+    for actor in briefing.actors:
+        for relation in actor.relations:
+            other = relation.actor
+            if other == actor.id or other not in known:
+                continue
+            reading = read_relation(relation.kind)
+            subject, obj = (other, actor.id) if reading.reversed else (actor.id, other)
+            a, b = sorted((subject, obj))
+            verb = ("formerly " if reading.former else "") + reading.verb
+            draft = drafts.get((a, b, reading.kind))
+            if draft is None:
+                draft = drafts[(a, b, reading.kind)] = _Draft(
+                    a, b, reading.kind, verb, False, False, True, False, []
+                )
+            if not reading.mutual:
+                if draft.mutual:  # a directional reading names the edge better
+                    draft.label = verb
+                draft.mutual = False
+                if subject == a:
+                    draft.forward = True
+                else:
+                    draft.backward = True
+            if reading.former and not draft.former:
+                draft.former = True
+                if not draft.label.startswith("formerly "):
+                    draft.label = "formerly " + draft.label
+            draft.relations.append(
+                RelationSource(
+                    actor.id, other, relation.kind, relation.text, cites(relation.evidence)
+                )
+            )
+    for draft in drafts.values():
+        # A link no rule reads, stated by each side of the other, is a mutual one.
+        if draft.kind is EdgeKind.OTHER and draft.forward and draft.backward:
+            draft.mutual, draft.forward, draft.backward = True, False, False
+    merged: list[_Draft] = []
+    # Known families first, so a relation no rule reads can join its pair's edge.
+    for draft in sorted(drafts.values(), key=lambda d: d.kind is EdgeKind.OTHER):
+        host = next(
+            (
+                d
+                for d in merged
+                if draft.kind is EdgeKind.OTHER
+                and (d.a, d.b) == (draft.a, draft.b)
+                and (d.forward, d.backward, d.mutual)
+                == (draft.forward, draft.backward, draft.mutual)
+            ),
+            None,
+        )
+        if host is None:
+            merged.append(draft)
+        else:
+            host.label += "\n" + draft.label
+            host.relations += draft.relations
+    return merged
+
+
+def _route(
+    drafts: list[_Draft],
+    boxes: dict[str, Rect],
+    obstacles: list[Rect],
+    width: int,
+    height: int,
+) -> tuple[MapEdge, ...]:
+    router = Router(width, height, obstacles)
+    # Short edges first: they have the fewest ways round; long ones can detour.
+    order = sorted(
+        range(len(drafts)),
+        key=lambda k: (boxes[drafts[k].a].centre.distance(boxes[drafts[k].b].centre), k),
+    )
+    lines: dict[int, tuple[Point, ...]] = {}
+    by_pair: dict[tuple[str, str], list[tuple[Point, ...]]] = {}
+    for k in order:
+        d = drafts[k]
+        # Draw each edge from its subject, so a one-way arrow ends at its object.
+        source, target = (d.b, d.a) if d.backward and not d.forward else (d.a, d.b)
+        parallel = by_pair.setdefault((d.a, d.b), [])
+        line = router.route(boxes[source], boxes[target], keep_off=parallel)
+        parallel.append(line)
+        lines[k] = line
+    sizes = [label_size(d.label) for d in drafts]
+    ordered = [lines[k] for k in range(len(drafts))]
+    labels = place_labels(ordered, sizes, obstacles, width, height)
+    edges = []
+    for k, d in enumerate(drafts):
+        if d.mutual:
+            arrow = Arrow.NONE
+        elif d.forward and d.backward:
+            arrow = Arrow.BOTH
+        else:
+            arrow = Arrow.FORWARD
+        source, target = (d.b, d.a) if d.backward and not d.forward else (d.a, d.b)
+        edges.append(
+            MapEdge(
+                source=source,
+                target=target,
+                kind=d.kind,
+                label=d.label,
+                arrow=arrow,
+                former=d.former,
+                relations=tuple(d.relations),
+                points=ordered[k],
+                label_box=labels[k],
+            )
+        )
+    return tuple(edges)
