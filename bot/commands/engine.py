@@ -14,8 +14,6 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from bot.commands.briefings import CHANNEL_BRIEFINGS
 from bot.commands.calls import Call, Context, Invocation, Services
 from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
@@ -355,6 +353,8 @@ def _split(text: str) -> list[str]:
 
 
 def _did_you_mean(word: str, names: list[str], *, prefix: str = "") -> str:
+    from rapidfuzz import fuzz, process  # only for a mistyped command: kept out of start-up
+
     close = [
         n
         for n, score, _ in process.extract(word, names, scorer=fuzz.WRatio, limit=2)
@@ -374,6 +374,8 @@ def _rank(value: str, items: list[tuple[str, str]], limit: int) -> list[Choice]:
     query = fold(value)
     if not query:
         return [Choice(label=label[:100], value=key) for key, label in items[:limit]]
+    from rapidfuzz import fuzz  # autocomplete only: kept out of start-up
+
     scored: list[tuple[float, str, str]] = []
     for key, label in items:
         folded = fold(label)
