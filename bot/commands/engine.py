@@ -58,6 +58,9 @@ class Engine:
         self.registry = registry
         self.services = services or Services()
         self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+        # Metric children bound once per label set: ``labels()`` costs a lock and a lookup.
+        self._counted: dict[tuple[str, str, str], Any] = {}
+        self._timed: dict[str, Any] = {}
 
     # -- running ----------------------------------------------------------------------------
 
@@ -109,8 +112,13 @@ class Engine:
             )
             return apology_answer()
         finally:
-            metrics.COMMANDS.labels(invocation.command, platform, outcome).inc()
-            metrics.ANSWER_LATENCY.labels(platform).observe(time.perf_counter() - started)
+            labels = (invocation.command, platform, outcome)
+            if (counter := self._counted.get(labels)) is None:
+                counter = self._counted[labels] = metrics.COMMANDS.labels(*labels)
+            if (timer := self._timed.get(platform)) is None:
+                timer = self._timed[platform] = metrics.ANSWER_LATENCY.labels(platform)
+            counter.inc()
+            timer.observe(time.perf_counter() - started)
 
     async def _with_channel_briefing(
         self, spec: CommandSpec, invocation: Invocation
