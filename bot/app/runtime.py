@@ -170,8 +170,11 @@ class Runtime:
         await self._warm()
         # Everything built so far (modules, content, indexes, clients, warm answers) lives as
         # long as the process: keep it out of the collector's full passes, which otherwise
-        # pause the loop for tens of milliseconds under load.
+        # pause the loop for tens of milliseconds under load. One collection first, so start-up's
+        # garbage is freed rather than frozen.
+        gc.collect()
         gc.freeze()
+        gc.enable()
         await self._start_platforms()
         assert self.digests is not None
         await self._start_service(self.digests)

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -724,8 +723,14 @@ class Store:
         return [_delivery(r) for r in rows]
 
     def _insert(self, table: sa.Table) -> Any:
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        return dialect.insert(table)
+        # The PostgreSQL dialect (~2 MB) is imported only with PostgreSQL.
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert(table)
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
 
 
 # -- engine and migrations -----------------------------------------------------------------------
