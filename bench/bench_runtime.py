@@ -1,5 +1,7 @@
-"""Memory and start-up of ``briefbot run`` next to a bare discord.py + slack-bolt process.
+"""Memory and start-up of ``briefbot run`` next to a bare discord.py (+ slack-bolt) process.
 
+Two set-ups, each measured against its own bare bot: **discord** (Discord only, against a bare
+discord.py bot) and **both** (Discord and Slack, against a bare discord.py + bolt process).
 Both run as subprocesses against the same kind of local stand-ins (``tests/fakes``: a Discord
 REST + gateway and a Slack Web API + Socket Mode server, fresh ones per process):
 
@@ -14,7 +16,7 @@ bare: both platforms connected), resident memory (``VmRSS``) once idle, and the 
 memory (``VmHWM``) while it answers ``--commands`` concurrent commands (half Discord slash
 commands, half Slack ``/brief`` over Socket Mode), with their wall time and latencies.
 
-    python bench/bench_runtime.py [--commands 200] [--rounds 3]
+    python bench/bench_runtime.py [--commands 200] [--rounds 3] [--setups discord,both]
 
 Prints a table and writes ``bench/results/bench_runtime.json``.
 """
@@ -42,22 +44,21 @@ sys.path.insert(0, str(ROOT))
 from _common import percentile, write_results  # noqa: E402
 
 IDLE_SETTLE_SECONDS = 2.0
+#: What is measured: Discord only, and Discord with Slack (Socket Mode).
+SETUPS = ("discord", "both")
 READY_TIMEOUT = 60.0
 
 
 # --- the bare process -------------------------------------------------------------------------
 
 
-def bare_main() -> None:
-    """A minimal discord.py + bolt bot on the stand-ins (``--bare``); prints READY when both are
-    connected and exits on SIGTERM."""
+def bare_main(setup: str) -> None:
+    """A minimal discord.py (+ bolt for ``both``) bot on the stand-ins (``--bare SETUP``);
+    prints READY when connected and exits on SIGTERM."""
     import discord
     import yarl
     from discord import app_commands
     from discord.gateway import DiscordWebSocket
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
 
     discord.http.Route.BASE = os.environ["DISCORD_API_BASE"]
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["DISCORD_GATEWAY_URL"])
@@ -80,25 +81,33 @@ def bare_main() -> None:
         client.setup_hook = setup_hook  # type: ignore[method-assign]
         client.on_connect = on_connect  # type: ignore[attr-defined]
 
-        web = AsyncWebClient(
-            token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
-        )
-        app = AsyncApp(client=web, request_verification_enabled=False)
+        handler = None
+        if setup == "both":
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+            from slack_bolt.async_app import AsyncApp
+            from slack_sdk.web.async_client import AsyncWebClient
 
-        @app.command("/brief")
-        async def brief(ack: Any, command: dict[str, Any]) -> None:
-            await ack(f"{command['text']}: a fixed answer")
+            web = AsyncWebClient(
+                token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+            )
+            app = AsyncApp(client=web, request_verification_enabled=False)
 
-        handler = AsyncSocketModeHandler(app, os.environ["SLACK_APP_TOKEN"])
+            @app.command("/brief")
+            async def brief(ack: Any, command: dict[str, Any]) -> None:
+                await ack(f"{command['text']}: a fixed answer")
+
+            handler = AsyncSocketModeHandler(app, os.environ["SLACK_APP_TOKEN"])
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         task = asyncio.create_task(client.start(os.environ["DISCORD_TOKEN"]))
-        await handler.connect_async()
+        if handler is not None:
+            await handler.connect_async()
         await connected.wait()
         print("READY", flush=True)
         await stop.wait()
-        await handler.close_async()
+        if handler is not None:
+            await handler.close_async()
         await client.close()
         await task
 
@@ -116,6 +125,12 @@ def memory_kib(pid: int) -> dict[str, int]:
         if key in {"VmRSS", "VmHWM"}:
             fields[key] = int(value.split()[0])
     return fields
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def content_dir() -> tuple[Path, str]:
@@ -185,8 +200,9 @@ async def wait_ready_http(port: int) -> None:
     raise RuntimeError("briefbot never became ready")
 
 
-async def measure(variant: str, commands: int, workdir: Path) -> dict[str, Any]:
-    """Start one process of ``variant`` on fresh stand-ins and measure it."""
+async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dict[str, Any]:
+    """Start one process of ``variant`` with ``setup``'s platforms on fresh stand-ins and
+    measure it."""
     from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
     from tests.fakes.discord_server import FakeDiscord
     from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
@@ -203,20 +219,22 @@ async def measure(variant: str, commands: int, workdir: Path) -> dict[str, Any]:
             "DISCORD_TOKEN": DISCORD_TOKEN,
             "DISCORD_API_BASE": discord_fake.api_base,
             "DISCORD_GATEWAY_URL": discord_fake.gateway_url,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_APP_TOKEN": APP_TOKEN,
-            "SLACK_API_URL": slack_fake.api_url,
             "CONTENT_DIR": str(content),
             "DATABASE_URL": f"sqlite:///{workdir}/{variant}-{time.monotonic_ns()}.db",
             "HEALTH_HOST": "127.0.0.1",
             "HEALTH_PORT": "0",
             "LOG_LEVEL": "WARNING",
         }
+        slack = setup == "both"
+        if slack:
+            env["SLACK_BOT_TOKEN"] = BOT_TOKEN
+            env["SLACK_APP_TOKEN"] = APP_TOKEN
+            env["SLACK_API_URL"] = slack_fake.api_url
         if variant == "briefbot":
             argv = [sys.executable, "-m", "bot", "run"]
             env["LOG_LEVEL"] = "INFO"  # the health server's port is read from the log
         else:
-            argv = [sys.executable, __file__, "--bare"]
+            argv = [sys.executable, __file__, "--bare", setup]
         started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -234,9 +252,12 @@ async def measure(variant: str, commands: int, workdir: Path) -> dict[str, Any]:
             else:
                 await child.wait_line(r"^READY$")
             startup = time.perf_counter() - started
-            await slack_fake.wait_socket_connected()
+            cpu_at_ready = cpu_seconds(proc.pid)
+            if slack:
+                await slack_fake.wait_socket_connected()
             await asyncio.sleep(IDLE_SETTLE_SECONDS)
             idle = memory_kib(proc.pid)["VmRSS"]
+            cpu_after_ready = cpu_seconds(proc.pid) - cpu_at_ready
 
             user = SlackUser(slack_fake)
 
@@ -254,7 +275,10 @@ async def measure(variant: str, commands: int, workdir: Path) -> dict[str, Any]:
 
             load_started = time.perf_counter()
             latencies = await asyncio.gather(
-                *(discord_command() if i % 2 else slack_command() for i in range(commands))
+                *(
+                    discord_command() if i % 2 or not slack else slack_command()
+                    for i in range(commands)
+                )
             )
             wall = time.perf_counter() - load_started
             mem = memory_kib(proc.pid)
@@ -262,6 +286,7 @@ async def measure(variant: str, commands: int, workdir: Path) -> dict[str, Any]:
             await child.stop()
     return {
         "startup_s": startup,
+        "cpu_after_ready_ms": cpu_after_ready * 1000,
         "idle_rss_mib": idle / 1024,
         "load_peak_rss_mib": mem["VmHWM"] / 1024,
         "load_rss_after_mib": mem["VmRSS"] / 1024,
@@ -271,15 +296,20 @@ async def measure(variant: str, commands: int, workdir: Path) -> dict[str, Any]:
     }
 
 
-async def bench(commands: int, rounds: int) -> dict[str, Any]:
-    runs: dict[str, list[dict[str, Any]]] = {"briefbot": [], "bare": []}
+async def bench(commands: int, rounds: int, setups: list[str]) -> dict[str, Any]:
+    runs = {setup: {"briefbot": [], "bare": []} for setup in setups}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(rounds):
-            for variant in runs:  # alternate, so drift hits both alike
-                runs[variant].append(await measure(variant, commands, Path(tmp)))
+            for setup in setups:
+                for variant in ("briefbot", "bare"):  # alternate, so drift hits both alike
+                    measured = await measure(variant, setup, commands, Path(tmp))
+                    runs[setup][variant].append(measured)
     summary = {
-        variant: {key: statistics.median(r[key] for r in results) for key in results[0]}
-        for variant, results in runs.items()
+        setup: {
+            variant: {key: statistics.median(r[key] for r in results) for key in results[0]}
+            for variant, results in by_variant.items()
+        }
+        for setup, by_variant in runs.items()
     }
     return {"commands": commands, "rounds": rounds, "median": summary, "runs": runs}
 
@@ -287,6 +317,11 @@ async def bench(commands: int, rounds: int) -> dict[str, Any]:
 def report(result: dict[str, Any]) -> None:
     rows = [
         ("start-up to ready (s)", "startup_s", "{:.2f}"),
+        (
+            f"CPU in the {IDLE_SETTLE_SECONDS:.0f} s after ready (ms)",
+            "cpu_after_ready_ms",
+            "{:.0f}",
+        ),
         ("RSS idle (MiB)", "idle_rss_mib", "{:.1f}"),
         (
             f"peak RSS, {result['commands']} concurrent commands (MiB)",
@@ -297,28 +332,36 @@ def report(result: dict[str, Any]) -> None:
         ("command latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
         ("command latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
     ]
-    median = result["median"]
     print(
         f"median of {result['rounds']} round(s), Python {platform.python_version()}, "
         f"{os.cpu_count()} CPU(s)"
     )
-    print(f"{'':<48} {'briefbot run':>12} {'bare d.py+bolt':>15} {'ratio':>6}")
-    for label, key, fmt in rows:
-        ours, bare = median["briefbot"][key], median["bare"][key]
-        ratio = f"{ours / bare:.2f}" if bare else "-"
-        print(f"{label:<48} {fmt.format(ours):>12} {fmt.format(bare):>15} {ratio:>6}")
+    for setup, median in result["median"].items():
+        bare_name = "bare d.py" if setup == "discord" else "bare d.py+bolt"
+        title = "Discord only" if setup == "discord" else "Discord + Slack"
+        print(f"\n{title:<48} {'briefbot run':>12} {bare_name:>15} {'ratio':>6}")
+        for label, key, fmt in rows:
+            ours, bare = median["briefbot"][key], median["bare"][key]
+            ratio = f"{ours / bare:.2f}" if bare else "-"
+            print(f"{label:<48} {fmt.format(ours):>12} {fmt.format(bare):>15} {ratio:>6}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commands", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--setups", default="discord,both", help="comma-separated: discord, both (with Slack)"
+    )
+    parser.add_argument("--bare", choices=SETUPS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
-        bare_main()
+        bare_main(args.bare)
         return
-    result = asyncio.run(bench(args.commands, args.rounds))
+    setups = [s for s in args.setups.split(",") if s]
+    if not setups or any(s not in SETUPS for s in setups):
+        parser.error(f"--setups: a comma-separated list of {', '.join(SETUPS)}")
+    result = asyncio.run(bench(args.commands, args.rounds, setups))
     report(result)
     path = write_results("bench_runtime", result)
     print(f"wrote {path.relative_to(ROOT)}")

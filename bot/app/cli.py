@@ -124,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             gc.freeze()
 
+    if args.command == "run":
+        # Start-up allocates much and frees little: ``Runtime.start`` collects once, freezes
+        # what it built and turns the collector back on.
+        gc.disable()
     from bot.app.settings import load_settings
     from bot.core.errors import ConfigError
 

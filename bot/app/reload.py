@@ -16,8 +16,6 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
 
-import watchfiles
-
 from bot.core import metrics
 from bot.core.errors import ContentError
 from bot.core.library import Library, LibraryHolder
@@ -130,6 +128,8 @@ class ContentReloader:
 
     async def _watch(self) -> None:
         log.info("watching %s for content changes", self.directory)
+        import watchfiles  # with anyio, ~2 MB: only once the watcher runs
+
         changes = watchfiles.awatch(
             self.directory,
             stop_event=self._stop,

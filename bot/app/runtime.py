@@ -10,9 +10,12 @@ Start-up, in order, failing fast with one clear message and a non-zero exit:
 5. serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``HEALTH_PORT`` (and Slack's
    ``/slack/events`` too when Slack HTTP mode uses the same port); for the console only when
    ``HEALTH_PORT`` is set, and on 127.0.0.1 rather than every interface;
-6. start the platforms (Discord and Slack connect concurrently; the first failure stops
-   start-up), then the digest scheduler and the content watcher; with no platform configured,
-   the console.
+6. start the content watcher, answer and render every cacheable command once (the engine's
+   cache then holds them) and ``gc.freeze()`` — all before connecting, so the first commands
+   wait behind none of it;
+7. start the platforms (Discord and Slack connect concurrently; the first failure stops
+   start-up), then the digest scheduler; with no platform configured, the console.
+   ``/readyz`` answers 200 only once all of this is done.
 
 SIGTERM / SIGINT (or the console closing) stop it: ``/readyz`` turns 503, the watcher stops,
 the digest service finishes or releases its in-flight deliveries while the platforms are still
@@ -36,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app.logs import Redactor, setup_logging
-from bot.commands.calls import META_STORE
+from bot.commands.calls import META_STORE, Context, Invocation
 from bot.core import metrics
 from bot.core.errors import ConfigError, ContentError
 
@@ -59,6 +62,10 @@ SHUTDOWN_SECONDS = 25.0
 START_SECONDS = 60.0
 #: How long opening the database may take before start-up fails.
 DATABASE_SECONDS = 20.0
+#: How long start-up waits for the content watcher to run (it is not required to).
+WATCHER_SECONDS = 5.0
+#: The platform label of the answers computed while warming up (not counted in the metrics).
+WARM_PLATFORM = "warm-up"
 #: Longest pause between two digest sweeps (they pick up claims a dead instance left).
 SWEEP_SECONDS = 30.0
 
@@ -157,16 +164,22 @@ class Runtime:
         await self._open_store(loaded)
         self._build_digests()
         await self._start_health()
+        await self._start_watcher()
+        # Ready means ready: the first commands after connecting must not wait behind first
+        # imports, first answers and first renders, so all of that happens before connecting.
+        await self._warm()
+        # Everything built so far (modules, content, indexes, clients, warm answers) lives as
+        # long as the process: keep it out of the collector's full passes, which otherwise
+        # pause the loop for tens of milliseconds under load. One collection first, so start-up's
+        # garbage is freed rather than frozen.
+        gc.collect()
+        gc.freeze()
+        gc.enable()
         await self._start_platforms()
         assert self.digests is not None
         await self._start_service(self.digests)
-        await self._start_watcher()
         if self.console is not None:
             await self._start_service(self.console)
-        # Everything built so far (modules, content, indexes, clients) lives as long as the
-        # process: keep it out of the collector's full passes, which otherwise pause the loop
-        # for tens of milliseconds under load.
-        gc.freeze()
         metrics.START_TIME.set(time.time())
         log.info(
             "briefbot started in %.2f s: %s",
@@ -386,6 +399,66 @@ class Runtime:
         )
         self.reloader.start()
         self._on_stop("content watcher", self.reloader.stop)
+        # Let it import watchfiles (and anyio) now rather than after connecting.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.reloader.wait_watching(), WATCHER_SECONDS)
+
+    async def _warm(self) -> None:
+        """Answer every cacheable read-only command once (with no arguments, and ``actor`` for
+        each actor by name and id) so the engine's cache holds them, and render each answer for
+        the configured platforms; the metrics do not count these answers."""
+        assert self.engine is not None
+        started = time.perf_counter()
+        engine, library = self.engine, self.engine.library.current
+        context = Context(platform=WARM_PLATFORM, channel_id="warm-up")
+        invocations = [
+            Invocation(spec.qualified_name, {}, context)
+            for spec in engine.registry
+            if spec.cacheable and not spec.manage
+        ]
+        actor = engine.registry.get("actor")
+        if actor is not None and actor.cacheable:
+            several = library.several and any(o.name == "briefing" for o in actor.options)
+            for loaded in library.briefings.values():
+                briefing = {"briefing": loaded.briefing.id} if several else {}
+                for item in loaded.briefing.actors:
+                    for name in dict.fromkeys((item.name, item.id)):
+                        invocations.append(Invocation("actor", {"name": name, **briefing}, context))
+        renderers = self._renderers()
+        answers = 0
+        for invocation in invocations:
+            answer = await engine.execute(invocation)
+            answers += 1
+            for render in renderers:
+                try:
+                    render(answer)
+                except Exception:  # warming must never stop start-up
+                    log.warning("warming a render failed", exc_info=True)
+                    renderers.remove(render)
+                    break
+        for outcome in ("ok", "user_error", "error"):
+            for invocation in invocations:
+                with contextlib.suppress(KeyError):
+                    metrics.COMMANDS.remove(invocation.command, WARM_PLATFORM, outcome)
+        with contextlib.suppress(KeyError):
+            metrics.ANSWER_LATENCY.remove(WARM_PLATFORM)
+        log.info("warmed %d answer(s) in %.2f s", answers, time.perf_counter() - started)
+
+    def _renderers(self) -> list[Callable[[Any], object]]:
+        """The renderers of the configured platforms (imported now, not on the first answer)."""
+        renderers: list[Callable[[Any], object]] = []
+        try:
+            if self.settings.discord.enabled:
+                from bot.render.discord import to_discord
+
+                renderers.append(to_discord)
+            if self.settings.slack.enabled:
+                from bot.render.slack import to_slack
+
+                renderers.append(to_slack)
+        except Exception:  # a renderer being reworked must not stop start-up
+            log.warning("cannot load a renderer to warm", exc_info=True)
+        return renderers
 
     def _on_stop(self, name: str, action: Callable[[], Awaitable[object]]) -> None:
         self._stops.append((name, action))

@@ -170,7 +170,7 @@ def fixable_count(directory: Path) -> int:
 
 
 def _default_directory() -> Path:
-    from bot.app.settings import ContentSettings
+    from bot.core.settings import ContentSettings
 
     return ContentSettings().content_dir or Path("content")
 

@@ -14,8 +14,6 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from bot.commands.briefings import CHANNEL_BRIEFINGS
 from bot.commands.calls import Call, Context, Invocation, Services
 from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
@@ -60,6 +58,9 @@ class Engine:
         self.registry = registry
         self.services = services or Services()
         self._answers: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+        # Metric children bound once per label set: ``labels()`` costs a lock and a lookup.
+        self._counted: dict[tuple[str, str, str], Any] = {}
+        self._timed: dict[str, Any] = {}
 
     # -- running ----------------------------------------------------------------------------
 
@@ -111,8 +112,13 @@ class Engine:
             )
             return apology_answer()
         finally:
-            metrics.COMMANDS.labels(invocation.command, platform, outcome).inc()
-            metrics.ANSWER_LATENCY.labels(platform).observe(time.perf_counter() - started)
+            labels = (invocation.command, platform, outcome)
+            if (counter := self._counted.get(labels)) is None:
+                counter = self._counted[labels] = metrics.COMMANDS.labels(*labels)
+            if (timer := self._timed.get(platform)) is None:
+                timer = self._timed[platform] = metrics.ANSWER_LATENCY.labels(platform)
+            counter.inc()
+            timer.observe(time.perf_counter() - started)
 
     async def _with_channel_briefing(
         self, spec: CommandSpec, invocation: Invocation
@@ -355,6 +361,8 @@ def _split(text: str) -> list[str]:
 
 
 def _did_you_mean(word: str, names: list[str], *, prefix: str = "") -> str:
+    from rapidfuzz import fuzz, process  # only for a mistyped command: kept out of start-up
+
     close = [
         n
         for n, score, _ in process.extract(word, names, scorer=fuzz.WRatio, limit=2)
@@ -374,6 +382,8 @@ def _rank(value: str, items: list[tuple[str, str]], limit: int) -> list[Choice]:
     query = fold(value)
     if not query:
         return [Choice(label=label[:100], value=key) for key, label in items[:limit]]
+    from rapidfuzz import fuzz  # autocomplete only: kept out of start-up
+
     scored: list[tuple[float, str, str]] = []
     for key, label in items:
         folded = fold(label)

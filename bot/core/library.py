@@ -7,8 +7,6 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import fuzz, process
-
 from bot.core.briefing import Actor
 from bot.core.errors import NotFoundError, UserFacingError
 from bot.core.loader import LoadedBriefing
@@ -72,6 +70,8 @@ class ActorIndex:
         query = fold(text)
         if not query:
             return [ActorMatch(a, 0.0, a.name) for a in self.actors[:limit]]
+        from rapidfuzz import process  # fuzzy matching only: kept out of start-up
+
         scored = process.extract(query, self._keys, scorer=_score, limit=None)
         out: dict[str, ActorMatch] = {}
         for _key, score, idx in scored:
@@ -87,6 +87,8 @@ def _score(query: str, key: str, **kwargs: object) -> float:
         return 100.0
     if any(word.startswith(query) for word in key.split()):
         return 95.0
+    from rapidfuzz import fuzz
+
     return float(fuzz.WRatio(query, key))
 
 
@@ -143,6 +145,8 @@ class Library:
         for b in self.briefings.values():
             if fold(b.briefing.title) == folded:
                 return b
+        from rapidfuzz import fuzz, process
+
         close = [
             c
             for c, s, _ in process.extract(key, list(self.briefings), scorer=fuzz.WRatio, limit=3)

@@ -32,7 +32,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
-from rapidfuzz import fuzz, process
 
 from bot.core.errors import UserFacingError
 from bot.core.zones import canonical
@@ -241,6 +240,8 @@ def parse_timezone(name: str) -> ZoneInfo:
     candidate = name.strip()
     zone = _zone_names().get(candidate.lower())
     if zone is None:
+        from rapidfuzz import fuzz, process  # only for a mistyped zone
+
         close = process.extractOne(candidate.lower(), list(_zone_names()), scorer=fuzz.WRatio)
         guess = f" Did you mean {_zone_names()[close[0]]}?" if close and close[1] >= 85 else ""
         raise UserFacingError(

@@ -13,13 +13,13 @@ so callers first rule out every name in the gazetteer, and the threshold below i
 
 from __future__ import annotations
 
-from rapidfuzz.distance import OSA
-
 
 def is_typo(word: str, name: str) -> bool:
     """Whether ``word`` (folded, one word) is plausibly ``name`` (folded, one word) mistyped."""
     if word == name or len(name) <= 3 or abs(len(word) - len(name)) > 2:
         return False
+    from rapidfuzz.distance import OSA  # imported on the first question, not at start-up
+
     swap_only = sorted(word) == sorted(name)
     distance = OSA.distance(word, name)
     if len(name) == 4:
@@ -31,6 +31,8 @@ def is_typo(word: str, name: str) -> bool:
 
 def best_typo(word: str, names: list[str]) -> str | None:
     """The one name ``word`` is a typo of, or None (also when two names fit equally well)."""
+    from rapidfuzz.distance import OSA
+
     fits = sorted((OSA.distance(word, n), n) for n in names if is_typo(word, n))
     if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0] and fits[0][1] != fits[1][1]):
         return None
