@@ -355,3 +355,34 @@ async def test_without_the_history_scope_a_lost_answer_is_posted_again_and_said_
         assert slack_fake.calls_to("conversations.history") == []
     warnings = [r for r in caplog.records if "may arrive twice" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_slack_finds_every_page_an_earlier_attempt_posted_and_posts_only_the_rest() -> None:
+    # Pages of one digest (three, whatever the renderer makes today): the answer to page 2 is
+    # lost; the retry, uncertain, finds pages 1 and 2 in the channel and posts page 3 only.
+    from bot.digests.ports import OutcomeUnknown, PostKey
+    from bot.platforms.slack.client import build_client
+    from bot.platforms.slack.digests import SlackPoster
+
+    def pages(answer: Answer) -> list[dict[str, Any]]:
+        return [{"text": f"{answer.title}, page {n}", "blocks": []} for n in (1, 2, 3)]
+
+    async with SlackFake() as slack_fake:
+        settings = SlackSettings(bot_token=SecretStr(BOT_TOKEN), api_url=slack_fake.api_url)
+        poster = SlackPoster(build_client(settings, connection_retries=False), render=pages)
+        now = datetime.now(UTC)
+        key = PostKey("s1", now.replace(microsecond=0), since=now - timedelta(minutes=1))
+        other = PostKey("s2", key.occurrence, since=key.since)  # another digest: not ours
+        await poster.post("C100", Answer(title="Other"), skip_pages=2, key=other)
+        slack_fake.accept_next("chat.postMessage", then="drop", after=1)
+        with pytest.raises(OutcomeUnknown) as lost:
+            await poster.post("C100", Answer(title="Digest"), key=key)
+        assert lost.value.pages_sent == 1  # page 1 is known to be in; page 2's fate is not
+
+        result = await poster.post(
+            "C100", Answer(title="Digest"), skip_pages=1, key=key, uncertain=True
+        )
+        texts = [m["text"] for m in slack_fake.posted("C100")]
+        assert texts == ["Other, page 3", "Digest, page 1", "Digest, page 2", "Digest, page 3"]
+        assert result.found == 1  # page 2, found by its metadata
+        slack_fake.assert_clean()

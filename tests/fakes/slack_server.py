@@ -294,11 +294,14 @@ class SlackFake:
             _Fault(status=status, error=error, retry_after=retry_after, after=after)
         )
 
-    def accept_next(self, method: str = "chat.postMessage", *, then: str = "drop") -> None:
+    def accept_next(
+        self, method: str = "chat.postMessage", *, then: str = "drop", after: int = 0
+    ) -> None:
         """Take the next call of ``method`` (the message is posted), then lose its answer:
-        ``drop`` closes the connection without answering, ``hang`` never answers."""
+        ``drop`` closes the connection without answering, ``hang`` never answers; with
+        ``after``, the call after that many more have gone through."""
         assert then in {"drop", "hang"}
-        self._faults.setdefault(method, []).append(_Fault(then=then))
+        self._faults.setdefault(method, []).append(_Fault(then=then, after=after))
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """The messages in ``channel`` (posted with chat.postMessage), oldest first."""
