@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands.calls import Context
 from bot.commands.message_context import ASK, context_invocation, nothing_to_look_up
-from bot.platforms.slack.messages import ephemeral_pages, share_value, shareable
+from bot.platforms.slack.messages import action_context, ephemeral_pages, share_value, shareable
 
 if TYPE_CHECKING:
     from bot.platforms.slack.app import Listeners
@@ -49,22 +48,6 @@ def message_text(message: Mapping[str, Any] | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def shortcut_context(body: Mapping[str, Any]) -> Context:
-    """Who used the shortcut, and on which channel's message."""
-    user = body.get("user") or {}
-    channel = body.get("channel") or {}
-    team = body.get("team") or {}
-    return Context(
-        platform="slack",
-        user_id=str(user.get("id") or ""),
-        user_name=str(user.get("username") or user.get("name") or ""),
-        channel_id=str(channel.get("id") or ""),
-        channel_name=str(channel.get("name") or ""),
-        workspace_id=str(team.get("id") or user.get("team_id") or ""),
-        can_manage=False,
-    )
-
-
 class BriefingContextShortcut:
     """The shortcut's listener, answering through the app's ``Listeners`` (engine, background
     tasks and their apologies)."""
@@ -80,7 +63,7 @@ class BriefingContextShortcut:
 
     async def answer(self, body: Mapping[str, Any], respond: Respond | None) -> None:
         """Run ``ask`` on the message's words and post the answer only to the user."""
-        context = shortcut_context(body)
+        context = action_context(body)  # a shortcut carries user/channel/team as a click does
         invocation = context_invocation(message_text(body.get("message")), context)
         if invocation is None:
             pages = ephemeral_pages(nothing_to_look_up())
