@@ -6,8 +6,8 @@ import json
 import signal
 from pathlib import Path
 
-from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
-from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.discord import TOKEN as DISCORD_TOKEN
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
 
 from .helpers import eventually, samples
