@@ -205,7 +205,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
     measure it."""
     from tests.fakes.discord import TOKEN as DISCORD_TOKEN
     from tests.fakes.discord import FakeDiscord
-    from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
+    from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
 
     content, actor = content_dir()
     async with (

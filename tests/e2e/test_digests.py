@@ -44,7 +44,7 @@ from tests.fakes.discord import (
     TOKEN,
     FakeDiscord,
 )
-from tests.fakes.slack_server import (
+from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     DEFAULT_SCOPES,
