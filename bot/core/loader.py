@@ -42,8 +42,8 @@ from bot.core.errors import ConfigError, ContentError, ContentProblem
 from bot.core.settings import ContentSettings
 from bot.core.textnorm import name_keys, normalise_quote
 
-# The wording of problems (bot.core.loader_messages) is imported only when there is one, so a
-# valid start-up does not pay for it.
+# The wording of problems (bot.core.loader_messages, quote_messages, yaml_messages) is imported
+# only when there is one, so a valid start-up does not pay for it.
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ class _BriefingFile:
             self._index(node, ())
             return loader.construct_document(node)
         except yaml.YAMLError as exc:
-            from bot.core.loader_messages import yaml_error
+            from bot.core.yaml_messages import yaml_error
 
             line, field, message = yaml_error(exc, text)
             self.problems.append(ContentProblem(str(self.path), line, field, message))
@@ -448,7 +448,7 @@ def dotted(location: FieldPath) -> str:
 
 
 def _not_found(quote: str, paragraphs: tuple[str, ...], cited: int) -> str:
-    from bot.core.loader_messages import quote_not_found_message
+    from bot.core.quote_messages import quote_not_found_message
 
     return quote_not_found_message(quote, paragraphs, cited)
 
