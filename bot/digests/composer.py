@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core.answers import Answer
+from bot.core.answers import Answer, unnamed_briefing
 from bot.core.errors import UserFacingError
 from bot.digests.clock import Clock
 from bot.digests.compose import DigestState, compose_digest, plan_digest, snapshot
@@ -64,6 +64,8 @@ class Composer:
             previous = await self._snapshot(state.briefing_id, state.fingerprint)
         plan = plan_digest(loaded, state)
         answer = compose_digest(loaded, state, previous, plan=plan)
+        if not self.library.current.several:
+            answer = unnamed_briefing(answer)
         if occurrence is not None:
             extra = {**answer.extra, "subscription": sub.id, "occurrence": occurrence.isoformat()}
             answer = replace(answer, extra=extra)
