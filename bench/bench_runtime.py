@@ -273,6 +273,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
                 assert reply.status == 200
                 return time.perf_counter() - t0
 
+            cpu_before_load = cpu_seconds(proc.pid)
             load_started = time.perf_counter()
             latencies = await asyncio.gather(
                 *(
@@ -281,6 +282,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
                 )
             )
             wall = time.perf_counter() - load_started
+            cpu_load = cpu_seconds(proc.pid) - cpu_before_load
             mem = memory_kib(proc.pid)
         finally:
             await child.stop()
@@ -291,6 +293,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
         "load_peak_rss_mib": mem["VmHWM"] / 1024,
         "load_rss_after_mib": mem["VmRSS"] / 1024,
         "load_wall_s": wall,
+        "cpu_per_command_ms": cpu_load * 1000 / commands,
         "latency_p50_ms": percentile(latencies, 50) * 1000,
         "latency_p95_ms": percentile(latencies, 95) * 1000,
     }
@@ -329,6 +332,7 @@ def report(result: dict[str, Any]) -> None:
             "{:.1f}",
         ),
         ("wall time for those commands (s)", "load_wall_s", "{:.2f}"),
+        ("CPU per command in that burst (ms)", "cpu_per_command_ms", "{:.2f}"),
         ("command latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
         ("command latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
     ]
