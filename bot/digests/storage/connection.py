@@ -240,10 +240,12 @@ class Database:
         """An INSERT with this dialect's ``ON CONFLICT`` support."""
         # The PostgreSQL dialect (2 MB, ~40 ms) is imported only when it is the database's.
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(table)
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert(table)
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
 
 
 def naive(moment: datetime) -> datetime:
