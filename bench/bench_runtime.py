@@ -13,8 +13,10 @@ REST + gateway and a Slack Web API + Socket Mode server, fresh ones per process)
 
 Measured per process: start-up time from spawn to ready (briefbot: ``/readyz`` answers 200;
 bare: both platforms connected), resident memory (``VmRSS``) once idle, and the peak resident
-memory (``VmHWM``) while it answers ``--commands`` concurrent commands (half Discord slash
-commands, half Slack ``/brief`` over Socket Mode), with their wall time and latencies.
+memory (``VmHWM``) while it answers ``--commands`` concurrent commands (Discord only: all slash
+commands; with Slack: half Discord slash commands, half Slack ``/brief`` over Socket Mode), with
+their wall time, latencies and the CPU the process used per command. Every row is printed with
+its ratio to the bare bot measured in the same run (rounds alternate briefbot and bare).
 
     python bench/bench_runtime.py [--commands 200] [--rounds 3] [--setups discord,both]
 
@@ -128,9 +130,18 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time a process's threads have used so far: nanoseconds from each thread's
+    ``schedstat`` where the kernel has it (``stat`` counts in 10 ms ticks, too coarse for
+    the 2 s after ready), else user + system time from ``stat``."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # thread ended
+                total += int(task.joinpath("schedstat").read_text().split()[0])
+        return total / 1e9
+    except (OSError, ValueError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def content_dir() -> tuple[Path, str]:
@@ -273,6 +284,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
                 assert reply.status == 200
                 return time.perf_counter() - t0
 
+            cpu_before_load = cpu_seconds(proc.pid)
             load_started = time.perf_counter()
             latencies = await asyncio.gather(
                 *(
@@ -281,6 +293,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
                 )
             )
             wall = time.perf_counter() - load_started
+            cpu_load = cpu_seconds(proc.pid) - cpu_before_load
             mem = memory_kib(proc.pid)
         finally:
             await child.stop()
@@ -291,6 +304,7 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
         "load_peak_rss_mib": mem["VmHWM"] / 1024,
         "load_rss_after_mib": mem["VmRSS"] / 1024,
         "load_wall_s": wall,
+        "cpu_per_command_ms": cpu_load * 1000 / commands,
         "latency_p50_ms": percentile(latencies, 50) * 1000,
         "latency_p95_ms": percentile(latencies, 95) * 1000,
     }
@@ -320,7 +334,7 @@ def report(result: dict[str, Any]) -> None:
         (
             f"CPU in the {IDLE_SETTLE_SECONDS:.0f} s after ready (ms)",
             "cpu_after_ready_ms",
-            "{:.0f}",
+            "{:.1f}",
         ),
         ("RSS idle (MiB)", "idle_rss_mib", "{:.1f}"),
         (
@@ -329,6 +343,7 @@ def report(result: dict[str, Any]) -> None:
             "{:.1f}",
         ),
         ("wall time for those commands (s)", "load_wall_s", "{:.2f}"),
+        ("CPU per command in that burst (ms)", "cpu_per_command_ms", "{:.2f}"),
         ("command latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
         ("command latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
     ]

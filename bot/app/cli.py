@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             gc.freeze()
 
     if args.command == "run":
-        # Start-up allocates much and frees little: ``Runtime.start`` collects once, freezes
-        # what it built and turns the collector back on.
+        # Start-up allocates much and frees little: ``Runtime.start`` freezes what it built
+        # and turns the collector back on.
         gc.disable()
     from bot.app.settings import load_settings
     from bot.core.errors import ConfigError

@@ -68,3 +68,35 @@ def test_a_mistyped_command_still_gets_a_suggestion() -> None:
         timeout=60,
     )
     assert "Did you mean" in proc.stdout + proc.stderr
+
+
+def test_a_sqlite_store_writes_without_the_postgresql_dialect(tmp_path: Path) -> None:
+    # On SQLite, the PostgreSQL dialect (~2 MB resident) and its driver are never loaded,
+    # not even by the writes that use a dialect's ON CONFLICT.
+    script = """
+import asyncio, sys
+from datetime import UTC, datetime
+from bot.digests.storage import Store
+
+async def main(url):
+    store = await Store.open(url)
+    await store.subscriptions.add(
+        platform="slack", workspace_id="T1", channel_id="C1", channel_name="general",
+        schedule="daily 09:00", timezone="UTC", briefing_id=None, created_by="U1",
+        now=datetime.now(UTC),
+    )
+    print(len(await store.subscriptions.find()), "subscription(s)")
+    await store.close()
+
+asyncio.run(main(sys.argv[1]))
+print(sorted(m for m in sys.modules if "postgres" in m or m.startswith(("psycopg", "asyncpg"))))
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script, f"sqlite:///{tmp_path}/bot.db"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["1 subscription(s)", "[]"]
