@@ -259,12 +259,14 @@ def _view_elements(answer: Answer) -> list[dict[str, Any]]:
     still fits; the ``action_id`` is that id when it is short enough, else a numbered stand-in.
     """
     elements: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for number, action in enumerate(answer.actions):
         if action.kind is not ActionKind.VIEW:
             continue
         value = try_encode(action, limit=BUTTON_VALUE_LIMIT)
-        if value is None or len(elements) == MAX_VIEW_BUTTONS:
+        if value is None or value in seen or len(elements) == MAX_VIEW_BUTTONS:
             continue
+        seen.add(value)
         button = _button(action, value)
         if len(value) > ACTION_ID_LIMIT:
             button["action_id"] = f"{VIEW_ACTION_PREFIX}{number}"

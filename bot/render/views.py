@@ -46,6 +46,9 @@ LEAD_ITEMS = 3
 #: At most this many section buttons on a first view; the rest are reached by Next.
 SECTION_BUTTONS = 8
 PIECE = 600
+FOOTER_CAP = 300
+#: Follow-up commands a first view offers (one row of buttons).
+FOLLOW_UPS = 5
 
 #: ``ViewRef.section`` of the quotes behind the first view's claims.
 LEAD = -1
@@ -203,10 +206,18 @@ def _cached(answer: Answer, ref: ViewRef, origin: Origin | None) -> Answer:
 
 @dataclass(frozen=True)
 class _Unit:
-    """A piece of a page: an item, and the index of the claim it belongs to."""
+    """A piece of a page: a piece of a section's text, or an item and the index of its claim."""
 
     claim: int
-    item: Item
+    item: Item | None = None
+    text: str = ""
+
+
+def _section_of(section: Section, units: Sequence[_Unit], heading: str | None = None) -> Section:
+    """``section`` holding only ``units`` (its text pieces, then its items)."""
+    text = "\n".join(u.text for u in units if u.item is None)
+    items = tuple(u.item for u in units if u.item is not None)
+    return Section(section.heading if heading is None else heading, items, text)
 
 
 class _Views:
@@ -216,7 +227,8 @@ class _Views:
         self.answer = answer
         self.origin = origin
         self.title = shorten(one_line(answer.title), TITLE_CAP)
-        self._lead: tuple[Answer, list[list[Item]]] | None = None
+        self.units = [self._units(section) for section in answer.sections]
+        self._lead: tuple[Answer, list[list[_Unit]]] | None = None
         self._built: dict[ViewRef, Answer] = {}
         self._section_pages: dict[int, list[list[_Unit]]] = {}
         self._quote_pages: dict[int, list[list[_Unit]]] = {}
@@ -257,51 +269,48 @@ class _Views:
     def first(self) -> Answer:
         return self.lead()[0]
 
-    def lead(self) -> tuple[Answer, list[list[Item]]]:
-        """The first view and, per section, the items it shows."""
+    def lead(self) -> tuple[Answer, list[list[_Unit]]]:
+        """The first view and, per section, the units it shows."""
         if self._lead is None:
             self._lead = self._build_lead()
         return self._lead
 
-    def _build_lead(self) -> tuple[Answer, list[list[Item]]]:
-        answer = self.answer
-        sections = answer.sections
-        whole = [list(s.items) for s in sections]
-        if self._fits_first(whole):
-            return self._first(whole, complete=True), whole
-        shown: list[list[Item]] = [[] for _ in sections]
-        for index, section in enumerate(sections):
-            for item in section.items[:LEAD_ITEMS]:
-                piece = self._pieces(item)[0]
-                shown[index].append(piece)
+    def _build_lead(self) -> tuple[Answer, list[list[_Unit]]]:
+        if self._fits_first(self.units):
+            return self._first(self.units, complete=True), self.units
+        shown: list[list[_Unit]] = [[] for _ in self.units]
+        for index, units in enumerate(self.units):
+            claims: set[int] = set()
+            for unit in units:
+                if unit.item is not None and unit.claim not in claims and len(claims) == LEAD_ITEMS:
+                    break
+                shown[index].append(unit)
                 if not self._fits_first(shown):
                     shown[index].pop()
                     return self._first(shown, complete=False), shown
-                if piece is not item:  # a long claim: its section view has the rest
-                    break
+                if unit.item is not None:
+                    claims.add(unit.claim)
         return self._first(shown, complete=False), shown
 
-    def _fits_first(self, shown: list[list[Item]]) -> bool:
+    def _fits_first(self, shown: list[list[_Unit]]) -> bool:
         return fits(self._first(shown, complete=False, worst=True))
 
-    def _first(self, shown: list[list[Item]], *, complete: bool, worst: bool = False) -> Answer:
+    def _first(self, shown: list[list[_Unit]], *, complete: bool, worst: bool = False) -> Answer:
         answer = self.answer
         sections = tuple(
-            Section(s.heading, tuple(items), s.text if items or not s.items else "")
-            for s, items in zip(answer.sections, shown, strict=True)
-            if items or (not s.items and has_text(s.text))
+            _section_of(s, units) for s, units in zip(answer.sections, shown, strict=True) if units
         )
         total = sum(len(s.items) for s in answer.sections)
-        count = sum(len(items) for items in shown)
-        quoted = any(i.citations for items in shown for i in items)
+        count = sum(len({u.claim for u in units if u.item is not None}) for units in shown)
+        quoted = any(u.item.citations for units in shown for u in units if u.item is not None)
         pairs: list[tuple[str, ViewRef | None]] = []
         if quoted or worst:
             pairs.append((QUOTES, ViewRef(ViewKind.QUOTES, LEAD, 0)))
         if not complete or worst:
             more = [
                 i
-                for i, (s, items) in enumerate(zip(answer.sections, shown, strict=True))
-                if len(items) < len(s.items) or (items and items[-1] is not s.items[-1])
+                for i, (units, seen) in enumerate(zip(self.units, shown, strict=True))
+                if len(seen) < len(units)
             ]
             for i in more[:SECTION_BUTTONS]:
                 pairs.append((_label(answer.sections[i]), ViewRef(ViewKind.SECTION, i, 0)))
@@ -310,14 +319,15 @@ class _Views:
         counts = "" if complete else f"Showing {count} of {total} claims; open a part for the rest."
         if quoted and not complete:
             counts += " Quotes: the article's own sentences."
-        footer = " · ".join(p for p in (answer.footer or "", counts) if p)
+        own = shorten(one_line(answer.footer or ""), FOOTER_CAP)
+        footer = " · ".join(p for p in (own, counts) if p)
         return dataclasses.replace(
             answer,
             title=self.title,
             summary=_summary(answer.summary),
             sections=sections,
             footer=footer or None,
-            actions=(*self.controls(*pairs), *answer.actions),
+            actions=(*self.controls(*pairs), *answer.actions[:FOLLOW_UPS]),
             quotes=False,
         )
 
@@ -329,11 +339,9 @@ class _Views:
         return self._section_pages[index]
 
     def _paginate_section(self, index: int) -> list[list[_Unit]]:
-        section = self.answer.sections[index]
-        units = [
-            _Unit(n, piece) for n, item in enumerate(section.items) for piece in self._pieces(item)
-        ]
-        return _paginate(units, lambda page: fits(self._section(index, page, 0, worst=True)))
+        return _paginate(
+            self.units[index], lambda page: fits(self._section(index, page, 0, worst=True))
+        )
 
     def section(self, ref: ViewRef) -> Answer:
         pages = self.section_pages(ref.section)
@@ -352,11 +360,10 @@ class _Views:
         section = answer.sections[index]
         heading = one_line(section.heading) or "Details"
         marker = f" · {number + 1}/{pages}" if pages > 1 else ""
-        items = tuple(u.item for u in page)
-        claims = sorted({u.claim for u in page})
+        claims = sorted({u.claim for u in page if u.item is not None})
         total = len(section.items)
         span = f"{claims[0] + 1}–{claims[-1] + 1} of {total}" if claims else ""
-        quoted = any(i.citations for i in items)
+        quoted = any(u.item.citations for u in page if u.item is not None)
         pairs: list[tuple[str, ViewRef | None]] = [
             (PREV, self._step(index, number, -1) if not worst else FIRST),
             (NEXT, self._step(index, number, +1) if not worst else FIRST),
@@ -366,9 +373,7 @@ class _Views:
         pairs.append((BACK, FIRST))
         return Answer(
             title=self.title,
-            sections=(
-                Section(heading + marker, items, section.text if number == 0 or worst else ""),
-            ),
+            sections=(_section_of(section, page, heading + marker),),
             link=answer.link,
             footer=f"{heading}: {span}" if span else None,
             actions=self.controls(*pairs),
@@ -383,7 +388,7 @@ class _Views:
             return ViewRef(ViewKind.SECTION, index, number + step)
         other = index + step
         while 0 <= other < len(self.answer.sections):
-            if self.answer.sections[other].items:
+            if self.units[other]:
                 last = len(self.section_pages(other)) - 1 if step < 0 else 0
                 return ViewRef(ViewKind.SECTION, other, last)
             other += step
@@ -392,9 +397,18 @@ class _Views:
     # -- quotes views -------------------------------------------------------------------------
 
     def quoted_items(self, index: int) -> list[Item]:
+        """The claims (whole) behind a quotes view: a section's, or the first view's."""
         if index == LEAD:
-            return [i for items in self.lead()[1] for i in items if i.citations]
-        return [i for i in self.answer.sections[index].items if i.citations]
+            picked = [
+                (i, u.claim)
+                for i, units in enumerate(self.lead()[1])
+                for u in units
+                if u.item is not None
+            ]
+            claims = [self.answer.sections[i].items[n] for i, n in dict.fromkeys(picked)]
+        else:
+            claims = list(self.answer.sections[index].items)
+        return [c for c in claims if c.citations]
 
     def quote_pages(self, index: int) -> list[list[_Unit]]:
         if index not in self._quote_pages:
@@ -404,7 +418,7 @@ class _Views:
     def _paginate_quotes(self, index: int) -> list[list[_Unit]]:
         units: list[_Unit] = []
         for n, item in enumerate(self.quoted_items(index)):
-            units += [_Unit(n, piece) for piece in self._quote_pieces(item)]
+            units += [_Unit(n, piece) for piece in _quote_pieces(item)]
         return _paginate(units, lambda page: fits(self._quotes(index, page, 0, worst=True)))
 
     def _quotes_for(self, index: int, claim: int) -> ViewRef:
@@ -448,7 +462,7 @@ class _Views:
             sections=(
                 Section(
                     f"Quotes — {where}{marker}",
-                    tuple(u.item for u in page),
+                    tuple(u.item for u in page if u.item is not None),
                 ),
             ),
             link=answer.link,
@@ -459,23 +473,29 @@ class _Views:
 
     # -- cutting ------------------------------------------------------------------------------
 
-    def _pieces(self, item: Item) -> list[Item]:
-        """The item, or its text in pieces if it is too long (each piece keeps the citations,
-        so its markers show wherever a piece is shown)."""
-        if len(item.text) <= PIECE:
-            return [item]
-        return [Item(t, item.citations) for t in fit(item.text, PIECE)]
+    def _units(self, section: Section) -> list[_Unit]:
+        """A section's text in pieces, then its items, each long one in pieces that keep its
+        citations (so its markers show wherever a piece is shown)."""
+        units = (
+            [_Unit(-1, text=t) for t in fit(section.text, PIECE)] if has_text(section.text) else []
+        )
+        for n, item in enumerate(section.items):
+            if len(item.text) <= PIECE:
+                units.append(_Unit(n, item))
+            else:
+                units += [_Unit(n, Item(t, item.citations)) for t in fit(item.text, PIECE)]
+        return units
 
-    def _quote_pieces(self, item: Item) -> list[Item]:
-        """The item with its quotes, or the claim followed by one quote per piece."""
-        whole = Item(item.text, item.citations)
-        if len(item.text) + sum(len(c.quote) for c in item.citations) <= PIECE * 2:
-            return [whole]
-        pieces = [Item(t) for t in fit(item.text, PIECE)] if has_text(item.text) else []
-        for citation in item.citations:
-            for quote in fit(citation.quote, PIECE):
-                pieces.append(Item("", (Citation(quote, citation.paragraph),)))
-        return pieces
+
+def _quote_pieces(item: Item) -> list[Item]:
+    """The claim with its quotes, or, if that is long, the claim then one quote per piece."""
+    if len(item.text) + sum(len(c.quote) for c in item.citations) <= PIECE * 2:
+        return [item]
+    pieces = [Item(t) for t in fit(item.text, PIECE)] if has_text(item.text) else []
+    for citation in item.citations:
+        for quote in fit(citation.quote, PIECE):
+            pieces.append(Item("", (Citation(quote, citation.paragraph),)))
+    return pieces
 
 
 def _paginate(units: Sequence[T], page_fits: Callable[[list[T]], bool]) -> list[list[T]]:
