@@ -1,7 +1,7 @@
 """Discord: dispatch → first-response latency and throughput of ``/actor``, against a bare bot.
 
 Each bot runs in its own process (``--serve``) with the real discord.py client, connected to
-its own local Discord stand-in (``tests/fakes/discord_server.py``, checks off) that this process
+its own local Discord stand-in (``tests/fakes/discord/``, checks off) that this process
 runs; this process dispatches the interactions over the gateway and timestamps the callbacks, so
 both bots see the same driver, machine and moment. Latency = INTERACTION_CREATE frame sent →
 the bot's interaction callback reaching the stand-in (what Discord's 3-second window measures).
@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fakes.discord_server import TOKEN, FakeDiscord
+from tests.fakes.discord import TOKEN, FakeDiscord
 
 from _common import print_table, summary_ms, write_results
 

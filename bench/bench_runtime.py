@@ -203,9 +203,9 @@ async def wait_ready_http(port: int) -> None:
 async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dict[str, Any]:
     """Start one process of ``variant`` with ``setup``'s platforms on fresh stand-ins and
     measure it."""
-    from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
-    from tests.fakes.discord_server import FakeDiscord
-    from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
+    from tests.fakes.discord import TOKEN as DISCORD_TOKEN
+    from tests.fakes.discord import FakeDiscord
+    from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SlackFake, SlackUser
 
     content, actor = content_dir()
     async with (

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from tests.fakes.slack_server import (
+from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     SlackFake,

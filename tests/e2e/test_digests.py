@@ -35,7 +35,7 @@ from bot.platforms.slack.client import MAX_RETRIES
 from bot.platforms.slack.service import SlackService
 from bot.render.discord import to_discord
 from bot.render.slack import to_slack
-from tests.fakes.discord_server import (
+from tests.fakes.discord import (
     CHANNEL_ID,
     GUILD_ID,
     MANAGER_PERMS,
@@ -44,7 +44,7 @@ from tests.fakes.discord_server import (
     TOKEN,
     FakeDiscord,
 )
-from tests.fakes.slack_server import (
+from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     DEFAULT_SCOPES,

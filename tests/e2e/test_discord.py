@@ -1,5 +1,5 @@
 """Briefbot on Discord end to end: the real discord.py client, through ``DiscordService``,
-against the local Discord stand-in (``tests/fakes/discord_server.py``).
+against the local Discord stand-in (``tests/fakes/discord/``).
 
 Every test ends with ``fake.assert_clean()``: whatever the bot sent (command sync, callbacks,
 follow-ups, channel posts) passed Discord's OpenAPI schema and Discord's command and message
@@ -29,7 +29,7 @@ from bot.digests.ports import DeliveryError
 from bot.platforms.discord import handlers
 from bot.platforms.discord.service import DiscordService
 from bot.platforms.discord.slash import sync_key
-from tests.fakes.discord_server import (
+from tests.fakes.discord import (
     APPLICATION_ID,
     CHANNEL_ID,
     GUILD_ID,

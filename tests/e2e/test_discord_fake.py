@@ -8,8 +8,8 @@ import asyncio
 import discord
 import pytest
 
-from tests.fakes.discord_rules import command_problems, message_problems, spec_validator
-from tests.fakes.discord_server import TOKEN, FakeDiscord
+from tests.fakes.discord import TOKEN, FakeDiscord
+from tests.fakes.discord.rules import command_problems, message_problems, spec_validator
 
 CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
 POST_MESSAGE = "/channels/{channel_id}/messages"

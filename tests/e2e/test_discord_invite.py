@@ -10,7 +10,7 @@ import pytest
 
 from bot.app.settings import DiscordSettings, Settings
 from bot.platforms.discord import invite
-from tests.fakes.discord_server import APPLICATION_ID, TOKEN, FakeDiscord, Perm
+from tests.fakes.discord import APPLICATION_ID, TOKEN, FakeDiscord, Perm
 
 pytestmark = pytest.mark.e2e
 

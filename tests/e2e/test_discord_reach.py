@@ -21,14 +21,14 @@ from bot.core.answers import Answer
 from bot.platforms.discord import reach
 from bot.platforms.discord.context_menu import NAME
 from bot.platforms.discord.service import DiscordService
-from tests.fakes.discord_rules import command_problems, spec_validator
-from tests.fakes.discord_server import (
+from tests.fakes.discord import (
     MEMBER_PERMS,
     TOKEN,
     USER_ID,
     FakeDiscord,
     SentMessage,
 )
+from tests.fakes.discord.rules import command_problems, spec_validator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(30)]
 

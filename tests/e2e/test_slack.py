@@ -27,7 +27,7 @@ from bot.core.errors import ConfigError
 from bot.digests.ports import DeliveryError
 from bot.platforms.slack.messages import SHARE_ACTION_ID
 from bot.platforms.slack.service import SlackService
-from tests.fakes.slack_server import (
+from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,

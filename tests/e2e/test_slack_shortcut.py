@@ -1,5 +1,5 @@
 """The "Briefing context" message shortcut end to end: the real bolt app, in Socket Mode and in
-HTTP mode, against the local Slack (``tests/fakes/slack_server.py``), and in the manifest."""
+HTTP mode, against the local Slack (``tests/fakes/slack/``), and in the manifest."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from bot.platforms.slack import manifest
 from bot.platforms.slack.messages import SHARE_ACTION_ID
 from bot.platforms.slack.service import SlackService
 from bot.platforms.slack.shortcuts import CALLBACK_ID, NAME
-from tests.fakes.slack_server import (
+from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,

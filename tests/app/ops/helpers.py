@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.digests.storage import Store
-from tests.fakes.slack_server import TEAM_ID
+from tests.fakes.slack import TEAM_ID
 
 
 async def eventually(

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot.digests.storage import SENT, Store
-from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, SlackFake
+from tests.fakes.discord import TOKEN as DISCORD_TOKEN
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, SlackFake
 
 from .helpers import PostgresDatabase, eventually, subscribe
 from .proc import BotProcess, bot_env

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.digests.storage import SENT, Store
-from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, SlackFake, SlackUser, visible_text
+from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, SlackFake, SlackUser, visible_text
 
 from .helpers import PostgresDatabase, eventually, subscribe
 from .proc import BotProcess, bot_env

@@ -6,7 +6,7 @@ import json
 import signal
 from pathlib import Path
 
-from tests.fakes.discord_server import TOKEN, FakeDiscord
+from tests.fakes.discord import TOKEN, FakeDiscord
 
 from .helpers import PostgresDatabase, eventually
 from .proc import BotProcess, bot_env

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.digests.storage import SENT, Store
-from tests.fakes.discord_server import GUILD_ID, FakeDiscord
-from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
-from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, SlackFake, SlackUser
+from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.fakes.discord import TOKEN as DISCORD_TOKEN
+from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, SlackFake, SlackUser
 
 from .helpers import PostgresDatabase, eventually, samples, subscribe
 from .proc import BotProcess, bot_env

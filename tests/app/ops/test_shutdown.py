@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.digests.storage import RETRY, SENT, Store
-from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, SlackFake
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SlackFake
 
 from .helpers import eventually, subscribe
 from .proc import BotProcess, bot_env

@@ -28,7 +28,7 @@ from referencing.jsonschema import DRAFT202012
 SPEC_PATH = Path(
     os.environ.get(
         "DISCORD_OPENAPI_SPEC",
-        Path(__file__).resolve().parent.parent / "specs" / "discord-openapi.json",
+        Path(__file__).resolve().parents[2] / "specs" / "discord-openapi.json",
     )
 )
 _SPEC_URI = "urn:discord-openapi"

@@ -1,0 +1,331 @@
+"""The Discord stand-in's REST API v10: login and gateway lookups, command sync, interaction
+callbacks and webhook follow-ups/edits, channel posts (with ``enforce_nonce`` de-duplication),
+the recording middleware and spec checks, and the REST faults (429s, failing channels, posts
+whose answer is lost)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, ClassVar
+
+from aiohttp import web
+
+from tests.fakes.discord.models import (
+    APPLICATION_ID,
+    BODY_KEY,
+    CHANNEL_MESSAGE,
+    DEFAULT_CODES,
+    DEFERRED_MESSAGE,
+    EPHEMERAL,
+    ERROR_TEXT,
+    LOADING,
+    UPDATE_MESSAGE,
+    USER_ID,
+    RecordedRequest,
+    SentMessage,
+    bot_user,
+    error_response,
+    json_response,
+    rate_limited_response,
+    user_json,
+)
+from tests.fakes.discord.rules import command_problems, message_problems, spec_validator
+
+
+class RestMixin:
+    """REST routes, recording and REST fault injection, mixed into ``FakeDiscord`` (whose
+    ``__init__`` holds the state these methods read and write)."""
+
+    def rate_limit_next_callback(self, retry_after: float = 0.3) -> None:
+        """Answer the next interaction callback with a 429 (Retry-After, Via, JSON body)."""
+        self._callback_429.append(retry_after)
+
+    def rate_limit_next_post(self, retry_after: float = 0.3) -> None:
+        """Answer the next channel post with a 429 (Retry-After, Via, JSON body)."""
+        self._post_429.append(retry_after)
+
+    def fail_next_post(self, channel_id: str, status: int = 503, *, after: int = 0) -> None:
+        """Fail one post to ``channel_id`` with ``status`` (a 5xx discord.py does not retry
+        itself by default), once ``after`` more posts to it have gone through."""
+        self._post_faults.setdefault(channel_id, []).append([after, status])
+
+    def accept_next_post(self, channel_id: str, *, then: str = "drop") -> None:
+        """Create the next post to ``channel_id``, then lose the answer: ``drop`` closes the
+        connection without answering, ``hang`` never answers (``post_accepted`` is set)."""
+        assert then in {"drop", "hang"}
+        self._accept_modes.setdefault(channel_id, []).append(then)
+
+    def fail_channel(self, channel_id: str, status: int = 404, code: int | None = None) -> None:
+        """Make every post to ``channel_id`` fail with ``status``: 404 Unknown Channel, 403
+        Missing Access (``code=50013``: Missing Permissions), or a 5xx."""
+        self._channel_faults[channel_id] = (status, code or DEFAULT_CODES.get(status, 0))
+
+    def requests_to(self, method: str, pattern: str) -> list[RecordedRequest]:
+        """Recorded requests whose path matches the regular expression ``pattern``."""
+        return [r for r in self.requests if r.method == method and re.fullmatch(pattern, r.path)]
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/api/v10/"):
+            body: Any = None
+            if request.can_read_body:
+                raw = await request.read()
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+            request[BODY_KEY] = body
+            self.requests.append(
+                RecordedRequest(
+                    method=request.method,
+                    path=request.path.removeprefix("/api/v10"),
+                    query=dict(request.query),
+                    body=body,
+                    at=time.perf_counter(),
+                )
+            )
+        return await handler(request)
+
+    def _check(self, method: str, route: str, body: Any) -> None:
+        if not self.validate:
+            return
+        self.violations += spec_validator().problems(method, route, body)
+        if isinstance(body, dict):
+            payload = body.get("data") if route.endswith("/callback") else body
+            if isinstance(payload, dict):
+                self.violations += [f"{method} {route}: {p}" for p in message_problems(payload)]
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.removeprefix("/api/v10")
+        method = request.method
+        body = request.get(BODY_KEY)
+        for pattern, handler in self._ROUTES:
+            match = re.fullmatch(pattern, f"{method} {path}")
+            if match:
+                if handler.__name__.startswith("_bot_") and (
+                    request.headers.get("Authorization") != f"Bot {self.token}"
+                ):
+                    return error_response(401, 0, "401: Unauthorized")
+                response: web.StreamResponse = await handler(
+                    self, request, body, **match.groupdict()
+                )
+                await self._notify()
+                return response
+        self.unhandled.append(f"{method} {path}")
+        return error_response(404, 0, "404: Not Found")
+
+    async def _bot_me(self, request: web.Request, body: Any) -> web.Response:
+        return json_response({**bot_user(), "verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _bot_application(self, request: web.Request, body: Any) -> web.Response:
+        return json_response(
+            {
+                "id": APPLICATION_ID,
+                "name": "Briefbot",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "owner": user_json(USER_ID),
+                "team": None,
+                "flags": 0,
+                "summary": "",
+                "rpc_origins": [],
+                "interactions_endpoint_url": None,
+                "bot": bot_user(),
+            }
+        )
+
+    async def _bot_gateway(self, request: web.Request, body: Any) -> web.Response:
+        return json_response(
+            {
+                "url": self.gateway_url,
+                "shards": self.shard_count,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
+
+    async def _bot_put_commands(
+        self, request: web.Request, body: Any, guild_id: str | None = None
+    ) -> web.Response:
+        route = "/applications/{application_id}/" + (
+            "guilds/{guild_id}/commands" if guild_id else "commands"
+        )
+        self._check("PUT", route, body)
+        if self.validate:
+            self.violations += command_problems(body or [])
+        self.syncs += 1
+        scope = guild_id or "global"
+        self.commands[scope] = [
+            {
+                **cmd,
+                "id": self._snowflake(),
+                "application_id": APPLICATION_ID,
+                "version": self._snowflake(),
+                "type": cmd.get("type") or 1,
+                "description": cmd.get("description") or "",  # "" for context-menu commands
+                "default_member_permissions": cmd.get("default_member_permissions"),
+                **({"guild_id": guild_id} if guild_id else {}),
+            }
+            for cmd in body or []
+        ]
+        return json_response(self.commands[scope])
+
+    async def _bot_get_commands(
+        self, request: web.Request, body: Any, guild_id: str | None = None
+    ) -> web.Response:
+        return json_response(self.commands.get(guild_id or "global", []))
+
+    async def _callback(
+        self, request: web.Request, body: Any, iid: str, token: str
+    ) -> web.Response:
+        arrived = time.perf_counter()
+        if self._callback_429:
+            return rate_limited_response(self._callback_429.pop(0))
+        record = self.interactions.get(iid)
+        if record is None or record.token != token:
+            return error_response(404, 10062, "Unknown interaction")
+        self._check("POST", "/interactions/{interaction_id}/{interaction_token}/callback", body)
+        if record.callback is not None:
+            return error_response(400, 40060, "Interaction has already been acknowledged.")
+        if arrived - record.dispatched_at > self.response_window:
+            self.violations.append(
+                f"interaction {iid} answered after {arrived - record.dispatched_at:.2f} s"
+            )
+            return error_response(404, 10062, "Unknown interaction")
+        record.callback, record.responded_at = body, arrived
+        kind, data = body.get("type"), body.get("data") or {}
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
+            flags = int(data.get("flags") or 0) | (LOADING if kind == DEFERRED_MESSAGE else 0)
+            message = self._new_message(record.payload["channel_id"], data, flags, iid)
+            record.original = message
+            record.messages.append(message)
+            resource["message"] = message.payload(bot_user())
+        elif kind == UPDATE_MESSAGE and "message" in record.payload:
+            clicked = self._messages[record.payload["message"]["id"]]
+            clicked.body = {**clicked.body, **data}
+            resource["message"] = clicked.payload(bot_user())
+        interaction = {"id": iid, "type": record.type}
+        if "message" in resource:
+            interaction.update(
+                response_message_id=resource["message"]["id"],
+                response_message_loading=kind == DEFERRED_MESSAGE,
+                response_message_ephemeral=bool(resource["message"]["flags"] & EPHEMERAL),
+            )
+        return json_response({"interaction": interaction, "resource": resource})
+
+    def _new_message(
+        self, channel_id: str, body: dict[str, Any], flags: int, iid: str | None
+    ) -> SentMessage:
+        message = SentMessage(
+            id=self._snowflake(),
+            channel_id=channel_id,
+            body=dict(body),
+            interaction_id=iid,
+            flags=flags & (EPHEMERAL | LOADING),
+        )
+        self._messages[message.id] = message
+        return message
+
+    async def _followup(
+        self, request: web.Request, body: Any, app: str, token: str
+    ) -> web.Response:
+        record = self._by_token.get(token)
+        if record is None or app != APPLICATION_ID:
+            return error_response(404, 10015, "Unknown Webhook")
+        self._check("POST", "/webhooks/{webhook_id}/{webhook_token}", body)
+        if record.callback is None:
+            return error_response(400, 40060, "Interaction has not been acknowledged.")
+        original = record.original
+        if original is not None and original.loading and not original.deleted:
+            # Discord: the first follow-up after a defer replaces the "thinking" message.
+            original.body, original.flags = dict(body), original.flags & ~LOADING
+            message = original
+        else:
+            message = self._new_message(
+                record.payload["channel_id"], body, int(body.get("flags") or 0), record.id
+            )
+            record.messages.append(message)
+        if request.query.get("wait") in ("true", "True", "1"):
+            return json_response(message.payload(bot_user()))
+        return web.Response(status=204)
+
+    async def _webhook_message(
+        self, request: web.Request, body: Any, app: str, token: str, message_id: str
+    ) -> web.Response:
+        record = self._by_token.get(token)
+        if record is None or app != APPLICATION_ID:
+            return error_response(404, 10015, "Unknown Webhook")
+        message = record.original if message_id == "@original" else self._messages.get(message_id)
+        if message is None or message.interaction_id != record.id or message.deleted:
+            return error_response(404, 10008, "Unknown Message")
+        if request.method == "PATCH":
+            route = "/webhooks/{webhook_id}/{webhook_token}/messages/" + (
+                "@original" if message_id == "@original" else "{message_id}"
+            )
+            self._check("PATCH", route, body)
+            message.body = {**message.body, **(body or {})}
+            message.flags &= ~LOADING
+        elif request.method == "DELETE":
+            message.deleted = True
+            return web.Response(status=204)
+        return json_response(message.payload(bot_user()))
+
+    async def _bot_post_message(
+        self, request: web.Request, body: Any, channel_id: str
+    ) -> web.Response:
+        self._check("POST", "/channels/{channel_id}/messages", body)
+        if self._post_429:
+            return rate_limited_response(self._post_429.pop(0))
+        if once := self._post_faults.get(channel_id):
+            if once[0][0] == 0:
+                status = once.pop(0)[1]
+                return error_response(status, 0, f"{status}: Discord error")
+            once[0][0] -= 1
+        fault = self._channel_faults.get(channel_id)
+        if fault is None and channel_id not in self.channels:
+            fault = (404, 10003)
+        if fault is not None:
+            status, code = fault
+            return error_response(status, code, ERROR_TEXT.get(code, f"{status}: Discord error"))
+        nonce = body.get("nonce") if body.get("enforce_nonce") else None
+        author = request.headers.get("Authorization", "")
+        if nonce is not None:
+            known = self._nonces.get((author, str(nonce)))
+            if known is not None and time.monotonic() - known[1] <= self.nonce_window:
+                self.nonce_hits += 1  # Discord returns the first message, creates nothing
+                return json_response(known[0].payload(bot_user()))
+        message = self._new_message(channel_id, body, int(body.get("flags") or 0), None)
+        self.channel_messages.setdefault(channel_id, []).append(message)
+        if nonce is not None:
+            self._nonces[(author, str(nonce))] = (message, time.monotonic())
+        if modes := self._accept_modes.get(channel_id):
+            self.post_accepted.set()
+            await self._notify()
+            await self._lose_answer(request, modes.pop(0))
+        return json_response(message.payload(bot_user()))
+
+    _ROUTES: ClassVar[list[tuple[str, Any]]] = [
+        (r"GET /users/@me", _bot_me),
+        (r"GET /oauth2/applications/@me", _bot_application),
+        (r"GET /gateway(?:/bot)?", _bot_gateway),
+        (r"PUT /applications/\d+(?:/guilds/(?P<guild_id>\d+))?/commands", _bot_put_commands),
+        (r"GET /applications/\d+(?:/guilds/(?P<guild_id>\d+))?/commands", _bot_get_commands),
+        (r"POST /interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", _callback),
+        (r"POST /webhooks/(?P<app>\d+)/(?P<token>[^/]+)", _followup),
+        (
+            r"(?:GET|PATCH|DELETE) /webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/"
+            r"(?P<message_id>@original|\d+)",
+            _webhook_message,
+        ),
+        (r"POST /channels/(?P<channel_id>\d+)/messages", _bot_post_message),
+    ]
