@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.loader import dotted, normalise_for_match, split_paragraphs
-from bot.core.loader_messages import find_slip
+from bot.core.quote_messages import find_slip
 
 __all__ = ["Change", "fix_directory", "plan_directory"]
 

@@ -18,8 +18,8 @@ every file before failing, each as ``file:line: field: message``:
 - a ``TODO`` that ``briefbot new`` left for the author to write;
 - unknown actor references (an actor's name instead of its id gets the id), a name/alias
   shared by two actors (compared the way ``bot.core.library`` resolves names: case-, accent-
-  and punctuation-insensitively), duplicate actor ids, duplicate claim ids and duplicate
-  briefing ids across files;
+  and punctuation-insensitively), duplicate actor ids and duplicate claim ids (these checks
+  are in ``bot.core.consistency``), and duplicate briefing ids across files;
 - a directory with no briefings at all.
 """
 
@@ -38,12 +38,13 @@ import yaml
 from pydantic import ValidationError
 
 from bot.core.briefing import Briefing
+from bot.core.consistency import actor_problems, id_problems
 from bot.core.errors import ConfigError, ContentError, ContentProblem
 from bot.core.settings import ContentSettings
-from bot.core.textnorm import name_keys, normalise_quote
+from bot.core.textnorm import normalise_quote
 
-# The wording of problems (bot.core.loader_messages) is imported only when there is one, so a
-# valid start-up does not pay for it.
+# The wording of problems (bot.core.loader_messages, quote_messages, yaml_messages) is imported
+# only when there is one, so a valid start-up does not pay for it.
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +252,10 @@ class _BriefingFile:
         paragraphs = split_paragraphs(source[1]) if source is not None else None
         if paragraphs is not None:
             self._check_quotes(data, paragraphs)
-        self._check_actors(data)
-        self._check_claim_ids(data)
+        for location, message in actor_problems(data, self.first):
+            self.report(location, message)
+        for location, message in id_problems(data, self.first):
+            self.report(location, message)
         self._check_todos(data)
 
         if briefing is not None and source is not None and paragraphs and not self.problems:
@@ -271,7 +274,7 @@ class _BriefingFile:
             self._index(node, ())
             return loader.construct_document(node)
         except yaml.YAMLError as exc:
-            from bot.core.loader_messages import yaml_error
+            from bot.core.yaml_messages import yaml_error
 
             line, field, message = yaml_error(exc, text)
             self.problems.append(ContentProblem(str(self.path), line, field, message))
@@ -371,48 +374,6 @@ class _BriefingFile:
             else:
                 self.report((*location, "quote"), _not_found(quote, paragraphs, number))
 
-    def _check_actors(self, data: dict[str, Any]) -> None:
-        actors = data.get("actors")
-        if not isinstance(actors, list):
-            return
-        ids: dict[str, FieldPath] = {}
-        names: dict[str, tuple[str, FieldPath]] = {}  # folded name -> (actor id, where)
-        for index, actor in enumerate(actors):
-            if not isinstance(actor, dict) or not isinstance(actor.get("id"), str):
-                continue
-            actor_id: str = actor["id"]
-            where: FieldPath = ("actors", index, "id")
-            if actor_id in ids:
-                self.report(where, f"duplicate actor id {actor_id!r} ({self.first(ids[actor_id])})")
-                continue
-            ids[actor_id] = where
-            for location, label in _actor_labels(actor, index):
-                for key in name_keys(label):
-                    owner = names.setdefault(key, (actor_id, location))
-                    if owner[0] != actor_id:
-                        self.report(
-                            location,
-                            f"{label!r} also names actor {owner[0]!r} ({self.first(owner[1])}); "
-                            "names and aliases must be unique across actors",
-                        )
-                        break
-        for index, actor in enumerate(actors):
-            if not isinstance(actor, dict) or not isinstance(actor.get("relations"), list):
-                continue
-            for r, relation in enumerate(actor["relations"]):
-                target = relation.get("actor") if isinstance(relation, dict) else None
-                where = ("actors", index, "relations", r, "actor")
-                if isinstance(target, str) and target not in ids:
-                    self.report(where, _unknown_actor(target, actors))
-                elif target == actor.get("id"):
-                    self.report(where, "an actor cannot have a relation to itself")
-        timeline = data.get("timeline")
-        for index, event in enumerate(timeline if isinstance(timeline, list) else []):
-            refs = event.get("actors") if isinstance(event, dict) else None
-            for a, target in enumerate(refs if isinstance(refs, list) else []):
-                if isinstance(target, str) and target not in ids:
-                    self.report(("timeline", index, "actors", a), _unknown_actor(target, actors))
-
     def _check_todos(self, data: dict[str, Any]) -> None:
         """A ``TODO`` left by ``briefbot new`` is something the author has not written yet."""
         if "TODO" not in self._yaml_text:
@@ -421,19 +382,6 @@ class _BriefingFile:
 
         for location in todo_fields(data):
             self.report(location, todo_message(location))
-
-    def _check_claim_ids(self, data: dict[str, Any]) -> None:
-        """Claims, timeline events and figures share one id space per briefing."""
-        seen: dict[str, FieldPath] = {}
-        for location, item in _identified_items(data):
-            claim_id = item.get("id")
-            if not isinstance(claim_id, str):
-                continue
-            where = (*location, "id")
-            if claim_id in seen:
-                self.report(where, f"duplicate id {claim_id!r} ({self.first(seen[claim_id])})")
-            else:
-                seen[claim_id] = where
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -448,15 +396,9 @@ def dotted(location: FieldPath) -> str:
 
 
 def _not_found(quote: str, paragraphs: tuple[str, ...], cited: int) -> str:
-    from bot.core.loader_messages import quote_not_found_message
+    from bot.core.quote_messages import quote_not_found_message
 
     return quote_not_found_message(quote, paragraphs, cited)
-
-
-def _unknown_actor(target: str, actors: list[Any]) -> str:
-    from bot.core.loader_messages import actor_reference_message
-
-    return actor_reference_message(target, actors)
 
 
 def _evidence(node: Any, location: FieldPath = ()) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
@@ -472,34 +414,6 @@ def _evidence(node: Any, location: FieldPath = ()) -> Iterator[tuple[FieldPath, 
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from _evidence(item, (*location, i))
-
-
-def _identified_items(data: dict[str, Any]) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
-    if isinstance(data.get("summary"), dict):
-        yield ("summary",), data["summary"]
-    for section in ("key_points", "timeline", "figures", "watch"):
-        yield from _dicts(data.get(section), (section,))
-    actors = data.get("actors")
-    for index, actor in enumerate(actors if isinstance(actors, list) else []):
-        if isinstance(actor, dict):
-            for section in ("interests", "constraints", "actions"):
-                yield from _dicts(actor.get(section), ("actors", index, section))
-
-
-def _dicts(items: Any, location: FieldPath) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
-    for i, item in enumerate(items if isinstance(items, list) else []):
-        if isinstance(item, dict):
-            yield (*location, i), item
-
-
-def _actor_labels(actor: dict[str, Any], index: int) -> Iterator[tuple[FieldPath, str]]:
-    yield ("actors", index, "id"), actor["id"]
-    if isinstance(actor.get("name"), str):
-        yield ("actors", index, "name"), actor["name"]
-    aliases = actor.get("aliases")
-    for a, alias in enumerate(aliases if isinstance(aliases, list) else []):
-        if isinstance(alias, str):
-            yield ("actors", index, "aliases", a), alias
 
 
 def _paragraphs(numbers: list[int]) -> str:

@@ -20,7 +20,8 @@ from bot.stance_map.bands import (
     read_relation,
 )
 from bot.stance_map.cache import MapCache, image_bytes, map_layout, maps, render_map
-from bot.stance_map.layout import ActorPlace, Arrow, BandArea, MapEdge, MapLayout, layout
+from bot.stance_map.layout import layout
+from bot.stance_map.parts import ActorPlace, Arrow, BandArea, MapEdge, MapLayout
 from bot.stance_map.views import ALT_TEXT_LIMIT, IMAGE_KIND, alt_text, image_ref, who_stands_where
 
 

@@ -19,7 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.stance_map.layout import MapLayout, layout
+from bot.stance_map.layout import layout
+from bot.stance_map.parts import MapLayout
 
 if TYPE_CHECKING:
     from bot.core.answers import ImageRef

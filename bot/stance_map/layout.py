@@ -2,9 +2,10 @@
 
 ``layout(briefing)`` decides every box, line of text, arrow and label in pixels (origin top
 left, y downwards) so that the drawing (``png.render_png``) only paints what it is told, and
-tests can check the map on data instead of pixels.
+tests can check the map on data instead of pixels. What it returns is in ``parts``, the sizes
+it places with in ``sizes``, and the edges are drafted and routed by ``edges``.
 
-The canvas is 1600 px wide. The three stated positions sit side by side, left to right —
+The canvas is 1400 px wide (``WIDTH``). The three stated positions sit side by side, left to right —
 driving/supporting, facilitating/engaged, opposed — and the actors whose stance is unclear or
 not stated sit apart in a band below. Within a band actors are ordered by how much the article
 says about them (cited sentences, then claims), and the most-discussed get a larger name.
@@ -17,190 +18,37 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 
-from bot.core.answers import Citation, cites
+from bot.core.answers import cites
 from bot.core.briefing import Actor, Briefing, Evidence
-from bot.stance_map.bands import (
-    BAND_TITLES,
-    EDGE_TITLES,
-    STANCE_BANDS,
-    Band,
-    EdgeKind,
-    band_of,
-    read_relation,
+from bot.stance_map.bands import BAND_TITLES, EDGE_TITLES, STANCE_BANDS, Band, EdgeKind, band_of
+from bot.stance_map.edges import draft_edges, route_edges
+from bot.stance_map.geometry import Rect
+from bot.stance_map.parts import ActorPlace, BandArea, LegendEntry, MapLayout
+from bot.stance_map.sizes import (
+    BAND_GAP,
+    BAND_HEADER,
+    BAND_PAD,
+    BOX_GAP_Y,
+    BOX_PAD,
+    FOOTER_PX,
+    LEGEND_PX,
+    LEGEND_SAMPLE,
+    LINE,
+    MARGIN,
+    MAX_BOX_WIDTH,
+    MAX_COLUMNS,
+    META_PX,
+    MIN_NAME_PX,
+    NAME_PX,
+    ROW_GAP_Y,
+    STANCE_PX,
+    SUBTITLE_PX,
+    TITLE_PX,
+    UNCLEAR_GAP,
+    WIDTH,
 )
-from bot.stance_map.geometry import Point, Rect
-from bot.stance_map.routing import Router, place_labels
 from bot.stance_map.textwidth import text_width, wrap
-
-#: The canvas is this wide; its height follows from the content. Text sizes are set for a
-#: phone's full-screen image view (about 780 pt across in landscape): the smallest text, 17 px,
-#: shows at about 9.5 pt there, names at 15–19 pt.
-WIDTH = 1400
-MARGIN = 36
-#: At most this many columns of boxes side by side (sub-columns of the three stance bands).
-MAX_COLUMNS = 4
-MAX_BOX_WIDTH = 320
-BOX_PAD = 14
-BOX_GAP_Y = 72  # between boxes of a stance column: room for an edge and its label
-ROW_GAP_Y = 60  # between rows of the unclear band
-BAND_PAD = 14
-BAND_HEADER = 48
-BAND_GAP = 18
-UNCLEAR_GAP = 64  # between the stance bands and the unclear band
-LINE = 1.25  # line height, in ems
-
-TITLE_PX = 40
-SUBTITLE_PX = 25
-LEGEND_PX = 20
-HEADING_PX = 20
-MIN_HEADING_PX = 15
-NAME_PX = (27, 30, 34)  # by how much the article says about the actor
-MIN_NAME_PX = 21  # a name with a very long word shrinks down to this
-STANCE_PX = 21
-META_PX = 17
-EDGE_LABEL_PX = 19
-FOOTER_PX = 17
-
-
-@dataclass(frozen=True)
-class ActorPlace:
-    """One actor on the map: its band, how much the article says about it, and its box."""
-
-    id: str
-    name: str
-    stance: str  # the label as the author wrote it
-    band: Band
-    #: Distinct sentences of the article the briefing cites about this actor.
-    cited_sentences: int
-    #: Stance, interests, constraints, actions and relations the briefing states.
-    claims: int
-    #: 1 for the most-discussed actor of its band.
-    rank: int
-    box: Rect
-    name_lines: tuple[str, ...]
-    name_px: int
-    stance_lines: tuple[str, ...]
-    meta: str
-    explanation: str
-    evidence: tuple[Citation, ...]
-
-
-class Arrow(StrEnum):
-    FORWARD = "forward"  # source → target
-    BOTH = "both"  # each side says it of the other
-    NONE = "none"  # a mutual relation (at odds, works with)
-
-
-@dataclass(frozen=True)
-class RelationSource:
-    """A relation of the briefing an edge was drawn from."""
-
-    actor: str  # whose relation it is
-    other: str
-    kind: str
-    text: str
-    citations: tuple[Citation, ...]
-
-
-@dataclass(frozen=True)
-class MapEdge:
-    """A labelled edge between two actors: a polyline from the source's box to the target's.
-
-    ``points`` start on (or just off) the source's box and end just short of the target's,
-    where the arrowhead goes; the drawing rounds the corners.
-    """
-
-    source: str
-    target: str
-    kind: EdgeKind
-    label: str
-    arrow: Arrow
-    former: bool
-    relations: tuple[RelationSource, ...]
-    points: tuple[Point, ...]
-    label_box: Rect
-
-    @property
-    def citations(self) -> tuple[Citation, ...]:
-        seen: dict[Citation, None] = {}
-        for r in self.relations:
-            seen.update(dict.fromkeys(r.citations))
-        return tuple(seen)
-
-
-@dataclass(frozen=True)
-class BandArea:
-    band: Band
-    title: str
-    area: Rect
-    actor_ids: tuple[str, ...]
-
-    @property
-    def heading(self) -> str:
-        """The band's title and count, shortened to what fits the band's width."""
-        for title in (self.title, self.title.split(" / ")[-1], self.title.split()[0]):
-            text = f"{title.upper()}  ·  {len(self.actor_ids)}"
-            if text_width(text, MIN_HEADING_PX, bold=True) <= self.area.w - 32:
-                return text
-        return text
-
-    @property
-    def heading_px(self) -> float:
-        """The heading's size: ``HEADING_PX``, or smaller for a narrow band."""
-        room = self.area.w - 32
-        return max(
-            MIN_HEADING_PX,
-            min(HEADING_PX, HEADING_PX * room / text_width(self.heading, HEADING_PX, bold=True)),
-        )
-
-    @property
-    def heading_box(self) -> Rect:
-        """Where the heading's text is (edges keep off it)."""
-        w = text_width(self.heading, self.heading_px, bold=True)
-        return Rect(self.area.x + 16, self.area.y + 10, w, BAND_HEADER - 18)
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    kind: EdgeKind
-    title: str
-    x: float  # where the sample line starts
-    y: float  # the line's vertical centre
-
-
-@dataclass(frozen=True)
-class MapLayout:
-    """Everything the stance map shows, and where."""
-
-    briefing_id: str
-    title: str
-    question: str
-    width: int
-    height: int
-    title_lines: tuple[str, ...]
-    subtitle_lines: tuple[str, ...]
-    legend: tuple[LegendEntry, ...]
-    bands: tuple[BandArea, ...]
-    actors: tuple[ActorPlace, ...]
-    edges: tuple[MapEdge, ...]
-    footer_lines: tuple[str, ...]
-    footer_y: float
-
-    def actor(self, actor_id: str) -> ActorPlace:
-        for a in self.actors:
-            if a.id == actor_id:
-                return a
-        raise KeyError(actor_id)
-
-    def band(self, band: Band) -> BandArea:
-        return next(b for b in self.bands if b.band is band)
-
-    def in_band(self, band: Band) -> tuple[ActorPlace, ...]:
-        """The actors of ``band``, most-discussed first."""
-        return tuple(sorted((a for a in self.actors if a.band is band), key=lambda a: a.rank))
-
 
 # -- measuring what the article says ------------------------------------------------------
 
@@ -249,7 +97,7 @@ def layout(briefing: Briefing, *, width: int = WIDTH) -> MapLayout:
     y = MARGIN + len(title_lines) * TITLE_PX * LINE + len(subtitle_lines) * SUBTITLE_PX * LINE
 
     pending = _measure(briefing)
-    drafts = _draft_edges(briefing, {p.actor.id for p in pending})
+    drafts = draft_edges(briefing, {p.actor.id for p in pending})
     kinds = sorted({d.kind for d in drafts}, key=list(EdgeKind).index)
     legend, y = _legend(kinds, usable, y + 12)
 
@@ -296,7 +144,7 @@ def layout(briefing: Briefing, *, width: int = WIDTH) -> MapLayout:
         *(b.heading_box for b in bands),
         *(_legend_rect(e) for e in legend),
     ]
-    edges = _route(drafts, boxes, obstacles, width, height)
+    edges = route_edges(drafts, boxes, obstacles, width, height)
     return MapLayout(
         briefing_id=briefing.id,
         title=briefing.title,
@@ -461,13 +309,6 @@ def _unclear_band(
     return area, bottom
 
 
-def label_size(label: str) -> tuple[float, float]:
-    """Width and height of an edge label's box (one line per line of ``label``)."""
-    lines = label.split("\n")
-    width = max(text_width(line, EDGE_LABEL_PX) for line in lines)
-    return width + 14, len(lines) * EDGE_LABEL_PX * LINE + 8
-
-
 def _legend(
     kinds: list[EdgeKind], usable: float, top: float
 ) -> tuple[tuple[LegendEntry, ...], float]:
@@ -485,9 +326,6 @@ def _legend(
     return tuple(entries), y + LEGEND_PX * LINE / 2
 
 
-LEGEND_SAMPLE = 46  # length of the sample line before a legend entry's text
-
-
 def _legend_width(title: str) -> float:
     return LEGEND_SAMPLE + 10 + text_width(title, LEGEND_PX)
 
@@ -495,135 +333,3 @@ def _legend_width(title: str) -> float:
 def _legend_rect(entry: LegendEntry) -> Rect:
     h = LEGEND_PX * LINE
     return Rect(entry.x, entry.y - h / 2, _legend_width(entry.title), h)
-
-
-# -- edges ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Draft:
-    a: str
-    b: str
-    kind: EdgeKind
-    label: str
-    forward: bool  # some relation says a → b
-    backward: bool  # some relation says b → a
-    mutual: bool
-    former: bool
-    relations: list[RelationSource]
-
-
-def _draft_edges(briefing: Briefing, known: set[str]) -> list[_Draft]:
-    """One draft per pair of actors and family of relation.
-
-    A relation and its mirror ("courts" and "courted by") become one edge; a relation no rule
-    knows joins an edge the pair already has in the same direction (its words are added to the
-    label) rather than crowd a second arrow between the same two boxes.
-    """
-    drafts: dict[tuple[str, str, EdgeKind], _Draft] = {}
-    for actor in briefing.actors:
-        for relation in actor.relations:
-            other = relation.actor
-            if other == actor.id or other not in known:
-                continue
-            reading = read_relation(relation.kind)
-            subject, obj = (other, actor.id) if reading.reversed else (actor.id, other)
-            a, b = sorted((subject, obj))
-            verb = ("formerly " if reading.former else "") + reading.verb
-            draft = drafts.get((a, b, reading.kind))
-            if draft is None:
-                draft = drafts[(a, b, reading.kind)] = _Draft(
-                    a, b, reading.kind, verb, False, False, True, False, []
-                )
-            if not reading.mutual:
-                if draft.mutual:  # a directional reading names the edge better
-                    draft.label = verb
-                draft.mutual = False
-                if subject == a:
-                    draft.forward = True
-                else:
-                    draft.backward = True
-            if reading.former and not draft.former:
-                draft.former = True
-                if not draft.label.startswith("formerly "):
-                    draft.label = "formerly " + draft.label
-            draft.relations.append(
-                RelationSource(
-                    actor.id, other, relation.kind, relation.text, cites(relation.evidence)
-                )
-            )
-    for draft in drafts.values():
-        # A link no rule reads, stated by each side of the other, is a mutual one.
-        if draft.kind is EdgeKind.OTHER and draft.forward and draft.backward:
-            draft.mutual, draft.forward, draft.backward = True, False, False
-    merged: list[_Draft] = []
-    # Known families first, so a relation no rule reads can join its pair's edge.
-    for draft in sorted(drafts.values(), key=lambda d: d.kind is EdgeKind.OTHER):
-        host = next(
-            (
-                d
-                for d in merged
-                if draft.kind is EdgeKind.OTHER
-                and (d.a, d.b) == (draft.a, draft.b)
-                and (d.forward, d.backward, d.mutual)
-                == (draft.forward, draft.backward, draft.mutual)
-            ),
-            None,
-        )
-        if host is None:
-            merged.append(draft)
-        else:
-            host.label += "\n" + draft.label
-            host.relations += draft.relations
-    return merged
-
-
-def _route(
-    drafts: list[_Draft],
-    boxes: dict[str, Rect],
-    obstacles: list[Rect],
-    width: int,
-    height: int,
-) -> tuple[MapEdge, ...]:
-    router = Router(width, height, obstacles)
-    # Short edges first: they have the fewest ways round; long ones can detour.
-    order = sorted(
-        range(len(drafts)),
-        key=lambda k: (boxes[drafts[k].a].centre.distance(boxes[drafts[k].b].centre), k),
-    )
-    lines: dict[int, tuple[Point, ...]] = {}
-    by_pair: dict[tuple[str, str], list[tuple[Point, ...]]] = {}
-    for k in order:
-        d = drafts[k]
-        # Draw each edge from its subject, so a one-way arrow ends at its object.
-        source, target = (d.b, d.a) if d.backward and not d.forward else (d.a, d.b)
-        parallel = by_pair.setdefault((d.a, d.b), [])
-        line = router.route(boxes[source], boxes[target], keep_off=parallel)
-        parallel.append(line)
-        lines[k] = line
-    sizes = [label_size(d.label) for d in drafts]
-    ordered = [lines[k] for k in range(len(drafts))]
-    labels = place_labels(ordered, sizes, obstacles, width, height)
-    edges = []
-    for k, d in enumerate(drafts):
-        if d.mutual:
-            arrow = Arrow.NONE
-        elif d.forward and d.backward:
-            arrow = Arrow.BOTH
-        else:
-            arrow = Arrow.FORWARD
-        source, target = (d.b, d.a) if d.backward and not d.forward else (d.a, d.b)
-        edges.append(
-            MapEdge(
-                source=source,
-                target=target,
-                kind=d.kind,
-                label=d.label,
-                arrow=arrow,
-                former=d.former,
-                relations=tuple(d.relations),
-                points=ordered[k],
-                label_box=labels[k],
-            )
-        )
-    return tuple(edges)

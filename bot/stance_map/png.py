@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.stance_map.bands import Band, EdgeKind
-from bot.stance_map.layout import (
+from bot.stance_map.parts import Arrow, MapEdge, MapLayout
+from bot.stance_map.sizes import (
     BAND_HEADER,
     BOX_PAD,
     EDGE_LABEL_PX,
@@ -35,9 +36,6 @@ from bot.stance_map.layout import (
     STANCE_PX,
     SUBTITLE_PX,
     TITLE_PX,
-    Arrow,
-    MapEdge,
-    MapLayout,
 )
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from bot.core.answers import ActionKind, Answer, Choice, ImageRef, Item, Section
 from bot.core.briefing import Briefing
 from bot.core.textnorm import fold
 from bot.stance_map.bands import BAND_TITLES, Band, EdgeKind, says_unclear
-from bot.stance_map.layout import ActorPlace, MapEdge, MapLayout
+from bot.stance_map.parts import ActorPlace, MapEdge, MapLayout
 
 #: Discord's limit for an attachment's description (its alt text); Slack allows more.
 ALT_TEXT_LIMIT = 1024
