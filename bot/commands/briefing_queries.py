@@ -406,5 +406,7 @@ def help_(call: Call) -> Answer:
         title="Briefbot help",
         summary=summary,
         sections=tuple(sections),
-        footer="Text commands accept --briefing ID to pick a briefing.",
+        footer="Text commands accept --briefing ID to pick a briefing."
+        if call.library.several
+        else None,
     )

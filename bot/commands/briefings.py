@@ -147,7 +147,10 @@ async def briefings(call: Call) -> Answer:
             Section(
                 "Choose",
                 text="briefing use ID sets this channel's default; "
-                "any command takes --briefing ID for one answer.",
+                "any command takes --briefing ID for one answer."
+                if library.several
+                else "Every command uses this one; once more briefings are loaded, "
+                "briefing use ID chooses this channel's.",
             ),
         ),
         actions=tuple(

@@ -18,7 +18,7 @@ from bot.commands.briefings import CHANNEL_BRIEFINGS
 from bot.commands.calls import Call, Context, Invocation, Services
 from bot.commands.registry import CommandRegistry, CommandSpec, OptionKind, OptionSpec
 from bot.core import metrics
-from bot.core.answers import Action, ActionKind, Answer, Choice, error_answer
+from bot.core.answers import Action, ActionKind, Answer, Choice, error_answer, unnamed_briefing
 from bot.core.errors import PermissionDenied, UserFacingError
 from bot.core.library import ActorIndex, LibraryHolder
 from bot.core.textnorm import fold
@@ -95,6 +95,8 @@ class Engine:
                 )
                 result = spec.handler(call)
                 answer = await result if inspect.isawaitable(result) else result
+                if isinstance(answer, Answer) and not call.library.several:
+                    answer = unnamed_briefing(answer)
                 if key:
                     self._remember(key, answer)
             if spec.private and not answer.private:

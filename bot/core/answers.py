@@ -10,7 +10,7 @@ markup allowed is none: emphasis is expressed by structure (titles, headings), n
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -145,3 +145,18 @@ def error_answer(message: str, *, hint: str | None = None, title: str = "Sorry")
     """An answer for a user-facing error, shown privately."""
     sections = (Section(heading="Try", text=hint),) if hint else ()
     return Answer(title=title, summary=message, sections=sections, tone=Tone.ERROR, private=True)
+
+
+def unnamed_briefing(answer: Answer) -> Answer:
+    """``answer`` with its follow-ups no longer naming a briefing (for a bot holding one).
+
+    Hints then read ``actor russia`` rather than ``actor russia --briefing …``; a button or
+    picker without a briefing runs against the channel's default when it is clicked.
+    """
+    if not answer.picker_briefing and not any(a.briefing for a in answer.actions):
+        return answer
+    return replace(
+        answer,
+        actions=tuple(replace(a, briefing=None) for a in answer.actions),
+        picker_briefing=None,
+    )

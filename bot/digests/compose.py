@@ -45,17 +45,20 @@ class DigestState:
     #: Fingerprint of the briefing the last digest was composed from.
     fingerprint: str | None = None
     briefing_id: str | None = None
+    #: (id, fingerprint) of every briefing loaded at the last digest; ``None`` in states
+    #: written before digests announced new briefings (nothing is announced for them).
+    briefings: tuple[tuple[str, str], ...] | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "spotlight_seen": list(self.spotlight_seen),
-                "points_seen": list(self.points_seen),
-                "fingerprint": self.fingerprint,
-                "briefing_id": self.briefing_id,
-            },
-            sort_keys=True,
-        )
+        data: dict[str, Any] = {
+            "spotlight_seen": list(self.spotlight_seen),
+            "points_seen": list(self.points_seen),
+            "fingerprint": self.fingerprint,
+            "briefing_id": self.briefing_id,
+        }
+        if self.briefings is not None:
+            data["briefings"] = dict(self.briefings)
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | None) -> DigestState:
@@ -67,6 +70,7 @@ class DigestState:
             points_seen=tuple(data.get("points_seen", ())),
             fingerprint=data.get("fingerprint"),
             briefing_id=data.get("briefing_id"),
+            briefings=tuple(sorted(data["briefings"].items())) if "briefings" in data else None,
         )
 
 
@@ -152,6 +156,7 @@ def compose_digest(
         previous_snapshot is not None
         and state.fingerprint is not None
         and state.fingerprint != loaded.fingerprint
+        and state.briefing_id in (None, briefing.id)
     ):
         sections.extend(_changes_sections(what_changed(previous_snapshot, snapshot(briefing))))
     sections.append(_spotlight_section(plan.spotlight))
@@ -177,6 +182,36 @@ def compose_digest(
         ),
         extra={"kind": "digest", "briefing": briefing.id, "spotlight": plan.spotlight.id},
     )
+
+
+def briefing_news(
+    state: DigestState, briefings: Mapping[str, LoadedBriefing], followed: LoadedBriefing
+) -> str:
+    """One line for the top of a digest: briefings added or updated since this channel's last
+    digest, and the briefing it is about now when that changed ("" when nothing did)."""
+    if state.briefings is None:  # the first digest, or one from before briefings were tracked
+        return ""
+    seen = dict(state.briefings)
+    parts: list[str] = []
+    added = [b.briefing.title for i, b in briefings.items() if i not in seen]
+    if added:
+        parts.append(
+            f"New briefing{'s' if len(added) > 1 else ''}: {'; '.join(added)} "
+            "— briefings to list them"
+        )
+    updated = [
+        b.briefing.title for i, b in briefings.items() if i in seen and seen[i] != b.fingerprint
+    ]
+    if updated:
+        parts.append("Updated since the last digest: " + "; ".join(updated))
+    if state.briefing_id and state.briefing_id != followed.briefing.id:
+        parts.append(f"This digest is now about {followed.briefing.title}")
+    return " · ".join(parts)
+
+
+def with_news(answer: Answer, news: str) -> Answer:
+    """``answer`` with ``news`` as the first line of its summary."""
+    return replace(answer, summary=f"{news}\n{answer.summary}") if news else answer
 
 
 # -- "What changed" ------------------------------------------------------------------------------

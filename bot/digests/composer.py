@@ -10,10 +10,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core.answers import Answer
+from bot.core.answers import Answer, unnamed_briefing
 from bot.core.errors import UserFacingError
 from bot.digests.clock import Clock
-from bot.digests.compose import DigestState, compose_digest, plan_digest, snapshot
+from bot.digests.compose import (
+    DigestState,
+    briefing_news,
+    compose_digest,
+    plan_digest,
+    snapshot,
+    with_news,
+)
 from bot.digests.records import Subscription
 from bot.digests.storage.protocols import Versions
 
@@ -64,10 +71,16 @@ class Composer:
             previous = await self._snapshot(state.briefing_id, state.fingerprint)
         plan = plan_digest(loaded, state)
         answer = compose_digest(loaded, state, previous, plan=plan)
+        library = self.library.current
+        answer = with_news(answer, briefing_news(state, library.briefings, loaded))
+        if not library.several:
+            answer = unnamed_briefing(answer)
+        seen = tuple(sorted((i, b.fingerprint) for i, b in library.briefings.items()))
+        next_state = replace(plan.next_state, briefings=seen)
         if occurrence is not None:
             extra = {**answer.extra, "subscription": sub.id, "occurrence": occurrence.isoformat()}
             answer = replace(answer, extra=extra)
-        return answer, plan.next_state
+        return answer, next_state
 
     async def remember(self, loaded: LoadedBriefing) -> None:
         """Record the briefing's version once per process."""

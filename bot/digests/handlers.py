@@ -33,6 +33,9 @@ if TYPE_CHECKING:  # the service pulls in SQLAlchemy and APScheduler; import it 
 
 GROUP = "digest"
 MAX_LISTED = 25
+#: ``--briefing newest``: the subscription follows the bot's default briefing, whichever it is
+#: at each run (the newest unless DEFAULT_BRIEFING names one). Stored as no briefing id.
+NEWEST = "newest"
 
 #: The running digest service, provided by the runtime.
 DIGESTS: ServiceKey[DigestService] = ServiceKey("digests")
@@ -69,10 +72,19 @@ _ID = OptionSpec(
         OptionSpec(
             "timezone", "IANA time zone, e.g. Europe/Istanbul.", OptionKind.TIMEZONE, required=False
         ),
-        OptionSpec("briefing", "Which briefing (default: newest).", OptionKind.BRIEFING, False),
+        OptionSpec(
+            "briefing",
+            f"A briefing id, or “{NEWEST}” to follow the newest (default: this channel's, "
+            "else the newest).",
+            OptionKind.BRIEFING,
+            False,
+        ),
         OptionSpec("channel", "Post to this channel instead.", OptionKind.CHANNEL, False),
     ),
-    examples=tuple(f"digest subscribe {e}" for e in EXAMPLES),
+    examples=(
+        *(f"digest subscribe {e}" for e in EXAMPLES),
+        f"digest subscribe {EXAMPLES[0]} --briefing {NEWEST}",
+    ),
 )
 async def subscribe(call: Call) -> Answer:
     """Subscribe a channel; confirms with the next three run times in local time."""
@@ -89,6 +101,8 @@ async def subscribe(call: Call) -> Answer:
     zone = parse_timezone(zone_name or trailing_zone or service.settings.digest.default_timezone)
     schedule = parse_schedule(text)
     briefing_id = call.arg("briefing")
+    if (briefing_id or "").strip().lower() == NEWEST:
+        briefing_id = None
     loaded = call.library.get(briefing_id)  # NotFoundError names the choices
     channel_id, channel_name = _channel(call, service)
     sub, created = await service.subscribe(
@@ -115,7 +129,9 @@ async def subscribe(call: Call) -> Answer:
         title=title,
         summary=(
             f"{where} gets a digest of “{loaded.briefing.title}” {schedule.describe()} "
-            f"({zone.key})." + ("" if created else " Nothing was changed.")
+            f"({zone.key})."
+            + (f" It follows {_newest_words(call)}." if sub.briefing_id is None else "")
+            + ("" if created else " Nothing was changed.")
         ),
         sections=(
             Section(heading="Next runs", items=tuple(Item(_when(r, zone.key)) for r in runs)),
@@ -144,7 +160,10 @@ async def list_subscriptions(call: Call) -> Answer:
     here = call.context.channel_id
     subs.sort(key=lambda s: (s.channel_id != here, s.channel_name, s.created_at))
     last = await service.store.ledger.last_deliveries([s.id for s in subs[:MAX_LISTED]])
-    sections = tuple(_describe(service, s, last.get(s.id)) for s in subs[:MAX_LISTED])
+    follows = _newest_words(call) if call.library.several else ""
+    sections = tuple(
+        _describe(service, s, last.get(s.id), follows=follows) for s in subs[:MAX_LISTED]
+    )
     more = len(subs) - MAX_LISTED
     return Answer(
         title="Digest subscriptions",
@@ -338,10 +357,23 @@ _STATUS_WORDS = {
 }
 
 
-def _describe(service: DigestService, sub: Subscription, last: Delivery | None) -> Section:
+def _newest_words(call: Call) -> str:
+    """What a subscription without a briefing follows, e.g. "the newest briefing (now …)"."""
+    library = call.library
+    which = "the bot-wide default briefing" if library.default_configured else "the newest briefing"
+    return f"{which} (now “{library.default.briefing.title}”)"
+
+
+def _describe(
+    service: DigestService, sub: Subscription, last: Delivery | None, *, follows: str = ""
+) -> Section:
+    """One subscription in ``digest list``; ``follows`` says what a subscription without a
+    briefing follows (only worth saying when several briefings are loaded)."""
     items = [Item(f"Schedule: {_schedule_words(sub)} ({sub.timezone})")]
     if sub.briefing_id:
         items.append(Item(f"Briefing: {sub.briefing_id}"))
+    elif follows:
+        items.append(Item(f"Briefing: follows {follows}"))
     if sub.status == ACTIVE:
         nxt = service.next_run(sub)
         items.append(Item(f"Next run: {_when(nxt, sub.timezone)}" if nxt else "Next run: none"))

@@ -26,6 +26,7 @@ from bot.platforms.console.views import EXIT_WORDS, MORE, FollowUps
 from bot.render.text import WIDTH, to_text
 
 if TYPE_CHECKING:
+    from bot.core.briefing import Briefing
     from bot.platforms.console.terminal import Terminal
 
 log = logging.getLogger(__name__)
@@ -166,12 +167,13 @@ class ConsoleService:
 
     def _greet(self) -> None:
         library = self.engine.library.current
-        newest = library.get(None).briefing
+        default = library.get(None).briefing
+        which = "default" if library.several else "briefing"
         paragraphs = [
-            f"Briefbot console — {len(library.briefings)} briefing(s); newest: {newest.title}",
-            "Type a command such as: brief · actor russia · compare turkey syria · timeline · "
-            "ask why does Russia support this? · help. After an answer, more, quotes or the "
-            "name of a part (interests, constraints, unknowns…) opens it. Ctrl-D to quit.",
+            f"Briefbot console — {len(library.briefings)} briefing(s); {which}: {default.title}",
+            "Type a command such as: " + " · ".join(banner_examples(default)) + ". After an "
+            "answer, more, quotes or the name of a part (interests, constraints, unknowns…) "
+            "opens it. Ctrl-D to quit.",
         ]
         width = self._width()
         self._write("".join(textwrap.fill(p, width) + "\n" for p in paragraphs))
@@ -218,3 +220,27 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def banner_examples(briefing: Briefing) -> list[str]:
+    """Example commands for the banner, taken from ``briefing`` (the default one).
+
+    The actor is the first with a position (``stance.side`` for or against), else the first;
+    the question is a whole-story one the briefing's key points answer (drivers: why,
+    obstacles: what stands in the way).
+    """
+    actors = briefing.actors
+    positioned = [a for a in actors if a.stance.side in ("for", "against")]
+    first = (positioned or actors)[0] if actors else None
+    roles = {k.role for k in briefing.key_points}
+    # "why" reads the drivers (or, without roles, the key points' words); a briefing that
+    # marks only obstacles answers "what stands in the way" better.
+    only_obstacles = "obstacle" in roles and "driver" not in roles
+    question = "what stands in the way?" if only_obstacles else "why is this happening?"
+    examples = ["brief"]
+    if first is not None:
+        examples.append(f"actor {first.id}")
+        other = next((a for a in actors if a.id != first.id), None)
+        if other is not None:
+            examples.append(f"compare {first.id} {other.id}")
+    return [*examples, "timeline", f"ask {question}", "help"]
