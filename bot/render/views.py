@@ -493,6 +493,9 @@ def _quote_pieces(item: Item) -> list[Item]:
         return [item]
     pieces = [Item(t) for t in fit(item.text, PIECE)] if has_text(item.text) else []
     for citation in item.citations:
+        if len(citation.quote) <= PIECE:
+            pieces.append(Item("", (citation,)))
+            continue
         for quote in fit(citation.quote, PIECE):
             pieces.append(Item("", (Citation(quote, citation.paragraph),)))
     return pieces
