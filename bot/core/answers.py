@@ -56,6 +56,9 @@ class ActionKind(StrEnum):
     TIMELINE = "timeline"
     SOURCES = "sources"
     BRIEF = "brief"
+    #: Opens another view of the same answer (a section, a page, its quotes): see
+    #: ``bot.render.views``. Its args are the view's code, then the command to run again.
+    VIEW = "view"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ class Answer:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: An image adapters attach to the answer where they can (the text stands without it).
     image: ImageRef | None = None
+    #: Whether citations are shown as the quoted sentences (True) or only as paragraph markers
+    #: after each claim (``¶10``), as compact views show them with the quotes one click away.
+    quotes: bool = True
 
     @property
     def citations(self) -> tuple[Citation, ...]:

@@ -181,8 +181,26 @@ def paginate(
     return [page for page in pages if page] or [[]]
 
 
+def markers(item: Item) -> str:
+    """The paragraphs an item cites, in order and once each: ``¶9 ¶10``."""
+    seen = dict.fromkeys(c.paragraph for c in item.citations)
+    return " ".join(f"¶{p}" for p in seen)
+
+
+def marked(item: Item) -> str:
+    """The item's text followed by its paragraph markers (how compact views cite)."""
+    tags = markers(item)
+    return f"{item.text} {tags}" if tags and has_text(item.text) else (item.text or tags)
+
+
 def section_lines(
-    section: Section, *, limit: int, render: Render, bold: Callable[[str], str], spacer: bool
+    section: Section,
+    *,
+    limit: int,
+    render: Render,
+    bold: Callable[[str], str],
+    spacer: bool,
+    quotes: bool = True,
 ) -> list[list[str]]:
     """A section as line groups that must stay together on one page.
 
@@ -195,18 +213,23 @@ def section_lines(
         head += [bold(p) for p in fit(heading, limit - 4, render)]
     if has_text(section.text):
         head += fit(section.text, limit, render)
-    items = [lines for item in section.items if (lines := item_lines(item, limit, render))]
+    items = [
+        lines for item in section.items if (lines := item_lines(item, limit, render, quotes=quotes))
+    ]
     if not items:
         return [head] if head else []
     return [head + items[0], *items[1:]]
 
 
-def item_lines(item: Item, limit: int, render: Render) -> list[str]:
-    """``• text`` followed by its citations."""
+def item_lines(item: Item, limit: int, render: Render, *, quotes: bool = True) -> list[str]:
+    """``• text`` followed by its citations (or, with ``quotes=False``, ``• text ¶7 ¶9``)."""
     lines: list[str] = []
-    if has_text(item.text):
-        first, *rest = fit(item.text, limit - 2, render)
+    text = item.text if quotes else marked(item)
+    if has_text(text):
+        first, *rest = fit(text, limit - 2, render)
         lines += [f"• {first}", *rest]
+    if not quotes:
+        return lines
     for citation in item.citations:
         lines += citation_lines(citation, limit, render)
     return lines

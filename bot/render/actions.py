@@ -43,24 +43,24 @@ PLACEHOLDERS = {
 }
 
 
-def encode_action(action: Action) -> str:
-    """The custom id for ``action``; raises ``ValueError`` if it would exceed 100 characters."""
+def encode_action(action: Action, *, limit: int = MAX_ID_LENGTH) -> str:
+    """The custom id for ``action``; raises ``ValueError`` if it would exceed ``limit``
+    characters (100 by default: Discord's ``custom_id``; Slack's button ``value`` takes 2000)."""
     if action.briefing == "":
         raise ValueError("an action's briefing is None or a non-empty id, not ''")
     fields = [PREFIX, action.kind.value, _escape(action.briefing or "")]
     fields += [_escape(arg) for arg in action.args]
     custom_id = _SEPARATOR.join(fields)
-    if len(custom_id) > MAX_ID_LENGTH:
+    if len(custom_id) > limit:
         raise ValueError(
-            f"action id is {len(custom_id)} characters, over the {MAX_ID_LENGTH} limit: "
-            f"{custom_id[:60]}…"
+            f"action id is {len(custom_id)} characters, over the {limit} limit: {custom_id[:60]}…"
         )
     return custom_id
 
 
-def decode_action(custom_id: str) -> Action:
+def decode_action(custom_id: str, *, limit: int = MAX_ID_LENGTH) -> Action:
     """The action encoded in ``custom_id``; raises ``ValueError`` for anything else."""
-    if not isinstance(custom_id, str) or len(custom_id) > MAX_ID_LENGTH:
+    if not isinstance(custom_id, str) or len(custom_id) > limit:
         raise ValueError("not a Briefbot action id")
     prefix, _, rest = custom_id.partition(_SEPARATOR)
     fields = rest.split(_SEPARATOR)
@@ -88,19 +88,21 @@ def selection_action(custom_id: str, value: str) -> Action:
     return Action(kind=action.kind, label="", args=(*action.args, value), briefing=action.briefing)
 
 
-def try_encode(action: Action) -> str | None:
+def try_encode(action: Action, *, limit: int = MAX_ID_LENGTH) -> str | None:
     """``encode_action``, logging and returning None for an action that cannot be encoded.
 
     Renderers use this so one oversized action drops its button instead of the whole answer.
     """
     try:
-        return encode_action(action)
+        return encode_action(action, limit=limit)
     except ValueError:
         log.error("dropping follow-up %r: its id cannot be encoded", action, exc_info=True)
         return None
 
 
-def encoded_actions(answer: Answer, *, exclude: Iterable[str] = ()) -> Iterator[tuple[Action, str]]:
+def encoded_actions(
+    answer: Answer, *, exclude: Iterable[str] = (), limit: int = MAX_ID_LENGTH
+) -> Iterator[tuple[Action, str]]:
     """The answer's follow-ups with their ids, once per id.
 
     Actions whose id cannot be encoded (logged) or is in ``exclude`` (e.g. the picker's) are
@@ -108,7 +110,7 @@ def encoded_actions(answer: Answer, *, exclude: Iterable[str] = ()) -> Iterator[
     """
     seen = set(exclude)
     for action in answer.actions:
-        custom_id = try_encode(action)
+        custom_id = try_encode(action, limit=limit)
         if custom_id is not None and custom_id not in seen:
             seen.add(custom_id)
             yield action, custom_id

@@ -28,7 +28,7 @@ import re
 from itertools import islice
 from typing import Any
 
-from bot.core.answers import Action, Answer, Choice, Tone
+from bot.core.answers import Action, ActionKind, Answer, Choice, Tone
 from bot.render._layout import (
     fit,
     has_text,
@@ -69,6 +69,7 @@ URL_LIMIT = 2048
 FOOTER_TEXT_CAP = 1024
 EPHEMERAL = 64
 COLOURS = {Tone.INFO: 0x5865F2, Tone.WARNING: 0xFEE75C, Tone.ERROR: 0xED4245}
+BUTTON_PRIMARY = 1
 BUTTON_SECONDARY = 2
 CONTINUED = " (continued)"
 
@@ -120,6 +121,7 @@ def to_discord(answer: Answer) -> list[dict[str, Any]]:
                 render=escape_markdown,
                 bold=lambda p: f"**{p}**",
                 spacer=True,
+                quotes=answer.quotes,
             )
         )
     url = _link_url(answer.link)
@@ -178,25 +180,27 @@ def _link_url(link: str | None) -> str | None:
 def _components(answer: Answer) -> list[dict[str, Any]]:
     """Action rows: buttons for the answer's actions, then a select for its picker."""
     select = _select(answer)
-    buttons = [
-        {
+    # Controls that open views of this answer get their own rows, before the follow-ups.
+    views: list[dict[str, Any]] = []
+    follow_ups: list[dict[str, Any]] = []
+    for action, custom_id in encoded_actions(
+        answer, exclude=[select["custom_id"]] if select else []
+    ):
+        button = {
             "type": 2,
-            "style": BUTTON_SECONDARY,
+            "style": BUTTON_PRIMARY if action.kind is ActionKind.VIEW else BUTTON_SECONDARY,
             "label": _button_label(action),
             "custom_id": custom_id,
         }
-        for action, custom_id in encoded_actions(
-            answer, exclude=[select["custom_id"]] if select else []
-        )
-    ]
-    room = MAX_BUTTONS_PER_ROW * (MAX_ACTION_ROWS - (1 if select else 0))
-    if len(buttons) > room:
-        log.warning("dropping %d follow-up buttons over Discord's limit", len(buttons) - room)
-        buttons = buttons[:room]
-    rows: list[dict[str, Any]] = [
-        {"type": 1, "components": buttons[i : i + MAX_BUTTONS_PER_ROW]}
-        for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW)
-    ]
+        (views if action.kind is ActionKind.VIEW else follow_ups).append(button)
+    rows: list[dict[str, Any]] = []
+    room = MAX_ACTION_ROWS - (1 if select else 0)
+    for buttons in (views, follow_ups):
+        for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW):
+            if len(rows) == room:
+                log.warning("dropping follow-up buttons over Discord's limit of rows")
+                break
+            rows.append({"type": 1, "components": buttons[i : i + MAX_BUTTONS_PER_ROW]})
     if select:
         rows.append({"type": 1, "components": [select]})
     return rows

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.answers import Action, Answer, Choice
+from bot.core.answers import Action, ActionKind, Answer, Choice
 from bot.render._layout import (
     fit,
     has_text,
@@ -79,6 +79,10 @@ MAX_ANSWER_BUTTONS = 4
 #: Characters of each page's text budget kept free for that button (its value is ≤ 2000).
 ADAPTER_RESERVE = 2200
 ACTIONS_BLOCK_ID = "briefbot_actions"
+VIEWS_BLOCK_ID = "briefbot_views"
+#: ``action_id`` of a view button whose id only fits in its ``value``.
+VIEW_ACTION_PREFIX = "briefbot_view_"
+MAX_VIEW_BUTTONS = 10
 SOURCE_LABEL = "Source article"
 TRIMMED_NOTE = "Shortened to fit here; ask the bot for the full answer."
 
@@ -154,8 +158,9 @@ def to_slack_view(*answers: Answer, view_type: str = "home") -> dict[str, Any]:
         if i:
             blocks.append({"type": "divider"})
         for block in part.blocks():
-            if i and block.get("block_id") == ACTIONS_BLOCK_ID:  # block ids are unique per view
-                block = {**block, "block_id": f"{ACTIONS_BLOCK_ID}_{i + 1}"}
+            block_id = block.get("block_id")
+            if i and block_id in (ACTIONS_BLOCK_ID, VIEWS_BLOCK_ID):  # unique per view
+                block = {**block, "block_id": f"{block_id}_{i + 1}"}
             blocks.append(block)
     return {"type": view_type, "blocks": blocks}
 
@@ -208,6 +213,7 @@ def _content_groups(answer: Answer) -> list[list[dict[str, Any]]]:
                 render=escape,
                 bold=lambda p: f"*{p}*",
                 spacer=False,
+                quotes=answer.quotes,
             )
         ):
             groups.append(blocks)
@@ -239,9 +245,33 @@ def _tail(answer: Answer) -> list[dict[str, Any]]:
         else:
             notes.append(shorten(f"Source: {one_line(answer.link)}", FOOTER_CAP, escape))
     tail = [_context(notes)] if notes else []
+    if views := _view_elements(answer):
+        tail.append({"type": "actions", "block_id": VIEWS_BLOCK_ID, "elements": views})
     if elements := _action_elements(answer):
         tail.append({"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": elements})
     return tail
+
+
+def _view_elements(answer: Answer) -> list[dict[str, Any]]:
+    """Buttons opening other views of this answer (a section, a page, its quotes).
+
+    Their full id travels in the button's ``value`` (≤ 2000 characters), so a long question
+    still fits; the ``action_id`` is that id when it is short enough, else a numbered stand-in.
+    """
+    elements: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, action in enumerate(answer.actions):
+        if action.kind is not ActionKind.VIEW:
+            continue
+        value = try_encode(action, limit=BUTTON_VALUE_LIMIT)
+        if value is None or value in seen or len(elements) == MAX_VIEW_BUTTONS:
+            continue
+        seen.add(value)
+        button = _button(action, value)
+        if len(value) > ACTION_ID_LIMIT:
+            button["action_id"] = f"{VIEW_ACTION_PREFIX}{number}"
+        elements.append(button)
+    return elements
 
 
 def _action_elements(answer: Answer) -> list[dict[str, Any]]:
@@ -250,6 +280,8 @@ def _action_elements(answer: Answer) -> list[dict[str, Any]]:
     for action, custom_id in encoded_actions(
         answer, exclude=[select["action_id"]] if select else []
     ):
+        if action.kind is ActionKind.VIEW:
+            continue
         if len(elements) == MAX_ANSWER_BUTTONS:
             log.info("Slack shows %d follow-up buttons; dropping the rest", MAX_ANSWER_BUTTONS)
             break
@@ -313,6 +345,23 @@ def _fallback(answer: Answer, number: int, total: int) -> str:
         return shorten(title, FALLBACK_CAP - 30, escape) + f" (continued, {number}/{total})"
     summary = one_line(answer.summary)
     return shorten(f"{title}: {summary}" if summary else title, FALLBACK_CAP, escape)
+
+
+def visible_length(message: dict[str, Any]) -> int:
+    """Characters a reader sees in a message's blocks: every text object's text."""
+
+    def walk(obj: Any) -> int:
+        if isinstance(obj, dict):
+            own = obj.get("text")
+            size = len(own) if isinstance(own, str) else 0
+            return size + sum(
+                walk(v) for k, v in obj.items() if k != "text" or not isinstance(v, str)
+            )
+        if isinstance(obj, list):
+            return sum(walk(v) for v in obj)
+        return 0
+
+    return walk(message.get("blocks") or [])
 
 
 def _text_size(obj: Any) -> int:

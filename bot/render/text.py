@@ -28,7 +28,7 @@ import logging
 import textwrap
 
 from bot.core.answers import Action, ActionKind, Answer, Citation, Item, Section, Tone
-from bot.render._layout import one_line, strip_controls
+from bot.render._layout import marked, one_line, shorten, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def to_text(answer: Answer, *, width: int = WIDTH) -> str:
         lines += [*wrapped, "=" * max(len(line) for line in wrapped)]
     lines += _paragraphs(answer.summary, width)
     for section in answer.sections:
-        lines += ["", *_section(section, width)]
+        lines += ["", *_section(section, width, quotes=answer.quotes)]
 
     closing: list[str] = []
     if answer.link:
@@ -75,21 +75,24 @@ def command_text(action: Action) -> str:
     return " ".join(word for word in words if word)
 
 
-def _section(section: Section, width: int) -> list[str]:
+def _section(section: Section, width: int, *, quotes: bool = True) -> list[str]:
     lines: list[str] = []
     if heading := one_line(section.heading):
         wrapped = _wrap(heading, width)
         lines += [*wrapped, "-" * max(len(line) for line in wrapped)]
     lines += _paragraphs(section.text, width)
     for item in section.items:
-        lines += _item(item, width)
+        lines += item_text(item, width, quotes=quotes)
     return lines
 
 
-def _item(item: Item, width: int) -> list[str]:
+def item_text(item: Item, width: int, *, quotes: bool = True) -> list[str]:
+    """An item's lines: ``• text`` and its quotes, or ``• text ¶7 ¶9`` without them."""
     lines: list[str] = []
-    for i, paragraph in enumerate(_split_paragraphs(item.text)):
+    for i, paragraph in enumerate(_split_paragraphs(item.text if quotes else marked(item))):
         lines += _wrap(paragraph, width, first="• " if i == 0 else "  ", rest="  ")
+    if not quotes:
+        return lines
     for citation in item.citations:
         lines += _citation(citation, width)
     return lines
@@ -102,7 +105,13 @@ def _citation(citation: Citation, width: int) -> list[str]:
 
 
 def _follow_ups(answer: Answer, width: int) -> list[str]:
-    hints = [f"{one_line(a.label)}: {command_text(a)}" for a in answer.actions]
+    views = [one_line(a.label).lower() for a in answer.actions if a.kind is ActionKind.VIEW]
+    opened = _wrap("Open: " + " · ".join(views), width, rest="  ") if views else []
+    hints = [
+        f"{one_line(a.label)}: {command_text(a)}"
+        for a in answer.actions
+        if a.kind is not ActionKind.VIEW
+    ]
     if answer.picker and answer.picker_kind is not None:
         slot = Action(
             kind=answer.picker_kind,
@@ -110,12 +119,17 @@ def _follow_ups(answer: Answer, width: int) -> list[str]:
             args=("<choice>",),
             briefing=answer.picker_briefing or None,
         )
-        names = ", ".join(_choice_text(c.label, c.value) for c in answer.picker)
-        hints.append(f"{command_text(slot)}, where <choice> is one of: {names}")
+        if answer.quotes:
+            names = ", ".join(_choice_text(c.label, c.value) for c in answer.picker)
+            hints.append(f"{command_text(slot)}, where <choice> is one of: {names}")
+        else:  # a compact view names the choices by their values, on two lines at most
+            names = ", ".join(one_line(c.value) for c in answer.picker)
+            hint = shorten(f"{command_text(slot)}: {names}", 2 * (width - 4) - 8)
+            hints.append(hint)
     lines: list[str] = []
     for hint in hints:
         lines += _wrap(hint, width, first="  → ", rest="    ")
-    return ["Next:", *lines] if lines else []
+    return opened + (["Next:", *lines] if lines else [])
 
 
 def _choice_text(label: str, value: str) -> str:

@@ -1,0 +1,538 @@
+"""Compact views of an answer: a first view read at a glance, every detail one control away.
+
+A command's ``Answer`` is whole: every section, every claim, every quote. What a person sees
+first is a *view* of it that fits one message on every platform (one Discord embed of at most
+2,500 visible characters, one Slack message of at most 2,500 characters and 15 blocks, at most
+35 lines of 80 columns in a terminal):
+
+- the **first view**: the title, the summary, the first claims of the first sections, claims
+  cited by paragraph marker (``¶10``), a count of what else there is, and controls;
+- a **section view** (``s2p0``): one page of one section; Prev/Next walk its pages and carry
+  on into the next section, so every claim is reachable from the first view;
+- a **quotes view** (``q2p0``, or ``qfp0`` for the first view's claims): the exact sentences
+  behind the claims, paged the same way.
+
+Controls are ``ActionKind.VIEW`` actions whose args are the view's code and the command to run
+again (``Origin``), so they are stateless: any instance, after any restart, answers a click by
+running the command and taking the view. Pages are cut by rendering each candidate page with the
+real renderers, so the bounds hold for any content; a claim too long for a page is split at
+sentences, a quote too long for a page likewise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from bot.core.answers import Action, ActionKind, Answer, Citation, Item, Section
+from bot.render._layout import fit, has_text, one_line, shorten
+
+#: The bounds every view keeps (checked by ``fits``).
+TEXT_WIDTH = 80
+TEXT_LINES = 35
+VISIBLE_CHARS = 2500
+SLACK_BLOCKS = 15
+#: Blocks kept free for the Slack adapter's own controls (its "Share in channel" button).
+SLACK_RESERVE = 1
+TITLE_CAP = 200
+SUMMARY_CAP = 400
+#: At most this many claims of one section open the first view.
+LEAD_ITEMS = 3
+#: At most this many section buttons on a first view; the rest are reached by Next.
+SECTION_BUTTONS = 8
+PIECE = 600
+FOOTER_CAP = 300
+#: Follow-up commands a first view offers (one row of buttons).
+FOLLOW_UPS = 5
+
+#: ``ViewRef.section`` of the quotes behind the first view's claims.
+LEAD = -1
+PREV, NEXT, QUOTES, BACK, CLAIMS = "◀ Prev", "Next ▶", "Quotes", "Back", "Claims"
+CHANGED = "That part of the answer has changed since; here is the answer as it is now."
+
+_CODE = re.compile(r"f|([sq])(f|\d{1,3})p(\d{1,3})")
+T = TypeVar("T")
+
+
+class ViewKind(StrEnum):
+    FIRST = "f"
+    SECTION = "s"
+    QUOTES = "q"
+
+
+@dataclass(frozen=True)
+class ViewRef:
+    """Which view of an answer: the first, a section's page, or a page of quotes."""
+
+    kind: ViewKind = ViewKind.FIRST
+    section: int = 0
+    page: int = 0
+
+    def code(self) -> str:
+        """The short code a control carries: ``f``, ``s2p0``, ``q2p1``, ``qfp0``."""
+        if self.kind is ViewKind.FIRST:
+            return "f"
+        where = "f" if self.section == LEAD else str(self.section)
+        return f"{self.kind.value}{where}p{self.page}"
+
+    @classmethod
+    def parse(cls, code: str) -> ViewRef:
+        """The view ``code`` names; ``ValueError`` for anything else."""
+        match = _CODE.fullmatch(code)
+        if match is None:
+            raise ValueError(f"not a view code: {code[:20]!r}")
+        if code == "f":
+            return FIRST
+        kind, where, page = match.groups()
+        if where == "f" and kind != "q":
+            raise ValueError(f"not a view code: {code!r}")
+        return cls(ViewKind(kind), LEAD if where == "f" else int(where), int(page))
+
+
+FIRST = ViewRef()
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The command an answer came from, so a control can run it again."""
+
+    command: str
+    #: Option name → value, as the user gave them (the briefing apart).
+    args: tuple[tuple[str, str], ...] = ()
+    briefing: str | None = None
+
+    @classmethod
+    def of(cls, command: str, args: Mapping[str, str]) -> Origin:
+        """The origin of an invocation of ``command`` with ``args``."""
+        rest = tuple((k, str(v)) for k, v in args.items() if k != "briefing")
+        return cls(command, rest, args.get("briefing") or None)
+
+    def arguments(self) -> dict[str, str]:
+        """The invocation's arguments again, the briefing included."""
+        args = dict(self.args)
+        if self.briefing:
+            args["briefing"] = self.briefing
+        return args
+
+
+def view_action(label: str, ref: ViewRef, origin: Origin) -> Action:
+    """A control opening ``ref`` of the answer ``origin`` produces."""
+    args = (ref.code(), origin.command, *(f"{k}={v}" for k, v in origin.args))
+    return Action(ActionKind.VIEW, label, args, briefing=origin.briefing)
+
+
+def view_target(action: Action) -> tuple[ViewRef, Origin]:
+    """The view and the command a VIEW action stands for; ``ValueError`` if it is none."""
+    if action.kind is not ActionKind.VIEW or len(action.args) < 2:
+        raise ValueError("not a view action")
+    code, command, *pairs = action.args
+    args = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError("bad argument in a view action")
+        args.append((key, value))
+    return ViewRef.parse(code), Origin(command, tuple(args), action.briefing)
+
+
+# -- fitting ------------------------------------------------------------------------------------
+
+
+def fits(view: Answer) -> bool:
+    """Whether ``view`` renders as one compact message everywhere (see the module docstring)."""
+    from bot.render.discord import embed_length, to_discord
+    from bot.render.slack import to_slack, visible_length
+    from bot.render.text import to_text
+
+    if len(to_text(view, width=TEXT_WIDTH).splitlines()) > TEXT_LINES:
+        return False
+    discord = to_discord(view)
+    if len(discord) != 1 or sum(embed_length(e) for e in discord[0]["embeds"]) > VISIBLE_CHARS:
+        return False
+    slack = to_slack(view)
+    return (
+        len(slack) == 1
+        and len(slack[0]["blocks"]) <= SLACK_BLOCKS - SLACK_RESERVE
+        and visible_length(slack[0]) <= VISIBLE_CHARS
+    )
+
+
+def view(answer: Answer, ref: ViewRef, origin: Origin | None) -> Answer:
+    """The view ``ref`` of ``answer``; the first view (saying so) if that part is gone."""
+    return _cached(answer, ref, origin)
+
+
+def first_view(answer: Answer, origin: Origin | None) -> Answer:
+    """The first view of ``answer``. Without an origin there are no view controls."""
+    return _cached(answer, FIRST, origin)
+
+
+class _IdentityCache:
+    """The views of recent answers by the answer's identity: the engine hands out the same
+    object for a cached answer, and hashing a whole answer costs more than a small view."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[int, Origin | None], tuple[Answer, _Views]]
+        self.entries = OrderedDict()
+
+    def views(self, answer: Answer, origin: Origin | None) -> _Views:
+        key = (id(answer), origin)
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] is answer:
+            self.entries.move_to_end(key)
+            return entry[1]
+        views = _Views(answer, origin)
+        self.entries[key] = (answer, views)  # holding the answer keeps its id unique
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return views
+
+
+_CACHE = _IdentityCache()
+
+
+def _cached(answer: Answer, ref: ViewRef, origin: Origin | None) -> Answer:
+    return _CACHE.views(answer, origin).get(ref)
+
+
+# -- building -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece of a page: a piece of a section's text, or an item and the index of its claim."""
+
+    claim: int
+    item: Item | None = None
+    text: str = ""
+
+
+def _section_of(section: Section, units: Sequence[_Unit], heading: str | None = None) -> Section:
+    """``section`` holding only ``units`` (its text pieces, then its items)."""
+    text = "\n".join(u.text for u in units if u.item is None)
+    items = tuple(u.item for u in units if u.item is not None)
+    return Section(section.heading if heading is None else heading, items, text)
+
+
+class _Views:
+    """The views of one answer."""
+
+    def __init__(self, answer: Answer, origin: Origin | None) -> None:
+        self.answer = answer
+        self.origin = origin
+        self.title = shorten(one_line(answer.title), TITLE_CAP)
+        self.units = [self._units(section) for section in answer.sections]
+        self._lead: tuple[Answer, list[list[_Unit]]] | None = None
+        self._built: dict[ViewRef, Answer] = {}
+        self._section_pages: dict[int, list[list[_Unit]]] = {}
+        self._quote_pages: dict[int, list[list[_Unit]]] = {}
+
+    def get(self, ref: ViewRef) -> Answer:
+        """The view ``ref``, built once."""
+        shown = self._built.get(ref)
+        if shown is None:
+            shown = self._built[ref] = self.build(ref)
+        return shown
+
+    def build(self, ref: ViewRef) -> Answer:
+        sections = self.answer.sections
+        if ref.kind is ViewKind.FIRST:
+            return self.first()
+        if ref.section != LEAD and not 0 <= ref.section < len(sections):
+            return self.changed()
+        if ref.kind is ViewKind.SECTION:
+            pages = self.section_pages(ref.section)
+            return self.section(ref) if ref.page < len(pages) else self.changed()
+        pages = self.quote_pages(ref.section)
+        return self.quotes(ref) if ref.page < len(pages) else self.changed()
+
+    def changed(self) -> Answer:
+        shown = self.first()
+        footer = " · ".join(p for p in (CHANGED, shown.footer) if p)
+        return dataclasses.replace(shown, footer=footer)
+
+    def control(self, label: str, ref: ViewRef) -> Action | None:
+        return view_action(label, ref, self.origin) if self.origin else None
+
+    def controls(self, *pairs: tuple[str, ViewRef | None]) -> tuple[Action, ...]:
+        made = (self.control(label, ref) for label, ref in pairs if ref is not None)
+        return tuple(a for a in made if a is not None)
+
+    # -- the first view ---------------------------------------------------------------------
+
+    def first(self) -> Answer:
+        return self.lead()[0]
+
+    def lead(self) -> tuple[Answer, list[list[_Unit]]]:
+        """The first view and, per section, the units it shows."""
+        if self._lead is None:
+            self._lead = self._build_lead()
+        return self._lead
+
+    def _build_lead(self) -> tuple[Answer, list[list[_Unit]]]:
+        if self._fits_first(self.units):
+            return self._first(self.units, complete=True), self.units
+        shown: list[list[_Unit]] = [[] for _ in self.units]
+        for index, units in enumerate(self.units):
+            claims: set[int] = set()
+            for unit in units:
+                if unit.item is not None and unit.claim not in claims and len(claims) == LEAD_ITEMS:
+                    break
+                shown[index].append(unit)
+                if not self._fits_first(shown):
+                    shown[index].pop()
+                    return self._first(shown, complete=False), shown
+                if unit.item is not None:
+                    claims.add(unit.claim)
+        return self._first(shown, complete=False), shown
+
+    def _fits_first(self, shown: list[list[_Unit]]) -> bool:
+        return fits(self._first(shown, complete=False, worst=True))
+
+    def _first(self, shown: list[list[_Unit]], *, complete: bool, worst: bool = False) -> Answer:
+        answer = self.answer
+        sections = tuple(
+            _section_of(s, units) for s, units in zip(answer.sections, shown, strict=True) if units
+        )
+        total = sum(len(s.items) for s in answer.sections)
+        count = sum(len({u.claim for u in units if u.item is not None}) for units in shown)
+        quoted = any(u.item.citations for units in shown for u in units if u.item is not None)
+        pairs: list[tuple[str, ViewRef | None]] = []
+        if quoted or worst:
+            pairs.append((QUOTES, ViewRef(ViewKind.QUOTES, LEAD, 0)))
+        if not complete or worst:
+            more = [
+                i
+                for i, (units, seen) in enumerate(zip(self.units, shown, strict=True))
+                if len(seen) < len(units)
+            ]
+            for i in more[:SECTION_BUTTONS]:
+                pairs.append((_label(answer.sections[i]), ViewRef(ViewKind.SECTION, i, 0)))
+            if len(more) > SECTION_BUTTONS:
+                pairs.append((NEXT, ViewRef(ViewKind.SECTION, more[SECTION_BUTTONS], 0)))
+        counts = "" if complete else f"Showing {count} of {total} claims; open a part for the rest."
+        if quoted and not complete:
+            counts += " Quotes: the article's own sentences."
+        own = shorten(one_line(answer.footer or ""), FOOTER_CAP)
+        footer = " · ".join(p for p in (own, counts) if p)
+        return dataclasses.replace(
+            answer,
+            title=self.title,
+            summary=_summary(answer.summary),
+            sections=sections,
+            footer=footer or None,
+            actions=(*self.controls(*pairs), *answer.actions[:FOLLOW_UPS]),
+            quotes=False,
+        )
+
+    # -- section views ------------------------------------------------------------------------
+
+    def section_pages(self, index: int) -> list[list[_Unit]]:
+        if index not in self._section_pages:
+            self._section_pages[index] = self._paginate_section(index)
+        return self._section_pages[index]
+
+    def _paginate_section(self, index: int) -> list[list[_Unit]]:
+        return _paginate(
+            self.units[index], lambda page: fits(self._section(index, page, 0, worst=True))
+        )
+
+    def section(self, ref: ViewRef) -> Answer:
+        pages = self.section_pages(ref.section)
+        return self._section(ref.section, pages[ref.page], ref.page, pages=len(pages))
+
+    def _section(
+        self,
+        index: int,
+        page: Sequence[_Unit],
+        number: int,
+        *,
+        pages: int = 99,
+        worst: bool = False,
+    ) -> Answer:
+        answer = self.answer
+        section = answer.sections[index]
+        heading = one_line(section.heading) or "Details"
+        marker = f" · {number + 1}/{pages}" if pages > 1 else ""
+        claims = sorted({u.claim for u in page if u.item is not None})
+        total = len(section.items)
+        span = f"{claims[0] + 1}–{claims[-1] + 1} of {total}" if claims else ""
+        quoted = any(u.item.citations for u in page if u.item is not None)
+        pairs: list[tuple[str, ViewRef | None]] = [
+            (PREV, self._step(index, number, -1) if not worst else FIRST),
+            (NEXT, self._step(index, number, +1) if not worst else FIRST),
+        ]
+        if quoted or worst:
+            pairs.append((QUOTES, self._quotes_for(index, claims[0]) if claims else FIRST))
+        pairs.append((BACK, FIRST))
+        return Answer(
+            title=self.title,
+            sections=(_section_of(section, page, heading + marker),),
+            link=answer.link,
+            footer=f"{heading}: {span}" if span else None,
+            actions=self.controls(*pairs),
+            tone=answer.tone,
+            private=answer.private,
+            quotes=False,
+        )
+
+    def _step(self, index: int, number: int, step: int) -> ViewRef | None:
+        """The page before or after ``number`` of section ``index``, across sections."""
+        if 0 <= number + step < len(self.section_pages(index)):
+            return ViewRef(ViewKind.SECTION, index, number + step)
+        other = index + step
+        while 0 <= other < len(self.answer.sections):
+            if self.units[other]:
+                last = len(self.section_pages(other)) - 1 if step < 0 else 0
+                return ViewRef(ViewKind.SECTION, other, last)
+            other += step
+        return None
+
+    # -- quotes views -------------------------------------------------------------------------
+
+    def quoted_items(self, index: int) -> list[Item]:
+        """The claims (whole) behind a quotes view: a section's, or the first view's."""
+        if index == LEAD:
+            picked = [
+                (i, u.claim)
+                for i, units in enumerate(self.lead()[1])
+                for u in units
+                if u.item is not None
+            ]
+            claims = [self.answer.sections[i].items[n] for i, n in dict.fromkeys(picked)]
+        else:
+            claims = list(self.answer.sections[index].items)
+        return [c for c in claims if c.citations]
+
+    def quote_pages(self, index: int) -> list[list[_Unit]]:
+        if index not in self._quote_pages:
+            self._quote_pages[index] = self._paginate_quotes(index)
+        return self._quote_pages[index]
+
+    def _paginate_quotes(self, index: int) -> list[list[_Unit]]:
+        units: list[_Unit] = []
+        for n, item in enumerate(self.quoted_items(index)):
+            units += [_Unit(n, piece) for piece in _quote_pieces(item)]
+        return _paginate(units, lambda page: fits(self._quotes(index, page, 0, worst=True)))
+
+    def _quotes_for(self, index: int, claim: int) -> ViewRef:
+        """The quotes page holding the quotes of the ``claim``-th item of section ``index``."""
+        section_items = self.answer.sections[index].items
+        cited = [n for n, i in enumerate(section_items) if i.citations]
+        position = next((k for k, n in enumerate(cited) if n >= claim), 0)
+        for number, page in enumerate(self.quote_pages(index)):
+            if any(u.claim >= position for u in page):
+                return ViewRef(ViewKind.QUOTES, index, number)
+        return ViewRef(ViewKind.QUOTES, index, 0)
+
+    def quotes(self, ref: ViewRef) -> Answer:
+        pages = self.quote_pages(ref.section)
+        return self._quotes(ref.section, pages[ref.page], ref.page, pages=len(pages))
+
+    def _quotes(
+        self,
+        index: int,
+        page: Sequence[_Unit],
+        number: int,
+        *,
+        pages: int = 99,
+        worst: bool = False,
+    ) -> Answer:
+        answer = self.answer
+        heading = "" if index == LEAD else one_line(answer.sections[index].heading)
+        marker = f" · {number + 1}/{pages}" if pages > 1 else ""
+        where = heading or "on the first view"
+        pairs: list[tuple[str, ViewRef | None]] = []
+        if number > 0 or worst:
+            pairs.append((PREV, ViewRef(ViewKind.QUOTES, index, max(number - 1, 0))))
+        if number + 1 < pages or worst:
+            pairs.append((NEXT, ViewRef(ViewKind.QUOTES, index, number + 1)))
+        if index != LEAD:
+            pairs.append((CLAIMS, ViewRef(ViewKind.SECTION, index, 0)))
+        pairs.append((BACK, FIRST))
+        return Answer(
+            title=self.title,
+            summary="The article's own sentences behind the claims (¶ is the paragraph).",
+            sections=(
+                Section(
+                    f"Quotes — {where}{marker}",
+                    tuple(u.item for u in page if u.item is not None),
+                ),
+            ),
+            link=answer.link,
+            actions=self.controls(*pairs),
+            tone=answer.tone,
+            private=answer.private,
+        )
+
+    # -- cutting ------------------------------------------------------------------------------
+
+    def _units(self, section: Section) -> list[_Unit]:
+        """A section's text in pieces, then its items, each long one in pieces that keep its
+        citations (so its markers show wherever a piece is shown)."""
+        units = (
+            [_Unit(-1, text=t) for t in fit(section.text, PIECE)] if has_text(section.text) else []
+        )
+        for n, item in enumerate(section.items):
+            if len(item.text) <= PIECE:
+                units.append(_Unit(n, item))
+            else:
+                units += [_Unit(n, Item(t, item.citations)) for t in fit(item.text, PIECE)]
+        return units
+
+
+def _quote_pieces(item: Item) -> list[Item]:
+    """The claim with its quotes, or, if that is long, the claim then one quote per piece."""
+    if len(item.text) + sum(len(c.quote) for c in item.citations) <= PIECE * 2:
+        return [item]
+    pieces = [Item(t) for t in fit(item.text, PIECE)] if has_text(item.text) else []
+    for citation in item.citations:
+        if len(citation.quote) <= PIECE:
+            pieces.append(Item("", (citation,)))
+            continue
+        for quote in fit(citation.quote, PIECE):
+            pieces.append(Item("", (Citation(quote, citation.paragraph),)))
+    return pieces
+
+
+def _paginate(units: Sequence[T], page_fits: Callable[[list[T]], bool]) -> list[list[T]]:
+    """Greedy pages: each unit joins the current page while the page still fits."""
+    pages: list[list[T]] = []
+    page: list[T] = []
+    for unit in units:
+        if page and not page_fits([*page, unit]):
+            pages.append(page)
+            page = []
+        page.append(unit)
+    if page or not pages:
+        pages.append(page)
+    return pages
+
+
+def _summary(summary: str) -> str:
+    return shorten(summary.strip(), SUMMARY_CAP) if has_text(summary) else ""
+
+
+def _label(section: Section) -> str:
+    heading = one_line(section.heading) or "Details"
+    return f"{shorten(heading, 60)} ({len(section.items)})"
+
+
+__all__ = [
+    "FIRST",
+    "LEAD",
+    "Origin",
+    "ViewKind",
+    "ViewRef",
+    "first_view",
+    "fits",
+    "view",
+    "view_action",
+    "view_target",
+]
