@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING
 from bot import __version__
 
 if TYPE_CHECKING:
+    from bot.commands.calls import Context
     from bot.commands.engine import Engine
+    from bot.core.answers import Answer
 
 FORMATS = ("text", "discord", "slack", "json", "png")
 
@@ -224,17 +226,19 @@ def _query(text: str, fmt: str, content: Path | None, *, full: bool = False) -> 
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    answer = asyncio.run(engine.execute_text(text, Context(platform="cli", channel_id="cli")))
+    context = Context(platform="cli", channel_id="cli")
+    answer = asyncio.run(engine.execute_text(text, context))
     if fmt == "png":
         from bot.stance_map.cli import write_png
 
         return write_png(engine.library.current, answer, sys.stdout.buffer)
+    if not full and fmt != "json":  # the first view, as chat shows it; --full for everything
+        answer = _first_view(engine, text, context, answer)
     if fmt == "text":
         import shutil
 
         from bot.render.text import WIDTH, to_text
 
-        # Today every answer is whole; ``full`` keeps it so once answers open on a first view.
         out = to_text(answer, width=shutil.get_terminal_size((WIDTH, 24)).columns)
     elif fmt == "discord":
         from bot.render.discord import to_discord
@@ -248,6 +252,18 @@ def _query(text: str, fmt: str, content: Path | None, *, full: bool = False) -> 
         out = json.dumps(dataclasses.asdict(answer), indent=2, ensure_ascii=False) + "\n"
     _print_to_closable(out + "\n" if fmt == "text" else out)
     return 1 if answer.tone is Tone.ERROR else 0
+
+
+def _first_view(engine: Engine, text: str, context: Context, answer: Answer) -> Answer:
+    """The compact first view of ``answer``, with the controls chat would offer."""
+    from bot.core.errors import UserFacingError
+    from bot.render.views import Origin, first_view
+
+    try:
+        invocation = engine.parse(text, context)
+    except UserFacingError:
+        return first_view(answer, None)
+    return first_view(answer, Origin.of(invocation.command, invocation.args))
 
 
 def _print_to_closable(text: str) -> None:

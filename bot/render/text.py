@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 WIDTH = 100
 #: Narrower widths are rendered at this width (a bullet and a paragraph marker must fit).
 MIN_WIDTH = 20
+#: A compact view's picker hint: two lines at 80 columns, the same words at any width.
+PICKER_HINT_CAP = 140
 TONE_MARKERS = {Tone.INFO: "", Tone.WARNING: "! ", Tone.ERROR: "✖ "}
 
 
@@ -124,7 +126,7 @@ def _follow_ups(answer: Answer, width: int) -> list[str]:
             hints.append(f"{command_text(slot)}, where <choice> is one of: {names}")
         else:  # a compact view names the choices by their values, on two lines at most
             names = ", ".join(one_line(c.value) for c in answer.picker)
-            hint = shorten(f"{command_text(slot)}: {names}", 2 * (width - 4) - 8)
+            hint = shorten(f"{command_text(slot)}: {names}", PICKER_HINT_CAP)
             hints.append(hint)
     lines: list[str] = []
     for hint in hints:

@@ -70,3 +70,19 @@ def test_query_piped_into_head_exits_quietly_every_time() -> None:
         stdout, stderr = proc.communicate(timeout=60)
         assert stdout.decode() == "Is Turkey Headed Toward a Rapprochement with Syria?\n"
         assert stderr.decode() == "status=0\n"  # no traceback, no "Exception ignored"
+
+
+def test_a_query_answers_with_the_compact_first_view_at_80_columns() -> None:
+    for command in (["brief"], ["actor", "turkey"], ["compare", "turkey", "syria"], ["sources"]):
+        out = subprocess.run(
+            [*QUERY, *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**ENV, "COLUMNS": "80"},
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        lines = out.stdout.rstrip("\n").splitlines()
+        assert len(lines) <= 35 and max(len(line) for line in lines) <= 80, command
+        assert "¶" in out.stdout and "Open: quotes" in out.stdout  # cited, quotes one word away

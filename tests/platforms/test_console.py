@@ -21,6 +21,7 @@ from bot.commands.engine import Engine
 from bot.core.answers import Action, ActionKind, Answer, Section
 from bot.platforms.console import CONTEXT, ConsoleService
 from bot.platforms.console.views import FollowUps
+from bot.platforms.views import first
 from bot.render.text import to_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,8 +131,8 @@ def test_prompt_after_answer_ctrl_c_cancels_a_line_ctrl_d_exits_and_history_pers
 def test_answers_wrap_to_the_terminal_width_and_follow_a_resize(
     tmp_path: Path, engine: Engine
 ) -> None:
-    full = asyncio.run(engine.execute_text("actor turkey", CONTEXT))
-    words = words_of(to_text(full))
+    whole = asyncio.run(engine.execute_text("actor turkey", CONTEXT))
+    words = words_of(to_text(first(whole, engine.parse("actor turkey", CONTEXT))))
     child = spawn(tmp_path, cols=80)
     for cols in (80, 60):
         child.setwinsize(1000, cols)
@@ -153,14 +154,16 @@ def test_sigterm_at_the_prompt_exits_0_with_the_terminal_restored(tmp_path: Path
 
 
 def test_long_answers_page_at_a_terminal_and_more_goes_on(tmp_path: Path, engine: Engine) -> None:
-    full = to_text(asyncio.run(engine.execute_text("brief", CONTEXT)), width=80).splitlines()
-    child = spawn(tmp_path, rows=24, cols=80)
+    # The compact first view (≤ 35 lines) still pages on a terminal 10 rows high.
+    whole = asyncio.run(engine.execute_text("brief", CONTEXT))
+    full = to_text(first(whole, engine.parse("brief", CONTEXT)), width=80).splitlines()
+    child = spawn(tmp_path, rows=10, cols=80)
     child.send("brief\r")
     child.expect_exact("\n")
     child.expect(r"-- (\d+) more line\(s\): Space or Enter for more, q to stop --")
     first_page = clean(child.before).split("\n")
-    assert first_page[: len(full)][:23] == full[:23]
-    assert int(child.match.group(1)) == len(full) + 1 - 23  # the answer and its blank line
+    assert first_page[: len(full)][:9] == full[:9]
+    assert int(child.match.group(1)) == len(full) + 1 - 9  # the answer and its blank line
     child.send(" ")  # the next page
     child.expect(r"-- (\d+) more line\(s\)")
     child.send("q")
@@ -170,8 +173,8 @@ def test_long_answers_page_at_a_terminal_and_more_goes_on(tmp_path: Path, engine
     child.send("more\r")  # where the reader stopped
     child.expect_exact("\n")
     child.expect(r"-- (\d+) more line\(s\)")
-    assert clean(child.before).split("\n")[0] == full[46]
-    assert int(child.match.group(1)) == left - 23
+    assert clean(child.before).split("\n")[0] == full[18]
+    assert int(child.match.group(1)) == left - 9
     child.sendcontrol("c")  # stops the pager, not the console
     child.expect_exact(PROMPT)
     child.sendcontrol("d")
@@ -204,7 +207,7 @@ def test_piped_input_is_answered_line_by_line_without_prompt_or_pager(tmp_path: 
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and PROMPT not in out.stdout
     assert "more line(s)" not in out.stdout
-    assert "Is Turkey Headed Toward" in out.stdout and "Quotes — Turkey" in out.stdout
+    assert "Is Turkey Headed Toward" in out.stdout and "Quotes — Constraints" in out.stdout
     assert max(len(line) for line in out.stdout.splitlines()) <= 100
     assert "health server off for the console" in out.stderr  # no HEALTH_PORT: no port taken
     assert "health server on" not in out.stderr
@@ -324,19 +327,23 @@ async def test_a_failing_command_is_an_apology_and_a_failing_console_restores_th
 
 async def test_section_words_open_those_sections_of_the_last_answer(engine: Engine) -> None:
     follow = FollowUps(engine, CONTEXT)
-    full = await follow.answer("actor turkey")
-    constraints = await follow.answer("constraints")
-    assert [s.heading for s in constraints.sections] == ["Constraints"]
-    assert constraints.sections[0] == next(s for s in full.sections if s.heading == "Constraints")
+    whole = await engine.execute_text("actor turkey", CONTEXT)
+    await follow.answer("actor turkey")
+    constraints = await follow.answer("constraints")  # the Constraints button's view
+    assert [s.heading.split(" · ")[0] for s in constraints.sections] == ["Constraints"]
+    all_constraints = next(s for s in whole.sections if s.heading == "Constraints").items
+    shown = constraints.sections[0].items
+    assert shown and shown == all_constraints[: len(shown)]  # its first page, in order
+    assert not constraints.quotes and "¶" in to_text(constraints)
     unknowns = await follow.answer("unknowns")
     assert [s.heading for s in unknowns.sections] == ["What the article leaves unknown"]
-    assert await follow.answer("more") == full  # the whole answer again
+    assert await follow.answer("more") == whole  # nothing to page to: the whole answer
 
     await follow.answer("compare turkey syria")
-    both = await follow.answer("interests")
-    assert [s.heading for s in both.sections] == ["Turkey: interests", "Syria: interests"]
-    one = await follow.answer("syria interests")
-    assert [s.heading for s in one.sections] == ["Syria: interests"]
+    turkey = await follow.answer("interests")  # the first section it names
+    assert [s.heading.split(" · ")[0] for s in turkey.sections] == ["Turkey: interests"]
+    one = await follow.answer("syria constraints")
+    assert [s.heading.split(" · ")[0] for s in one.sections] == ["Syria: constraints"]
 
 
 async def test_quotes_are_the_exact_citations_of_the_claims_on_screen(engine: Engine) -> None:
@@ -360,7 +367,8 @@ async def test_words_of_buttons_do_what_the_buttons_do(engine: Engine) -> None:
     follow = FollowUps(engine, CONTEXT)
     turkey = await follow.answer("actor turkey")
     button = next(a for a in turkey.actions if a.kind is ActionKind.TIMELINE)
-    by_click = await engine.execute(engine.action_invocation(button, CONTEXT))
+    invocation = engine.action_invocation(button, CONTEXT)
+    by_click = first(await engine.execute(invocation), invocation)
     assert await follow.answer("timeline") == by_click  # Turkey's timeline, as the button
     assert (await follow.answer("/timeline")).title.startswith("Timeline — Is Turkey")
 
@@ -372,7 +380,7 @@ async def test_words_of_buttons_do_what_the_buttons_do(engine: Engine) -> None:
     assert (await follow.answer("actors")).title.startswith("Actors — ")  # a command stays one
     await follow.answer("ask how many refugees are in turkey")
     assert (await follow.answer("turkey")).title.startswith("Turkey — ")  # not its section
-    assert (await follow.answer("constraints")).sections[0].heading == "Constraints"
+    assert (await follow.answer("constraints")).sections[0].heading.startswith("Constraints")
 
 
 async def test_more_opens_the_rest_an_answer_offers(engine: Engine) -> None:
@@ -386,7 +394,9 @@ async def test_more_opens_the_rest_an_answer_offers(engine: Engine) -> None:
     assert follow.shown is not None
     follow.shown = type(follow.shown)("brief", part, part)
     rest = await follow.answer("more")
-    assert rest == await engine.execute_text("brief", CONTEXT)
+    brief = await engine.execute_text("brief", CONTEXT)
+    assert rest == first(brief, engine.parse("brief", CONTEXT))  # as chat shows it
+    assert await follow.answer("more") == brief  # then all of it
     done = await follow.answer("more")
     assert done.title == "That was all of it" and "Key points" in done.summary
 

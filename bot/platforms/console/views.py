@@ -22,17 +22,22 @@ actor's name, which the engine answers as ``actor turkey``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.commands.calls import Context
+from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine
 from bot.core.answers import Action, Answer, Section
 from bot.core.errors import UserFacingError
 from bot.core.textnorm import fold
+from bot.platforms.views import first, is_view, open_view
 from bot.render.text import command_text
+from bot.render.views import NEXT
+from bot.render.views import QUOTES as QUOTES_LABEL
 
 MORE = "more"
+_COUNT = re.compile(r"\s*\(\d+\)\s*$")
 QUOTES = "quotes"
 #: Words that leave the console rather than open a view.
 EXIT_WORDS = frozenset({"quit", "exit", ":q"})
@@ -46,7 +51,8 @@ class Shown:
     command: str
     #: That command's whole answer.
     answer: Answer
-    #: What is on screen: the whole answer or one view of it.
+    #: What is on screen: a compact view of it (the first view, a section, its quotes), or
+    #: the whole answer after ``more`` on a view with nothing further to page to.
     view: Answer
 
 
@@ -71,10 +77,19 @@ class FollowUps:
             return await self._command(text)
         key = _key(text)
         if key == _key(QUOTES):
+            control = _control(shown.view, QUOTES_LABEL)
+            if control is not None:  # the view's own Quotes control: the same view as a click
+                return await self._action(control)
             return self._show(shown, quotes_view(shown.view))
         if key == (MORE,):
             return await self._more(shown)
-        actions = [(_action_score(key, a), a) for a in _actions(shown.answer)]
+        command_word = _is_command(self.engine, words[0])
+        # A command's name runs that command, or a follow-up button of that name, never a view.
+        actions = [
+            (_action_score(key, a), a)
+            for a in _actions(shown.view)
+            if not (command_word and is_view(a))
+        ]
         best_action = max((s for s, _ in actions), default=0)
         # A command's name opens only a view of the answer's own actions (its buttons).
         sections: list[tuple[int, Section]] = []
@@ -99,14 +114,25 @@ class FollowUps:
 
     async def _command(self, text: str) -> Answer:
         answer = await self.engine.execute_text(text, self.context)
-        self.shown = Shown(text, answer, answer)
-        return answer
+        shown = first(answer, self._invocation(text))
+        self.shown = Shown(text, answer, shown)
+        return shown
+
+    def _invocation(self, text: str) -> Invocation | None:
+        """The invocation ``text`` stands for (None for text the engine answered as an error)."""
+        try:
+            return self.engine.parse(text, self.context)
+        except UserFacingError:
+            return None
 
     async def _action(self, action: Action) -> Answer:
+        if is_view(action) and self.shown is not None:  # a view of the answer on screen
+            return self._show(self.shown, await open_view(self.engine, action, self.context))
         invocation = self.engine.action_invocation(action, self.context)
         answer = await self.engine.execute(invocation)
-        self.shown = Shown(command_text(action), answer, answer)
-        return answer
+        shown = first(answer, invocation)
+        self.shown = Shown(command_text(action), answer, shown)
+        return shown
 
     async def _sections(self, shown: Shown, key: tuple[str, ...], score: int) -> Answer:
         """Run the last command again and show the sections ``key`` names."""
@@ -124,6 +150,9 @@ class FollowUps:
         return self._show(Shown(shown.command, fresh, view), view)
 
     async def _more(self, shown: Shown) -> Answer:
+        following = _control(shown.view, NEXT)
+        if following is not None:  # page on, as the Next button does
+            return await self._action(following)
         if shown.view is not shown.answer:
             return self._show(shown, shown.answer)
         # An answer that shows only part of itself offers the rest as an action ("More").
@@ -178,10 +207,13 @@ def _actions(answer: Answer) -> Iterator[Action]:
 
 
 def _action_score(key: tuple[str, ...], action: Action) -> int:
-    """How well ``key`` names an action: by its label, or by the view it opens if it names one."""
-    view = getattr(action, "view", None)  # for actions that open a named view of an answer
-    named = _score(key, _key(view)) if isinstance(view, str) else 0
-    return max(_score(key, _key(action.label)), named)
+    """How well ``key`` names an action, by its label without a count (``Interests (6)``)."""
+    return _score(key, _key(_COUNT.sub("", action.label)))
+
+
+def _control(view: Answer, label: str) -> Action | None:
+    """The view control labelled ``label`` on screen, if there is one."""
+    return next((a for a in view.actions if is_view(a) and a.label == label), None)
 
 
 def _hint(answer: Answer, picked: tuple[Section, ...]) -> str:

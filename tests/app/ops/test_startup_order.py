@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.digests.storage import SENT, Store
-from tests.fakes.discord_server import TOKEN, FakeDiscord
+from tests.fakes.discord import TOKEN, FakeDiscord
 
 from .helpers import eventually, subscribe
 from .proc import BotProcess, bot_env
