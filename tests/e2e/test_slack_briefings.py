@@ -30,7 +30,7 @@ from bot.digests.service import DigestService
 from bot.digests.storage import Store
 from bot.platforms.slack.service import SlackService
 from tests.conftest import FIXTURES
-from tests.fakes.slack_server import (
+from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     SlackFake,
