@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,13 +20,29 @@ from bot.commands.engine import Engine
 from bot.core.answers import Answer
 from bot.platforms.slack.messages import SHARE_ACTION_ID
 from bot.render.views import PIECE
-from tests.e2e.test_slack import Bot, bot, slack  # noqa: F401 (fixtures)
+from tests.e2e.test_slack import Bot, start_bot
 from tests.fakes.slack import SlackFake, elements, view_buttons, visible_text
 
 pytestmark = pytest.mark.e2e
 
 MAX_TEXT = 2500
 MAX_BLOCKS = 15
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackFake]:
+    async with SlackFake(admin_users={"UADMIN"}) as fake:
+        yield fake
+        fake.assert_clean()
+
+
+@pytest.fixture(params=["socket", "http"])
+async def bot(
+    request: pytest.FixtureRequest, slack: SlackFake, engine: Engine
+) -> AsyncIterator[Bot]:
+    running = await start_bot(slack, engine, request.param)
+    yield running
+    await running.service.stop()
 
 
 def flat(text: str) -> str:
