@@ -104,7 +104,7 @@ class Listeners:
             self.spawn(self._answer_later(invocation, spec, respond), respond=respond)
             return
         answer = await self.engine.execute(invocation)
-        await ack(**_message(self._first_message(invocation, answer)))
+        await ack(**_message(self.first_message(invocation, answer)))
 
     async def _answer_later(
         self, invocation: Invocation, spec: CommandSpec, respond: Respond
@@ -115,9 +115,9 @@ class Listeners:
             context = dataclasses.replace(context, can_manage=allowed, manages_workspace=allowed)
             invocation = dataclasses.replace(invocation, context=context)
         answer = await self.engine.execute(invocation)
-        await respond(**_message(self._first_message(invocation, answer)))
+        await respond(**_message(self.first_message(invocation, answer)))
 
-    def _first_message(self, invocation: Invocation, answer: Answer) -> dict[str, Any]:
+    def first_message(self, invocation: Invocation, answer: Answer) -> dict[str, Any]:
         """The first view of a fresh ``answer``, private, with a Share button if shareable."""
         invocation = _pinned(invocation, answer)
         return self._private(invocation, first(answer, invocation), ViewRef())
@@ -197,7 +197,7 @@ class Listeners:
         if target is None:  # a follow-up command: its answer's first view, in a new message
             answer = await self.engine.execute(invocation)
             await respond(
-                **_message(self._first_message(invocation, answer)), replace_original=False
+                **_message(self.first_message(invocation, answer)), replace_original=False
             )
             return
         ref = target[0]
