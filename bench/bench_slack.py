@@ -111,14 +111,17 @@ async def serve(kind: str, api_url: str) -> None:
 
 
 async def _briefbot_reply() -> dict[str, object]:
-    """The first message Briefbot acks ``/brief actor russia`` with (Share button included)."""
+    """The message Briefbot acks ``/brief actor russia`` with: the answer's first view, Share
+    button included."""
     from bot.app.cli import load_engine
     from bot.commands.calls import Context
-    from bot.platforms.slack.messages import ephemeral_pages, share_value
+    from bot.platforms.slack.messages import ephemeral_message, share_value
+    from bot.platforms.views import first
 
     engine = load_engine()
     invocation = engine.parse(COMMAND_TEXT, Context(platform="slack"))
-    page = ephemeral_pages(await engine.execute(invocation), share=share_value(invocation))[0]
+    answer = await engine.execute(invocation)
+    page = ephemeral_message(first(answer, invocation), share=share_value(invocation))
     return {k: page[k] for k in ("text", "blocks", "response_type")}
 
 

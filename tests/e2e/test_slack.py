@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -102,15 +101,14 @@ def button(message: dict[str, Any], label: str) -> dict[str, Any]:
     return found[0]
 
 
-async def all_pages(user: SlackUser, text: str) -> list[dict[str, Any]]:
-    """Every message of a (possibly paged) answer: the ack, then the follow-up pages."""
+async def all_views(user: SlackUser, text: str) -> list[dict[str, Any]]:
+    """The ONE message answering ``/brief text`` (no further posts), then every view its view
+    buttons open in place (``SlackUser.walk_views``)."""
     reply = await user.command(text)
     assert reply.status == 200 and reply.message and reply.response_url
-    pages = re.findall(r"Page 1/(\d+)", visible_text(reply.message))
-    more = int(pages[0]) - 1 if pages else 0
-    url, fake = reply.response_url, user.fake
-    await fake.wait_for(lambda: len(fake.responses_for(url)) >= more)
-    return [reply.message, *(r.body for r in fake.responses_for(url))]
+    await asyncio.sleep(0.2)  # a second page would be posted by now
+    assert user.fake.responses_for(reply.response_url) == [], "more than one message"
+    return await user.walk_views(reply.message)
 
 
 def header(message: dict[str, Any]) -> str:
@@ -137,13 +135,13 @@ def header(message: dict[str, Any]) -> str:
 async def test_every_subcommand_answers_ephemerally_with_a_share_button(
     bot: Bot, text: str, expected: list[str]
 ) -> None:
-    pages = await all_pages(bot.user, text)
-    shown = "\n".join(visible_text(page) for page in pages)
+    views = await all_views(bot.user, text)
+    shown = "\n".join(visible_text(view) for view in views)
     for needle in expected:
-        assert needle in shown, f"/brief {text}: {needle!r} not in the answer"
-    assert {page["response_type"] for page in pages} == {"ephemeral"}
-    shares = [[e["action_id"] for e in elements(page)].count(SHARE_ACTION_ID) for page in pages]
-    assert shares[-1] == 1 and sum(shares) == 1  # on the last page, once
+        assert needle in shown, f"/brief {text}: {needle!r} not in the answer's views"
+    assert {view["response_type"] for view in views} == {"ephemeral"}
+    shares = [[e["action_id"] for e in elements(view)].count(SHARE_ACTION_ID) for view in views]
+    assert set(shares) == {1}  # each view can be shared, once
     assert "“" in shown or text == "help"  # citations quote the source sentence
 
 

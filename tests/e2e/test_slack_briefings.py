@@ -143,7 +143,9 @@ async def test_with_one_briefing_hints_and_buttons_do_not_name_it(
         )
         clicked = await member.click(compare, message=answer)
         assert clicked.status == 200
-        helped = visible_text(await member.answer("help"))
+        # help is one message; its views (opened in place) hold every command
+        views = await member.walk_views(await member.answer("help"))
+        helped = "\n".join(visible_text(view) for view in views)
         assert "compare" in helped and "--briefing" not in helped
 
 

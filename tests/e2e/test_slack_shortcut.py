@@ -3,6 +3,7 @@ HTTP mode, against the local Slack (``tests/fakes/slack/``), and in the manifest
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -85,6 +86,10 @@ async def private_answer(slack: SlackFake, user: SlackUser, text: str, **fields:
         answer = slack.responses_for(url)[0].body
         assert answer["response_type"] == "ephemeral"
     assert time.monotonic() - started < 3.0
+    await asyncio.sleep(0.2)  # any second message would be here by now: there is none
+    posts = slack.calls_to("chat.postEphemeral") if reply.response_url is None else None
+    assert len(posts if posts is not None else slack.responses_for(url)) == 1
+    assert len(answer["blocks"]) <= 15 and len(visible_text(answer)) <= 2500  # one compact view
     return answer
 
 

@@ -5,6 +5,12 @@ ack) goes out when the listener returns. Core answers take milliseconds, so a sl
 acked *with* its answer; anything slower (digest commands touch the database, ``users.info``,
 ``views.publish``, follow-up pages) is acked at once and finished in a background task that
 answers through ``respond()`` (the command's ``response_url``) or the Web API.
+
+Every answer is ONE message: the first view of the answer (``bot.platforms.views``). A view
+button opens another view in place: an ephemeral answer is replaced for its asker; a shared
+message is replaced only when the user who shared it clicks (their id is in the view buttons'
+``block_id``, see ``messages.SHARED_BLOCK_PREFIX``), anyone else (and anyone on a digest) gets
+the view privately.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec
-from bot.core.answers import Answer, error_answer
+from bot.core.answers import Action, Answer, error_answer
 from bot.core.errors import UserFacingError
 from bot.platforms.slack import shortcuts
 from bot.platforms.slack.client import slack_error
@@ -34,26 +40,28 @@ from bot.platforms.slack.messages import (
     SHARE_ACTION_ID,
     action_context,
     back_to_overview,
-    channel_pages,
     clicked_action,
     command_context,
-    ephemeral_pages,
+    ephemeral_message,
     home_view,
     in_home,
     share_value,
     shareable,
     shared_invocation,
+    shared_message,
+    shared_ref,
+    sharer,
     unescape,
 )
 from bot.platforms.slack.settings import HasSlackSettings
+from bot.platforms.views import first, is_view, open_view, origin
+from bot.render.views import Origin, ViewRef, view, view_target
 
 log = logging.getLogger(__name__)
 
 #: How long a ``users.info`` admin answer is trusted.
 ADMIN_CACHE_SECONDS = 60.0
 EXPIRED = "This button has expired. Run {command} again for a fresh answer."
-#: Pages a Share click posts: a ``response_url`` takes 5 posts, the last deletes the private copy.
-SHARED_PAGES = 4
 _MESSAGE_KEYS = ("text", "blocks", "response_type")
 
 Respond = Callable[..., Awaitable[Any]]
@@ -87,7 +95,7 @@ class Listeners:
             invocation = self.engine.parse(text, context)
         except UserFacingError:
             answer = await self.engine.execute_text(text, context)  # the same error, counted
-            await ack(**_message(ephemeral_pages(answer)[0]))
+            await ack(**_message(ephemeral_message(answer)))
             return
         spec = self.engine.registry.get(invocation.command)
         # A manage command also waits for users.info (the admin check) before it can run.
@@ -96,10 +104,7 @@ class Listeners:
             self.spawn(self._answer_later(invocation, spec, respond), respond=respond)
             return
         answer = await self.engine.execute(invocation)
-        pages = self._pages(invocation, answer)
-        await ack(**_message(pages[0]))
-        if len(pages) > 1:
-            self.spawn(_respond_all(respond, pages[1:]), respond=respond)
+        await ack(**_message(self.first_message(invocation, answer)))
 
     async def _answer_later(
         self, invocation: Invocation, spec: CommandSpec, respond: Respond
@@ -110,13 +115,18 @@ class Listeners:
             context = dataclasses.replace(context, can_manage=allowed, manages_workspace=allowed)
             invocation = dataclasses.replace(invocation, context=context)
         answer = await self.engine.execute(invocation)
-        await _respond_all(respond, self._pages(invocation, answer))
+        await respond(**_message(self.first_message(invocation, answer)))
 
-    def _pages(self, invocation: Invocation, answer: Answer) -> list[dict[str, Any]]:
-        """The ephemeral pages of ``answer``, with a Share button when it may be shared."""
+    def first_message(self, invocation: Invocation, answer: Answer) -> dict[str, Any]:
+        """The first view of a fresh ``answer``, private, with a Share button if shareable."""
+        invocation = _pinned(invocation, answer)
+        return self._private(invocation, first(answer, invocation), ViewRef())
+
+    def _private(self, invocation: Invocation, shown: Answer, ref: ViewRef) -> dict[str, Any]:
+        """View ``ref`` (``shown``) of ``invocation``'s answer as one private message."""
         spec = self.engine.registry.get(invocation.command)
-        share = share_value(invocation) if shareable(spec, answer) else None
-        return ephemeral_pages(answer, share=share)
+        share = share_value(invocation, ref) if shareable(spec, shown) else None
+        return ephemeral_message(shown, share=share)
 
     async def can_manage(self, context: Context) -> bool:
         """Workspace admins/owners and ``SLACK_ADMIN_USERS`` may change digests."""
@@ -161,56 +171,95 @@ class Listeners:
         self, body: dict[str, Any], element: dict[str, Any], respond: Respond | None
     ) -> None:
         context = action_context(body)
+        action: Action | None
+        invocation: Invocation | None
+        target: tuple[ViewRef, Origin] | None
         try:
-            invocation = self.engine.action_invocation(clicked_action(element), context)
+            action = clicked_action(element)
+            target = view_target(action) if is_view(action) else None
+            invocation = (
+                Invocation(target[1].command, target[1].arguments(), context)
+                if target is not None
+                else self.engine.action_invocation(action, context)
+            )
         except ValueError:
             log.info("expired or foreign action id %r", str(element.get("action_id"))[:60])
-            invocation = None
+            action = invocation = target = None
         if in_home(body):
-            await self._open_in_home(context.user_id, invocation)
+            await self._open_in_home(context.user_id, invocation, target and target[0])
             return
         if respond is None:
             log.warning("block action without a response_url; nothing to answer with")
             return
-        if invocation is None:
-            pages = ephemeral_pages(error_answer(self._expired()))
-        else:
-            pages = self._pages(invocation, await self.engine.execute(invocation))
-        await _respond_all(respond, pages, replace_original=False)
+        if action is None or invocation is None:
+            await self._say_expired(respond)
+            return
+        if target is None:  # a follow-up command: its answer's first view, in a new message
+            answer = await self.engine.execute(invocation)
+            await respond(
+                **_message(self.first_message(invocation, answer)), replace_original=False
+            )
+            return
+        ref = target[0]
+        try:
+            shown = await open_view(self.engine, action, context)
+        except ValueError:
+            await self._say_expired(respond)
+            return
+        container = body.get("container") or {}
+        shared_by = sharer(element)
+        if container.get("is_ephemeral"):  # only its asker can click it: change it in place
+            await respond(**_message(self._private(invocation, shown, ref)), replace_original=True)
+        elif shared_by is not None and shared_by == context.user_id:
+            await respond(**_message(shared_message(shown, shared_by)), replace_original=True)
+        else:  # someone else's shared message, or a digest: the view for the clicker only
+            await respond(**_message(self._private(invocation, shown, ref)), replace_original=False)
 
-    async def _open_in_home(self, user_id: str, invocation: Invocation | None) -> None:
-        """Show a click from the Home tab there: the overview again, or the answer on top."""
+    async def _say_expired(self, respond: Respond) -> None:
+        await respond(
+            **_message(ephemeral_message(error_answer(self._expired()))), replace_original=False
+        )
+
+    async def _open_in_home(
+        self, user_id: str, invocation: Invocation | None, ref: ViewRef | None = None
+    ) -> None:
+        """Show a click from the Home tab there: the overview again, or the answer on top (a
+        view button there opens that view of it)."""
         if invocation is None:
             await self.publish_home(user_id, focus=error_answer(self._expired()))
             return
         briefing = invocation.args.get("briefing")
-        if invocation.command == "brief":  # the overview is what the Home tab shows anyway
+        if invocation.command == "brief" and ref is None:  # the Home tab shows it anyway
             await self.publish_home(user_id, briefing=briefing)
         else:
             answer = await self.engine.execute(invocation)
+            if ref is not None:
+                answer = view(answer, ref, origin(invocation))
             await self.publish_home(user_id, focus=answer, briefing=briefing)
 
     async def _share(
         self, body: dict[str, Any], element: dict[str, Any], respond: Respond | None
     ) -> None:
+        """Post the view the user is looking at for the channel (one message), then delete the
+        private copy."""
         if respond is None:
             return
         context = action_context(body)
+        value = str(element.get("value") or "")
         try:
-            invocation = shared_invocation(str(element.get("value") or ""), context)
+            invocation = shared_invocation(value, context)
+            ref = shared_ref(value)
         except ValueError:
-            await _respond_all(
-                respond,
-                ephemeral_pages(error_answer(self._expired())),
-                replace_original=False,
-            )
+            await self._say_expired(respond)
             return
         spec = self.engine.registry.get(invocation.command)
         answer = await self.engine.execute(invocation)
         if not shareable(spec, answer):  # e.g. the briefing is gone since: tell only the user
-            await _respond_all(respond, ephemeral_pages(answer), replace_original=False)
+            await respond(**_message(ephemeral_message(answer)), replace_original=False)
             return
-        await _respond_all(respond, channel_pages(answer)[:SHARED_PAGES], replace_original=False)
+        shown = view(answer, ref, origin(invocation))
+        message = shared_message(shown, context.user_id)
+        await respond(**_message(message), replace_original=False)
         await respond(delete_original=True)
 
     # -- App Home ---------------------------------------------------------------------------------
@@ -297,12 +346,15 @@ class Listeners:
             await asyncio.gather(*still, return_exceptions=True)
 
 
-async def _respond_all(
-    respond: Respond, pages: list[dict[str, Any]], *, replace_original: bool | None = None
-) -> None:
-    extra = {} if replace_original is None else {"replace_original": replace_original}
-    for page in pages:
-        await respond(**_message(page), **extra)
+def _pinned(invocation: Invocation, answer: Answer) -> Invocation:
+    """``invocation`` naming the briefing ``answer`` came from, as its follow-ups do, so its
+    view buttons (and Share) show that briefing even if the channel's default changes."""
+    pinned = answer.picker_briefing or next(
+        (a.briefing for a in answer.actions if a.briefing), None
+    )
+    if not pinned or invocation.args.get("briefing"):
+        return invocation
+    return dataclasses.replace(invocation, args={**invocation.args, "briefing": pinned})
 
 
 def _message(page: Mapping[str, Any]) -> dict[str, Any]:
@@ -311,7 +363,7 @@ def _message(page: Mapping[str, Any]) -> dict[str, Any]:
 
 def _apology() -> dict[str, Any]:
     """The private "Sorry, that failed" message for an unexpected error."""
-    return _message(ephemeral_pages(apology_answer())[0])
+    return _message(ephemeral_message(apology_answer()))
 
 
 def _kind(body: Mapping[str, Any]) -> str:

@@ -22,16 +22,22 @@ from bot.render.slack import (
     HOME_MAX_BLOCKS,
     MAX_ACTIONS_ELEMENTS,
     MAX_BLOCKS,
+    VIEWS_BLOCK_ID,
     to_slack,
     to_slack_home,
     to_slack_view,
 )
+from bot.render.views import ViewRef
 
 log = logging.getLogger(__name__)
 
 SHARE_ACTION_ID = "briefbot.share"
 SHARE_LABEL = "Share in channel"
 _SHARE_VERSION = 1
+#: The view buttons of a shared (in-channel) message sit in a block whose id names who shared
+#: it: ``briefbot_views.by.<user id>``. A click there comes back with that ``block_id``, so
+#: the bot knows, without storing anything, whether the clicker may change the message.
+SHARED_BLOCK_PREFIX = f"{VIEWS_BLOCK_ID}.by."
 
 
 def unescape(text: str) -> str:
@@ -90,7 +96,8 @@ def clicked_action(element: Mapping[str, Any]) -> Action:
     try:
         return decode_action(action_id)
     except ValueError:
-        return decode_action(str(element.get("value") or ""))
+        # View buttons carry their full id in ``value`` (up to 2,000 characters).
+        return decode_action(str(element.get("value") or ""), limit=BUTTON_VALUE_LIMIT)
 
 
 # -- sharing ----------------------------------------------------------------------------------
@@ -107,14 +114,27 @@ def shareable(spec: CommandSpec | None, answer: Answer) -> bool:
     )
 
 
-def share_value(invocation: Invocation) -> str | None:
-    """A button value that lets a click re-run ``invocation`` (None if it would be too long)."""
-    value = json.dumps(
-        {"v": _SHARE_VERSION, "c": invocation.command, "a": dict(invocation.args)},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+def share_value(invocation: Invocation, ref: ViewRef | None = None) -> str | None:
+    """A button value that lets a click re-run ``invocation`` and share view ``ref`` of its
+    answer (the first view without one); None if it would be too long."""
+    data: dict[str, Any] = {
+        "v": _SHARE_VERSION,
+        "c": invocation.command,
+        "a": dict(invocation.args),
+    }
+    if ref is not None and ref != ViewRef.parse("f"):
+        data["r"] = ref.code()
+    value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return value if len(value) <= BUTTON_VALUE_LIMIT else None
+
+
+def shared_ref(value: str) -> ViewRef:
+    """The view a Share button shares (the first view for values without one)."""
+    try:
+        code = json.loads(value).get("r", "f")
+        return ViewRef.parse(code if isinstance(code, str) else "")
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError("not a share value") from None
 
 
 def shared_invocation(value: str, context: Context) -> Invocation:
@@ -180,11 +200,50 @@ def channel_pages(answer: Answer) -> list[dict[str, Any]]:
     return [{**page, "response_type": "in_channel"} for page in render(answer)]
 
 
+def ephemeral_message(view: Answer, *, share: str | None = None) -> dict[str, Any]:
+    """A view (``bot.platforms.views``) as ONE private message, with a Share button if set."""
+    page = {**_one_page(view), "response_type": "ephemeral"}
+    return with_button(page, share_button(share)) if share is not None else page
+
+
+def shared_message(view: Answer, shared_by: str) -> dict[str, Any]:
+    """A view as ONE in-channel message whose view buttons remember who shared it."""
+    page = _one_page(view)
+    blocks = [
+        {**b, "block_id": SHARED_BLOCK_PREFIX + shared_by}
+        if b.get("block_id") == VIEWS_BLOCK_ID
+        else b
+        for b in page["blocks"]
+    ]
+    return {**page, "blocks": blocks, "response_type": "in_channel"}
+
+
+def sharer(element: Mapping[str, Any]) -> str | None:
+    """Who shared the message a clicked element is in (None: not a shared message of ours)."""
+    block_id = str(element.get("block_id") or "")
+    if block_id.startswith(SHARED_BLOCK_PREFIX):
+        return block_id.removeprefix(SHARED_BLOCK_PREFIX) or None
+    return None
+
+
+def _one_page(view: Answer) -> dict[str, Any]:
+    pages = render(view)
+    if len(pages) > 1:  # views fit one message by construction; never send several
+        log.warning("view %r renders as %d messages; sending the first", view.title, len(pages))
+    return pages[0]
+
+
 def with_button(page: Mapping[str, Any], button: dict[str, Any]) -> dict[str, Any]:
-    """``page`` with ``button`` added to its last actions block (or a new one, if room)."""
+    """``page`` with ``button`` added to its last actions block (or a new one, if room); never
+    to the view buttons' block, which holds only view buttons."""
     blocks = [dict(b) for b in page.get("blocks", [])]
     last = blocks[-1] if blocks else None
-    if last and last.get("type") == "actions" and len(last["elements"]) < MAX_ACTIONS_ELEMENTS:
+    if (
+        last
+        and last.get("type") == "actions"
+        and not str(last.get("block_id") or "").startswith(VIEWS_BLOCK_ID)
+        and len(last["elements"]) < MAX_ACTIONS_ELEMENTS
+    ):
         last["elements"] = [*last["elements"], button]
     elif len(blocks) < MAX_BLOCKS:
         blocks.append({"type": "actions", "elements": [button]})

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands.message_context import ASK, context_invocation, nothing_to_look_up
-from bot.platforms.slack.messages import action_context, ephemeral_pages, share_value, shareable
+from bot.commands.message_context import context_invocation, nothing_to_look_up
+from bot.platforms.slack.messages import action_context, ephemeral_message
 
 if TYPE_CHECKING:
     from bot.platforms.slack.app import Listeners
@@ -66,22 +66,18 @@ class BriefingContextShortcut:
         context = action_context(body)  # a shortcut carries user/channel/team as a click does
         invocation = context_invocation(message_text(body.get("message")), context)
         if invocation is None:
-            pages = ephemeral_pages(nothing_to_look_up())
+            message = ephemeral_message(nothing_to_look_up())
+        else:  # one message: the answer's first view, its details opened in place
+            answer = await self.listeners.engine.execute(invocation)
+            message = self.listeners.first_message(invocation, answer)
+        message = {k: message[k] for k in _MESSAGE_KEYS if k in message}
+        if respond is not None:
+            await respond(**message)
         else:
-            engine = self.listeners.engine
-            answer = await engine.execute(invocation)
-            spec = engine.registry.get(ASK)
-            share = share_value(invocation) if shareable(spec, answer) else None
-            pages = ephemeral_pages(answer, share=share)
-        for page in pages:
-            message = {k: page[k] for k in _MESSAGE_KEYS if k in page}
-            if respond is not None:
-                await respond(**message)
-            else:
-                message.pop("response_type", None)
-                await self.listeners.client.chat_postEphemeral(
-                    channel=context.channel_id, user=context.user_id, **message
-                )
+            message.pop("response_type", None)
+            await self.listeners.client.chat_postEphemeral(
+                channel=context.channel_id, user=context.user_id, **message
+            )
 
 
 def register(app: AsyncApp, listeners: Listeners) -> None:

@@ -31,7 +31,7 @@ from tests.fakes.slack.models import (
     visible_text,
 )
 from tests.fakes.slack.server import SlackFake
-from tests.fakes.slack.user import Reply, SlackUser
+from tests.fakes.slack.user import Reply, SlackUser, view_buttons
 
 __all__ = [
     "APP_ID",
@@ -54,5 +54,6 @@ __all__ = [
     "elements",
     "encode_body",
     "signature_headers",
+    "view_buttons",
     "visible_text",
 ]

@@ -52,6 +52,11 @@ class ResponsePost:
     def response_type(self) -> str:
         return str(self.body.get("response_type") or "ephemeral")
 
+    @property
+    def replaces(self) -> bool:
+        """Whether this post replaces the message the click came from (``replace_original``)."""
+        return self.body.get("replace_original") is True
+
 
 @dataclass
 class SocketAck:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tests.fakes.slack.models import APP_ID, BOT_USER_ID, TEAM_ID
+from tests.fakes.slack.models import APP_ID, BOT_USER_ID, TEAM_ID, maybe_json
 
 
 class PayloadsMixin:
@@ -53,14 +53,20 @@ class PayloadsMixin:
         team_id: str = TEAM_ID,
         message: Mapping[str, Any] | None = None,
         view: Mapping[str, Any] | None = None,
+        ephemeral: bool | None = None,
     ) -> dict[str, Any]:
         """A ``block_actions`` payload for a click on ``action`` (a button or select element).
 
         ``action`` is the element as the bot sent it (``action_id``, ``value`` or
-        ``selected_option``…). A click in a message carries ``message`` (ephemeral by default)
-        and a ``response_url``; a click in the App Home carries ``view`` and no response URL.
+        ``selected_option``…). A click in a message carries ``message`` and a ``response_url``;
+        a click in the App Home carries ``view`` and no response URL. The clicked element gets
+        the ``block_id`` of its block in ``message``, as Slack sends it. The container is
+        ephemeral (``is_ephemeral``) unless ``ephemeral`` says otherwise or ``message`` is one
+        everyone sees: ``response_type`` ``in_channel``, or posted with chat.postMessage.
         """
         clicked = dict(action)
+        if message is not None and "block_id" not in clicked:
+            clicked["block_id"] = _block_of(message, clicked) or "b1"
         clicked.setdefault("block_id", "b1")
         clicked.setdefault("action_ts", f"{time.time():.6f}")
         payload: dict[str, Any] = {
@@ -82,7 +88,11 @@ class PayloadsMixin:
                 "type": "message",
                 "message_ts": "1700000000.000100",
                 "channel_id": channel_id,
-                "is_ephemeral": message is None,
+                "is_ephemeral": (
+                    ephemeral
+                    if ephemeral is not None
+                    else message is None or message.get("response_type") == "ephemeral"
+                ),
             }
             payload["channel"] = {"id": channel_id, "name": "general"}
             payload["message"] = dict(message) if message is not None else None
@@ -154,3 +164,14 @@ class PayloadsMixin:
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         }
+
+
+def _block_of(message: Mapping[str, Any], element: Mapping[str, Any]) -> str | None:
+    """The ``block_id`` of the block in ``message`` holding ``element`` (by ``action_id``)."""
+    for block in maybe_json(message.get("blocks")) or []:
+        candidates = list(block.get("elements", []))
+        if isinstance(block.get("accessory"), dict):
+            candidates.append(block["accessory"])
+        if any(e.get("action_id") == element.get("action_id") for e in candidates):
+            return block.get("block_id")
+    return None

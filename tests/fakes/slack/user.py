@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tests.fakes.slack.models import SIGNING_SECRET
+from tests.fakes.slack.models import SIGNING_SECRET, ResponsePost, maybe_json
 
 if TYPE_CHECKING:
     from tests.fakes.slack.server import SlackFake
@@ -98,8 +98,12 @@ class SlackUser:
         selected: str | None = None,
         message: Mapping[str, Any] | None = None,
         in_home: bool = False,
+        ephemeral: bool | None = None,
     ) -> Reply:
-        """Click a button (or pick ``selected`` in a select) from a message or the App Home."""
+        """Click a button (or pick ``selected`` in a select) from a message or the App Home.
+
+        ``ephemeral`` overrides whether the message is one only this user sees (by default:
+        its ``response_type``; see ``SlackFake.block_actions_payload``)."""
         action = dict(element)
         if selected is not None:
             option = next(
@@ -114,8 +118,45 @@ class SlackUser:
             channel_id=self.channel_id,
             message=message if not in_home else None,
             view={"type": "home"} if in_home else None,
+            ephemeral=ephemeral,
         )
         return await self.send("interactive", payload)
+
+    async def followed(self, reply: Reply, *, timeout: float = 15.0) -> ResponsePost:
+        """The first ``response_url`` post answering a click (``reply``)."""
+        assert reply.status == 200 and reply.response_url is not None
+        url = reply.response_url
+        await self.fake.wait_for(lambda: self.fake.responses_for(url), timeout=timeout)
+        return self.fake.responses_for(url)[0]
+
+    async def walk_views(
+        self, message: Mapping[str, Any], *, limit: int = 300
+    ) -> list[dict[str, Any]]:
+        """Every view reachable from ``message`` by its view buttons (block ``briefbot_views``),
+        each button pressed once, from the message it appeared in; ``message`` first.
+
+        Asserts that each press replaced its message in place (``replace_original``) and
+        that none answered with more than one post."""
+        views = [dict(message)]
+        seen: set[str] = set()
+        todo = [dict(message)]
+        while todo:
+            current = todo.pop(0)
+            for element in view_buttons(current):
+                key = str(element.get("value") or element.get("action_id"))
+                if key in seen:
+                    continue
+                seen.add(key)
+                assert len(seen) <= limit, f"more than {limit} view buttons"
+                reply = await self.click(element, message=current)
+                post = await self.followed(reply)
+                label = element["text"]["text"]
+                assert post.replaces, f"{label!r} did not replace the message in place"
+                assert reply.response_url is not None
+                assert len(self.fake.responses_for(reply.response_url)) == 1, label
+                views.append(post.body)
+                todo.append(post.body)
+        return views
 
     async def message_shortcut(self, text: str, **fields: Any) -> Reply:
         """Use a message shortcut (default ``briefing_context``) on a message saying ``text``."""
@@ -132,3 +173,14 @@ class SlackUser:
     async def open_home(self) -> Reply:
         """Open the app's Home tab (an ``app_home_opened`` event)."""
         return await self.send("events_api", self.fake.app_home_opened_payload(self.user_id))
+
+
+def view_buttons(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The view buttons of a message (its ``briefbot_views…`` actions block), in order."""
+    return [
+        e
+        for block in maybe_json(message.get("blocks")) or []
+        if block.get("type") == "actions"
+        and str(block.get("block_id") or "").startswith("briefbot_views")
+        for e in block.get("elements", [])
+    ]
