@@ -9,6 +9,8 @@ work on any instance, after any restart.
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine
 from bot.core.answers import Action, ActionKind, Answer
@@ -20,9 +22,20 @@ def origin(invocation: Invocation) -> Origin:
     return Origin.of(invocation.command, invocation.args)
 
 
+def pinned(invocation: Invocation, answer: Answer) -> Invocation:
+    """``invocation`` naming the briefing ``answer`` came from, as its follow-ups do, so its
+    view controls show that briefing even if the channel's default changes meanwhile."""
+    briefing = answer.picker_briefing or next(
+        (a.briefing for a in answer.actions if a.briefing), None
+    )
+    if not briefing or invocation.args.get("briefing"):
+        return invocation
+    return dataclasses.replace(invocation, args={**invocation.args, "briefing": briefing})
+
+
 def first(answer: Answer, invocation: Invocation | None) -> Answer:
     """The first view of ``answer``; without an invocation it has no view controls."""
-    return first_view(answer, origin(invocation) if invocation else None)
+    return first_view(answer, origin(pinned(invocation, answer)) if invocation else None)
 
 
 def is_view(action: Action) -> bool:

@@ -54,7 +54,7 @@ from bot.platforms.slack.messages import (
     unescape,
 )
 from bot.platforms.slack.settings import HasSlackSettings
-from bot.platforms.views import first, is_view, open_view, origin
+from bot.platforms.views import first, is_view, open_view, origin, pinned
 from bot.render.views import Origin, ViewRef, view, view_target
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class Listeners:
 
     def first_message(self, invocation: Invocation, answer: Answer) -> dict[str, Any]:
         """The first view of a fresh ``answer``, private, with a Share button if shareable."""
-        invocation = _pinned(invocation, answer)
+        invocation = pinned(invocation, answer)
         return self._private(invocation, first(answer, invocation), ViewRef())
 
     def _private(self, invocation: Invocation, shown: Answer, ref: ViewRef) -> dict[str, Any]:
@@ -344,17 +344,6 @@ class Listeners:
         if still:
             log.warning("cancelled %d Slack answers still running at shutdown", len(still))
             await asyncio.gather(*still, return_exceptions=True)
-
-
-def _pinned(invocation: Invocation, answer: Answer) -> Invocation:
-    """``invocation`` naming the briefing ``answer`` came from, as its follow-ups do, so its
-    view buttons (and Share) show that briefing even if the channel's default changes."""
-    pinned = answer.picker_briefing or next(
-        (a.briefing for a in answer.actions if a.briefing), None
-    )
-    if not pinned or invocation.args.get("briefing"):
-        return invocation
-    return dataclasses.replace(invocation, args={**invocation.args, "briefing": pinned})
 
 
 def _message(page: Mapping[str, Any]) -> dict[str, Any]:
