@@ -259,3 +259,20 @@ async def test_the_clicked_message_carries_who_asked(
     assert sent["interaction_metadata"]["user"]["id"] == USER_ID
     assert sent["interaction_metadata"]["id"] == iid
     await fake.wait_for_update(click)
+
+
+async def test_a_view_control_this_version_cannot_read_says_it_expired(
+    fake: FakeDiscord, bot: DiscordService
+) -> None:
+    iid = await fake.invoke_command("actor", {"name": "turkey"})
+    message = await one_message(fake, iid)
+    before = dict(message.body)
+    for custom_id in ("bb1|view||zz|actor|name=turkey", "bb1|view||s1p0"):
+        click = await fake.click(custom_id, message.id)
+        reply = await one_message(fake, click)
+        assert reply.ephemeral and "expired" in reply.text
+    # A part that is no longer there: the answer as it is now, in place.
+    click = await fake.click("bb1|view||s99p0|actor|name=turkey", message.id)
+    updated = await fake.wait_for_update(click)
+    assert updated is message and message.body != before
+    assert_compact(message)

@@ -33,6 +33,7 @@ from bot.platforms.discord import messages, reach
 from bot.platforms.discord.slash import PRIVATE_OPTION, clip
 from bot.platforms.views import first, is_view, open_view
 from bot.render.actions import decode_action, selection_action
+from bot.render.views import view_target
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,8 @@ class Interactions:
         values = data.get("values") or []
         try:
             action = selection_action(custom_id, values[0]) if values else decode_action(custom_id)
+            if is_view(action):
+                view_target(action)  # a view code this version cannot read is expired too
         except ValueError:
             log.info(
                 "expired or unknown component id %r", custom_id[:100], extra=where(interaction)
