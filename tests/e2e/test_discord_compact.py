@@ -217,6 +217,29 @@ async def test_old_follow_up_buttons_still_answer_with_a_first_view(
     assert walk.latencies and message.body == before
 
 
+def _parts(title: str) -> Answer:
+    items = tuple(
+        Item(f"Claim {i}. " + "A sentence that takes room. " * 8, (Citation(f"Q{i}.", i),))
+        for i in range(12)
+    )
+    return Answer(title, sections=(Section("One", items), Section("Two", items[:3])))
+
+
+async def test_a_private_command_opens_its_views_in_place(
+    fake: FakeDiscord, start_bot: Callable[..., Any], library: Any
+) -> None:
+    registry = build_registry()
+    registry.add(
+        CommandSpec("mine", "Only for you", handler=lambda call: _parts("Mine"), private=True)
+    )
+    await start_bot(build_engine(LibraryHolder(library), registry=registry))
+    iid = await fake.invoke_command("mine")
+    message = await one_message(fake, iid)
+    assert message.ephemeral
+    walk = await walk_views(fake, message)  # fails if a press sent a new message instead
+    assert len(walk.latencies) >= 2 and "Claim 11." in walk.text
+
+
 async def test_a_slow_view_is_deferred_then_edited_in_place(
     fake: FakeDiscord,
     start_bot: Callable[..., Any],
@@ -225,11 +248,7 @@ async def test_a_slow_view_is_deferred_then_edited_in_place(
 ) -> None:
     async def slow(call: Any) -> Answer:
         await asyncio.sleep(0.3)
-        items = tuple(
-            Item(f"Claim {i}. " + "A sentence that takes room. " * 8, (Citation(f"Q{i}.", i),))
-            for i in range(12)
-        )
-        return Answer("Slow", sections=(Section("One", items), Section("Two", items[:3])))
+        return _parts("Slow")
 
     registry = build_registry()
     registry.add(CommandSpec("slowparts", "Slow, in parts", handler=slow))

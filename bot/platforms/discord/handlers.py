@@ -232,8 +232,8 @@ class Interactions:
 
     async def _edit(self, interaction: discord.Interaction, work: Awaitable[Answer]) -> None:
         """Show the view ``work`` produces in place of the clicked message (type 7), after a
-        deferred update (type 6) if it takes a while. A private answer (an error) goes to the
-        clicker alone instead, leaving the message as it was."""
+        deferred update (type 6) if it takes a while. A private answer (an error, a preview)
+        clicked on a public message goes to the clicker alone, leaving the message as it was."""
         self._track()
         deferral: asyncio.Task[Any] | None = None
 
@@ -249,7 +249,8 @@ class Interactions:
             if deferral is not None:
                 await deferral
         pages = messages.render(answer)
-        if answer.private:
+        message = interaction.message
+        if answer.private and not (message is not None and message.flags.ephemeral):
             if deferral is None:
                 await messages.respond(interaction, pages, ephemeral=True)
             else:
