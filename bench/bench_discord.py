@@ -8,7 +8,7 @@ the bot's interaction callback reaching the stand-in (what Discord's 3-second wi
 
 Bots compared:
 - ``briefbot``: ``DiscordService`` with the shipped content answering ``/actor name:<actor>``,
-  rotating through every actor (the full card: embeds, buttons, select; long cards are paged).
+  rotating through every actor (the first view of its card: one embed, view buttons, select).
 - ``bare``: a bare discord.py client with one slash command answering "pong".
 
 Phases, alternating between the bots: one interaction in flight at a time (bot by bot, so

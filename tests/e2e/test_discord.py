@@ -40,6 +40,7 @@ from tests.fakes.discord import (
     FakeDiscord,
     SentMessage,
 )
+from tests.fakes.discord.views import walk_views
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(30)]
 
@@ -91,35 +92,24 @@ async def bot(start_bot: Callable[..., Any], engine: Engine) -> DiscordService:
     return service
 
 
-PAGE = re.compile(r"Page 1/(\d+)")
-
-
-async def pages_of(fake: FakeDiscord, iid: str) -> list[SentMessage]:
-    """Every page of the answer to an interaction (the first says "Page 1/n" when paged)."""
-    [first] = await fake.wait_for_messages(iid)
-    paged = PAGE.search(first.embeds[0].get("footer", {}).get("text", "")) if first.embeds else None
-    return await fake.wait_for_messages(iid, count=int(paged[1]) if paged else 1)
+async def one_message(fake: FakeDiscord, iid: str) -> SentMessage:
+    """The answer to an interaction: exactly one message (compact answers never follow up)."""
+    [message] = await fake.wait_for_messages(iid)
+    assert len(fake.interactions[iid].messages) == 1, "an answer must be one message"
+    return message
 
 
 async def ask(
     fake: FakeDiscord, command: str, options: dict[str, Any] | None = None, **where: Any
 ) -> SentMessage:
-    """Invoke a command and return what the user sees, every page joined into one message."""
+    """Invoke a command and return what the user can read: its one message, with every view
+    its controls open (each pressed, each edited in place) joined in; its components are the
+    first view's."""
     iid = await fake.invoke_command(command, options, **where)
-    pages = await pages_of(fake, iid)
-    if len(pages) == 1:
-        return pages[0]
-    return SentMessage(
-        id=pages[-1].id,
-        channel_id=pages[0].channel_id,
-        interaction_id=iid,
-        flags=pages[0].flags,
-        body={
-            "embeds": [e for p in pages for e in p.embeds],
-            "components": pages[-1].body.get("components") or [],
-            "allowed_mentions": pages[0].body.get("allowed_mentions"),
-        },
-    )
+    message = await one_message(fake, iid)
+    walk = await walk_views(fake, message)
+    assert len(fake.interactions[iid].messages) == 1, "an answer must be one message"
+    return walk.joined()
 
 
 def briefing(engine: Engine) -> Any:
@@ -282,17 +272,17 @@ async def test_actor_card_buttons_and_select_work(
     assert "turkey" not in {o["value"] for o in select["options"]}
 
     iid = await fake.click(select["custom_id"], card.id, values=["russia"])
-    [russia, *_] = await pages_of(fake, iid)
+    russia = await one_message(fake, iid)
     assert "Russia" in russia.embeds[0]["title"] and not russia.ephemeral
 
     timeline_button = next(b for b in buttons if b["label"].startswith("Timeline"))
     iid = await fake.click(timeline_button["custom_id"], card.id)
-    [timeline, *_] = await pages_of(fake, iid)
+    timeline = await one_message(fake, iid)
     assert "2022" in timeline.text
 
     compare_button = next(b for b in buttons if b["label"].startswith("Compare"))
     iid = await fake.click(compare_button["custom_id"], card.id)
-    [compare, *_] = await pages_of(fake, iid)
+    compare = await one_message(fake, iid)
     assert "Turkey" in compare.text
 
 
@@ -311,7 +301,7 @@ async def test_a_click_on_a_private_answer_answers_privately(
     card = await ask(fake, "actor", {"name": "turkey", "private": True})
     sources = next(c for c in card.components if c.get("label") == "Sources")
     iid = await fake.click(sources["custom_id"], card.id)
-    [reply, *_] = await pages_of(fake, iid)
+    reply = await one_message(fake, iid)
     assert reply.ephemeral and "Inkstick" in reply.text
 
 
@@ -509,22 +499,26 @@ async def test_groups_channels_choices_and_manage_permission(
     assert hidden.ephemeral and "not a valid channel" in hidden.text and len(seen) == 1
 
 
-async def test_long_answers_are_paged_within_discords_limits(
+async def test_long_answers_are_one_message_whose_views_reach_every_point(
     fake: FakeDiscord, start_bot: Callable[..., Any], library: Any
 ) -> None:
     from bot.core.library import LibraryHolder
 
     await start_bot(build_engine(LibraryHolder(library), registry=_extras_registry([])))
     iid = await fake.invoke_command("long")
-    pages = await pages_of(fake, iid)
-    total = len(pages)
-    assert total >= 3 and pages[0].text.count("Point") > 5
-    assert f"Page 1/{total}" in pages[0].text and f"Page {total}/{total}" in pages[-1].text
-    assert fake.interactions[iid].callback["type"] == 4  # page 1 answers, the rest follow up
-    for page in pages:
-        # pages break between items, never mid-sentence
-        assert page.embeds[0]["description"].rstrip().endswith(".")
-    # fake.assert_clean() (fixture) checks each page against the 6000-character embed limit
+    message = await one_message(fake, iid)
+    assert fake.interactions[iid].callback["type"] == 4  # one response, no follow-ups
+    assert len(message.embeds) == 1 and len(message.text) <= 2500
+    walk = await walk_views(fake, message)
+    assert len(walk.bodies) >= 3  # the points are spread over several views
+    for body in walk.bodies:
+        [embed] = body["embeds"]
+        # views break between items, never mid-sentence
+        assert embed["description"].rstrip().endswith(".")
+    reached = walk.text
+    assert all(f"Point {i}." in reached for i in range(80))
+    assert len(fake.interactions[iid].messages) == 1
+    # fake.assert_clean() (fixture) checks each view against Discord's embed limits
 
 
 async def test_slow_work_is_deferred_then_answered(

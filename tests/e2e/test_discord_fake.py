@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import discord
 import pytest
 
+from bot.app.settings import DiscordSettings, Settings
+from bot.commands.engine import Engine
+from bot.platforms.discord.service import DiscordService
 from tests.fakes.discord import TOKEN, FakeDiscord
 from tests.fakes.discord.rules import command_problems, message_problems, spec_validator
 
@@ -94,3 +98,35 @@ async def test_an_auto_sharded_client_finds_the_gateway_through_gateway_bot() ->
             await task
             discord.http.Route.BASE = saved
         fake.assert_clean()
+
+
+def test_spec_checks_update_and_deferred_update_callbacks() -> None:
+    spec = spec_validator()
+    assert spec.problems("POST", CALLBACK, {"type": 6}) == []
+    update = {"type": 7, "data": {"embeds": [{"title": "Interests", "description": "…"}]}}
+    assert spec.problems("POST", CALLBACK, update) == []
+    bad = {"type": 7, "data": {"embeds": [{"title": "x" * 257}]}}
+    assert any("maxLength" in p for p in spec.problems("POST", CALLBACK, bad))
+
+
+@pytest.mark.e2e
+async def test_an_in_place_update_answers_only_a_click(engine: Engine) -> None:
+    async with FakeDiscord() as fake:
+        settings = Settings(
+            discord=DiscordSettings(
+                token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url
+            )
+        )
+        service = DiscordService(settings, engine)
+        await service.start()
+        try:
+            # A modal submit the bot never opened: it leaves it unanswered.
+            iid = await fake._interact(5, {"custom_id": "nothing", "components": []})
+            token = fake.interactions[iid].token
+            async with aiohttp.ClientSession() as session:
+                url = f"{fake.api_base}/interactions/{iid}/{token}/callback"
+                async with session.post(url, json={"type": 7, "data": {"content": "x"}}) as reply:
+                    assert reply.status == 400
+        finally:
+            await service.stop()
+        assert any("answers only component clicks" in v for v in fake.violations)

@@ -63,6 +63,7 @@ async def bot(fake: FakeDiscord, engine: Engine) -> AsyncIterator[DiscordService
 async def answer_to(fake: FakeDiscord, iid: str) -> SentMessage:
     """What the user sees, once it is there (and after checking it came within 3 s)."""
     [message] = await fake.wait_for_messages(iid)
+    assert len(fake.interactions[iid].messages) == 1, "an answer must be one message"
     latency = fake.interactions[iid].latency
     assert latency is not None and latency < 3.0, latency
     return message

@@ -5,9 +5,13 @@ private answers and are sent ephemerally; a bad option value or an outdated comm
 helpful ephemeral reply; anything unexpected is logged with its traceback and the user gets a
 short ephemeral apology. The bot keeps running either way.
 
-Answers are public unless the user chose ``private`` (or the answer is private, like errors).
-Work that is still running after ``DEFER_AFTER`` seconds is deferred ("Briefbot is thinking…")
-so Discord's 3-second window is never missed.
+Every answer is ONE compact message: the first view of the command's answer
+(``bot.platforms.views``). Answers are public unless the user chose ``private`` (or the answer
+is private, like errors). A click on a view control opens that view in place (callback type 7)
+when the clicker is the user who asked, and privately (an ephemeral message) for anyone else;
+a follow-up control answers with the first view of its command, as a new message.
+Work that is still running after ``DEFER_AFTER`` seconds is deferred ("Briefbot is thinking…",
+or a deferred update for an edit in place) so Discord's 3-second window is never missed.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from bot.commands.registry import CommandSpec, OptionKind
 from bot.core.answers import Answer, error_answer
 from bot.platforms.discord import messages, reach
 from bot.platforms.discord.slash import PRIVATE_OPTION, clip
+from bot.platforms.views import first, is_view, open_view
 from bot.render.actions import decode_action, selection_action
+from bot.render.views import view_target
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,18 @@ def where(interaction: discord.Interaction) -> dict[str, str]:
     }
 
 
+def _asked_by_clicker(interaction: discord.Interaction) -> bool:
+    """Whether the clicked message answers the clicker: an ephemeral message only its asker
+    sees, or one whose interaction metadata names the clicker. A digest has no metadata."""
+    message = interaction.message
+    if message is None:
+        return False
+    if message.flags.ephemeral:
+        return True
+    metadata = message.interaction_metadata
+    return metadata is not None and metadata.user.id == interaction.user.id
+
+
 class Interactions:
     """Handles every interaction the Discord client receives, through the engine."""
 
@@ -109,7 +127,7 @@ class Interactions:
                 can = interaction.guild_id is None or value.permissions.manage_channels
                 context = dataclasses.replace(context, can_manage=can)
         invocation = Invocation(spec.qualified_name, args, context)
-        await self._answer(interaction, self.engine.execute(invocation), private=private)
+        await self._answer(interaction, self._first_view(invocation), private=private)
 
     async def complete(
         self, kind: OptionKind, interaction: discord.Interaction, current: str
@@ -178,6 +196,8 @@ class Interactions:
         values = data.get("values") or []
         try:
             action = selection_action(custom_id, values[0]) if values else decode_action(custom_id)
+            if is_view(action):
+                view_target(action)  # a view code this version cannot read is expired too
         except ValueError:
             log.info(
                 "expired or unknown component id %r", custom_id[:100], extra=where(interaction)
@@ -185,22 +205,70 @@ class Interactions:
             await self._reply(interaction, error_answer(EXPIRED, hint=EXPIRED_HINT))
             return
         context = context_for(interaction)
-        invocation = self.engine.action_invocation(action, context)
         message = interaction.message
+        if is_view(action):
+            work = open_view(self.engine, action, context)
+            if _asked_by_clicker(interaction):
+                await self._edit(interaction, work)
+            else:  # someone else's answer, or a digest: the view only for the clicker
+                await self._answer(interaction, work, private=True)
+            return
+        invocation = self.engine.action_invocation(action, context)
         private = message is not None and message.flags.ephemeral
         private = private or reach.must_answer_privately(interaction)
-        await self._answer(interaction, self.engine.execute(invocation), private=private)
+        await self._answer(interaction, self._first_view(invocation), private=private)
+
+    async def _first_view(self, invocation: Invocation) -> Answer:
+        """The first view of the answer to ``invocation`` (one compact message)."""
+        return first(await self.engine.execute(invocation), invocation)
 
     # -- answering ------------------------------------------------------------------------------
+
+    def _track(self) -> None:
+        current = asyncio.current_task()
+        if current is not None:  # tracked for drain(): the whole answer, sending included
+            self._in_flight.add(current)
+            current.add_done_callback(self._in_flight.discard)
+
+    async def _edit(self, interaction: discord.Interaction, work: Awaitable[Answer]) -> None:
+        """Show the view ``work`` produces in place of the clicked message (type 7), after a
+        deferred update (type 6) if it takes a while. A private answer (an error, a preview)
+        clicked on a public message goes to the clicker alone, leaving the message as it was."""
+        self._track()
+        deferral: asyncio.Task[Any] | None = None
+
+        def defer() -> None:
+            nonlocal deferral
+            deferral = asyncio.ensure_future(interaction.response.defer())
+
+        timer = asyncio.get_running_loop().call_later(DEFER_AFTER, defer)
+        try:
+            answer = await work
+        finally:
+            timer.cancel()
+            if deferral is not None:
+                await deferral
+        pages = messages.render(answer)
+        message = interaction.message
+        if answer.private and not (message is not None and message.flags.ephemeral):
+            if deferral is None:
+                await messages.respond(interaction, pages, ephemeral=True)
+            else:
+                for page in pages:
+                    await interaction.followup.send(**messages.send_kwargs(page), ephemeral=True)
+            return
+        if len(pages) > 1:
+            log.warning("a view rendered as %d messages; only the first is shown", len(pages))
+        if deferral is None:
+            await interaction.response.edit_message(**messages.edit_kwargs(pages[0]))
+        else:
+            await interaction.edit_original_response(**messages.edit_kwargs(pages[0]))
 
     async def _answer(
         self, interaction: discord.Interaction, work: Awaitable[Answer], *, private: bool
     ) -> None:
         """Send the answer ``work`` produces, deferring first if it takes a while."""
-        current = asyncio.current_task()
-        if current is not None:  # tracked for drain(): the whole answer, sending included
-            self._in_flight.add(current)
-            current.add_done_callback(self._in_flight.discard)
+        self._track()
         # A timer rather than a task around ``work``: most answers are ready at once, and a
         # task plus ``asyncio.wait`` would cost each of them extra rounds of the event loop.
         deferral: asyncio.Task[Any] | None = None

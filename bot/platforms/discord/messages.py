@@ -61,6 +61,15 @@ def send_kwargs(page: Page) -> dict[str, Any]:
     return kwargs
 
 
+def edit_kwargs(page: Page) -> dict[str, Any]:
+    """Keyword arguments for ``edit_message``/``edit_original_response``: the whole message
+    replaced, so content or components the new page lacks are removed."""
+    kwargs = send_kwargs(page)
+    kwargs.setdefault("content", None)
+    kwargs.setdefault("view", None)
+    return kwargs
+
+
 async def respond(
     interaction: discord.Interaction,
     pages: list[Page],

@@ -347,6 +347,18 @@ class InteractionsMixin:
         await self._wait(done, timeout, f"{count} message(s) for interaction {interaction_id}")
         return [m for m in record.messages if not m.deleted][:count]
 
+    async def wait_for_update(self, interaction_id: str, timeout: float = 15.0) -> SentMessage:
+        """The clicked message once this click edited it in place: a type 7 callback, or an
+        edit of ``@original`` after a type 6 (deferred update)."""
+        record = self.interactions[interaction_id]
+        await self._wait(
+            lambda: record.updated is not None,
+            timeout,
+            f"an in-place update for interaction {interaction_id}",
+        )
+        assert record.updated is not None
+        return record.updated
+
     def _synced(self, name: str, guild_id: str) -> dict[str, Any] | None:
         for scope in (guild_id, "global"):
             for cmd in self.commands.get(scope, []):

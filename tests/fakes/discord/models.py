@@ -147,6 +147,17 @@ class SentMessage:
     deleted: bool = False
     #: Wall-clock time the stand-in received it (for "arrived on time" checks).
     received_at: float = field(default_factory=time.time)
+    #: Discord's ``interaction_metadata`` of a message an interaction response created.
+    interaction_metadata: dict[str, Any] | None = None
+    #: The bodies it had before each edit, oldest first, and the interactions that edited it.
+    history: list[dict[str, Any]] = field(default_factory=list)
+    edited_by: list[str] = field(default_factory=list)
+
+    def edit(self, body: dict[str, Any], by: str) -> None:
+        """Apply an edit (fields sent replace those the message had), remembering the old."""
+        self.history.append(self.body)
+        self.body = {**self.body, **body}
+        self.edited_by.append(by)
 
     @property
     def ephemeral(self) -> bool:
@@ -211,6 +222,11 @@ class SentMessage:
             "type": 0 if self.interaction_id is None else 20,
             "flags": self.flags,
             "application_id": APPLICATION_ID,
+            **(
+                {"interaction_metadata": self.interaction_metadata}
+                if self.interaction_metadata
+                else {}
+            ),
         }
 
 
@@ -227,6 +243,26 @@ class InteractionRecord:
     responded_at: float | None = None
     messages: list[SentMessage] = field(default_factory=list)
     original: SentMessage | None = None
+    #: The clicked message, once a type 7 callback or an edit after a type 6 changed it.
+    updated: SentMessage | None = None
+
+    @property
+    def user_id(self) -> str:
+        """Who sent it: the member's user in a server, ``user`` in a DM."""
+        user = (self.payload.get("member") or {}).get("user") or self.payload.get("user") or {}
+        return str(user.get("id", ""))
+
+    def metadata(self, **extra: str) -> dict[str, Any]:
+        """``interaction_metadata`` for a message this interaction's response created."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "user": user_json(self.user_id),
+            "authorizing_integration_owners": self.payload.get(
+                "authorizing_integration_owners", {}
+            ),
+            **extra,
+        }
 
     @property
     def latency(self) -> float | None:

@@ -18,9 +18,11 @@ from tests.fakes.discord.models import (
     CHANNEL_MESSAGE,
     DEFAULT_CODES,
     DEFERRED_MESSAGE,
+    DEFERRED_UPDATE,
     EPHEMERAL,
     ERROR_TEXT,
     LOADING,
+    MESSAGE_COMPONENT,
     UPDATE_MESSAGE,
     USER_ID,
     RecordedRequest,
@@ -207,13 +209,25 @@ class RestMixin:
         if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
             flags = int(data.get("flags") or 0) | (LOADING if kind == DEFERRED_MESSAGE else 0)
             message = self._new_message(record.payload["channel_id"], data, flags, iid)
+            clicked = (record.payload.get("message") or {}).get("id")
+            message.interaction_metadata = record.metadata(
+                **({"interacted_message_id": clicked} if clicked else {})
+            )
             record.original = message
             record.messages.append(message)
             resource["message"] = message.payload(bot_user())
-        elif kind == UPDATE_MESSAGE and "message" in record.payload:
+        elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE):
+            if record.type != MESSAGE_COMPONENT or "message" not in record.payload:
+                self.violations.append(
+                    f"interaction {iid}: callback type {kind} answers only component clicks"
+                )
+                return error_response(400, 40004, "Interaction callback type invalid")
             clicked = self._messages[record.payload["message"]["id"]]
-            clicked.body = {**clicked.body, **data}
-            resource["message"] = clicked.payload(bot_user())
+            record.original = clicked  # Discord: @original is now the clicked message
+            if kind == UPDATE_MESSAGE:
+                clicked.edit(data, by=iid)
+                record.updated = clicked
+                resource["message"] = clicked.payload(bot_user())
         interaction = {"id": iid, "type": record.type}
         if "message" in resource:
             interaction.update(
@@ -254,6 +268,10 @@ class RestMixin:
             message = self._new_message(
                 record.payload["channel_id"], body, int(body.get("flags") or 0), record.id
             )
+            if original is not None:
+                message.interaction_metadata = record.metadata(
+                    original_response_message_id=original.id
+                )
             record.messages.append(message)
         if request.query.get("wait") in ("true", "True", "1"):
             return json_response(message.payload(bot_user()))
@@ -266,15 +284,20 @@ class RestMixin:
         if record is None or app != APPLICATION_ID:
             return error_response(404, 10015, "Unknown Webhook")
         message = record.original if message_id == "@original" else self._messages.get(message_id)
-        if message is None or message.interaction_id != record.id or message.deleted:
+        own = message is not None and (
+            message.interaction_id == record.id or message is record.original
+        )
+        if message is None or not own or message.deleted:
             return error_response(404, 10008, "Unknown Message")
         if request.method == "PATCH":
             route = "/webhooks/{webhook_id}/{webhook_token}/messages/" + (
                 "@original" if message_id == "@original" else "{message_id}"
             )
             self._check("PATCH", route, body)
-            message.body = {**message.body, **(body or {})}
+            message.edit(body or {}, by=record.id)
             message.flags &= ~LOADING
+            if message.interaction_id != record.id:  # the clicked message, after a type 6
+                record.updated = message
         elif request.method == "DELETE":
             message.deleted = True
             return web.Response(status=204)
