@@ -23,6 +23,7 @@ from bot.digests.compose import (
 )
 from bot.digests.records import Subscription
 from bot.digests.storage.protocols import Versions
+from bot.render.views import first_view
 
 if TYPE_CHECKING:
     from bot.core.library import LibraryHolder
@@ -77,6 +78,7 @@ class Composer:
             answer = unnamed_briefing(answer)
         seen = tuple(sorted((i, b.fingerprint) for i, b in library.briefings.items()))
         next_state = replace(plan.next_state, briefings=seen)
+        answer = first_view(answer, None)  # one compact message; follow-ups open the rest
         if occurrence is not None:
             extra = {**answer.extra, "subscription": sub.id, "occurrence": occurrence.isoformat()}
             answer = replace(answer, extra=extra)

@@ -237,7 +237,8 @@ class _Views:
                 pairs.append((_label(answer.sections[i]), ViewRef(ViewKind.SECTION, i, 0)))
             if len(more) > SECTION_BUTTONS:
                 pairs.append((NEXT, ViewRef(ViewKind.SECTION, more[SECTION_BUTTONS], 0)))
-        counts = "" if complete else f"Showing {count} of {total} claims; open a part for the rest."
+        rest = "open a part for the rest" if self.origin else "the buttons open the rest"
+        counts = "" if complete else f"Showing {count} of {total} claims; {rest}."
         if quoted and not complete:
             counts += " Quotes: the article's own sentences."
         own = shorten(one_line(answer.footer or ""), FOOTER_CAP)
