@@ -20,7 +20,7 @@ from tests.fakes.slack import DEFAULT_SCOPES, SlackFake, visible_text
 
 pytestmark = pytest.mark.e2e
 
-NOT_ATTACHED = "The map image could not be attached: missing_scope; the text above lists every"
+NOT_ATTACHED = "The map image could not be attached: {reason}; the text above lists every actor"
 
 
 @pytest.fixture(params=["socket", "http"])
@@ -88,7 +88,8 @@ async def test_without_files_write_the_text_stands_and_the_asker_is_told_once(
             assert "Turkey" in html.unescape(visible_text(first))
             assert line["response_type"] == "ephemeral"
             assert line.get("replace_original") is False
-            assert line["text"].startswith(NOT_ATTACHED)
+            reason = "the app lacks the files:write permission (missing_scope)"
+            assert line["text"].startswith(NOT_ATTACHED.format(reason=reason))
             assert not slack.uploaded("C100")
             failures = [r for r in caplog.records if "could not attach" in r.getMessage()]
             assert len(failures) == 1 and "missing_scope" in failures[0].getMessage()
@@ -99,3 +100,19 @@ async def test_without_files_write_the_text_stands_and_the_asker_is_told_once(
         finally:
             await running.service.stop()
         slack.assert_clean()
+
+
+async def test_in_a_channel_without_the_bot_the_upload_fails_quietly(
+    bot: Bot, slack: SlackFake
+) -> None:
+    slack.fail_next("files.completeUploadExternal", error="not_in_channel")
+    reply = await bot.user.command("map")
+    assert reply.status == 200 and reply.response_url
+    url = reply.response_url
+    await slack.wait_for(lambda: len(slack.responses_for(url)) >= 2, timeout=20)
+    first, line = (r.body for r in slack.responses_for(url))
+    assert "Turkey" in html.unescape(visible_text(first))
+    reason = "Briefbot is not a member of this channel (not_in_channel)"
+    assert line["text"].startswith(NOT_ATTACHED.format(reason=reason))
+    assert line["response_type"] == "ephemeral"
+    assert not slack.uploaded("C100")

@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 NOT_ATTACHED = (
     "The map image could not be attached: {reason}; the text above lists every actor and stance."
 )
+#: What the common upload errors mean to the asker; any other is shown as its code.
+REASONS = {
+    "missing_scope": "the app lacks the files:write permission (missing_scope)",
+    "not_in_channel": "Briefbot is not a member of this channel (not_in_channel)",
+    "channel_not_found": "Briefbot cannot post in this conversation (channel_not_found)",
+}
 #: Slack's limit on a file's alt text.
 ALT_TEXT_LIMIT = 1000
 
@@ -45,6 +51,7 @@ async def upload_image(
 ) -> bool:
     """Upload ``image`` into ``channel_id``; on failure tell the asker privately. Never raises
     (except cancellation); returns whether the file was shared."""
+    unexpected: Exception | None = None
     try:
         data = await image_bytes(library, image)
         await client.files_upload_v2(
@@ -57,16 +64,20 @@ async def upload_image(
         )
         return True
     except SlackApiError as exc:
-        reason = slack_error(exc)
+        code = slack_error(exc)
+        reason = REASONS.get(code, code)
     except UserFacingError as exc:  # the briefing was unloaded in the meantime
         reason = str(exc)
-    except (SlackClientError, ValueError, OSError) as exc:
+    except (SlackClientError, OSError) as exc:  # a failed upload POST, a lost connection
         reason = type(exc).__name__
+    except Exception as exc:  # the text answer is out already: an apology would only confuse
+        reason, unexpected = "an unexpected error", exc
     log.warning(
         "could not attach the %s image to %s: %s",
         image.kind,
         channel_id,
         reason,
+        exc_info=unexpected,
         extra={"platform": "slack", "channel": channel_id},
     )
     try:
