@@ -38,7 +38,14 @@ def test_socket_mode_manifest_needs_no_public_url() -> None:
 def test_only_the_scopes_briefbot_uses_are_requested() -> None:
     data = manifest.manifest(settings(), build_registry(), socket_mode=True, request_url=None)
     assert data["oauth_config"]["scopes"] == {
-        "bot": ["commands", "chat:write", "users:read", "channels:history", "groups:history"]
+        "bot": [
+            "commands",
+            "chat:write",
+            "users:read",
+            "channels:history",
+            "groups:history",
+            "files:write",
+        ]
     }
 
 

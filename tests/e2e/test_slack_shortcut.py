@@ -146,7 +146,15 @@ def test_the_manifest_declares_the_message_shortcut_and_no_new_scope() -> None:
         }
     ]
     # Shortcuts ride on `commands`; the answer goes through the response_url. (The history
-    # scopes are the digests': finding a post whose outcome is unknown.)
+    # scopes are the digests': finding a post whose outcome is unknown; files:write is the
+    # stance map's picture.)
     assert data["oauth_config"]["scopes"] == {
-        "bot": ["commands", "chat:write", "users:read", "channels:history", "groups:history"]
+        "bot": [
+            "commands",
+            "chat:write",
+            "users:read",
+            "channels:history",
+            "groups:history",
+            "files:write",
+        ]
     }

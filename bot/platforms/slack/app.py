@@ -36,6 +36,7 @@ from bot.core.answers import Action, Answer, error_answer
 from bot.core.errors import UserFacingError
 from bot.platforms.slack import shortcuts
 from bot.platforms.slack.client import slack_error
+from bot.platforms.slack.images import upload_image
 from bot.platforms.slack.messages import (
     SHARE_ACTION_ID,
     action_context,
@@ -116,6 +117,10 @@ class Listeners:
             invocation = dataclasses.replace(invocation, context=context)
         answer = await self.engine.execute(invocation)
         await respond(**_message(self.first_message(invocation, answer)))
+        channel = invocation.context.channel_id
+        if answer.image is not None and channel:  # the map: its PNG follows the text
+            library = self.engine.library.current
+            await upload_image(self.client, library, answer.image, channel, respond)
 
     def first_message(self, invocation: Invocation, answer: Answer) -> dict[str, Any]:
         """The first view of a fresh ``answer``, private, with a Share button if shareable."""

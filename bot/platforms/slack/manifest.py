@@ -34,6 +34,9 @@ BOT_SCOPES: dict[str, str] = {
     # mid-post, an answer was lost): find the post before posting it again.
     "channels:history": "never post a digest twice: look for it in a public channel first",
     "groups:history": "never post a digest twice: look for it in a private channel first",
+    # files_upload_v2 (files.getUploadURLExternal + files.completeUploadExternal): the PNG of
+    # `/brief map`, after its text answer. Without it the text stands and the asker is told.
+    "files:write": "attach the stance map picture to a map answer in the channel",
 }
 # Not requested: chat:write.public (posting in channels without an invitation — Briefbot asks
 # to be invited instead), channels:read, im:write, app_mentions:read and every user scope.

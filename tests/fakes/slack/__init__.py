@@ -27,6 +27,7 @@ from tests.fakes.slack.models import (
     HttpReply,
     ResponsePost,
     SocketAck,
+    Upload,
     elements,
     visible_text,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "SlackFake",
     "SlackUser",
     "SocketAck",
+    "Upload",
     "elements",
     "encode_body",
     "signature_headers",

@@ -25,8 +25,24 @@ MENTION = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^?[^>]*|@[UW][A-Z0-
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
 #: The scopes of the manifest ``briefbot slack-manifest`` prints.
 DEFAULT_SCOPES = frozenset(
-    {"commands", "chat:write", "users:read", "channels:history", "groups:history"}
+    {"commands", "chat:write", "users:read", "channels:history", "groups:history", "files:write"}
 )
+
+
+@dataclass
+class Upload:
+    """One file the bot uploaded (``files.getUploadURLExternal``, then the bytes POSTed to the
+    returned ``upload_url``); ``channel`` and ``title`` are set once
+    ``files.completeUploadExternal`` shares it (``completed``)."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_text: str
+    data: bytes | None = None
+    channel: str | None = None
+    title: str | None = None
+    completed: bool = False
 
 
 @dataclass

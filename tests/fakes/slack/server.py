@@ -17,7 +17,11 @@ What it serves
 - Web API ``/api/<method>`` (POSTed form or JSON, or GET; ``Authorization: Bearer``), every call
   recorded as an ``ApiCall``: ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``,
   ``chat.update``, ``views.publish``, ``users.info`` (``admin_users``/``owner_users`` are admins),
-  ``apps.connections.open`` (returns the URL of its Socket Mode websocket); any other method
+  ``apps.connections.open`` (returns the URL of its Socket Mode websocket),
+  ``files.getUploadURLExternal`` (an ``upload_url`` on the stand-in and a ``file_id``; the bytes
+  POSTed there are kept) and ``files.completeUploadExternal`` (shares the files into
+  ``channel_id``: ``uploads`` / ``uploaded(channel)``); both answer ``missing_scope`` unless
+  ``scopes`` has ``files:write``; any other method
   answers ``{"ok": true}``.
 - ``POST /response/<id>``: a ``response_url`` (from ``new_response_url()``, put into every payload
   the builders make); posts are recorded as ``ResponsePost``; like Slack, at most 5 per URL.
@@ -67,6 +71,7 @@ from tests.fakes.slack.models import (
     Fault,
     ResponsePost,
     SocketAck,
+    Upload,
 )
 from tests.fakes.slack.payloads import PayloadsMixin
 from tests.fakes.slack.socket_mode import Socket, SocketModeMixin
@@ -103,6 +108,8 @@ class SlackFake(
         self.accepted = asyncio.Event()
         self.calls: list[ApiCall] = []
         self.responses: list[ResponsePost] = []
+        #: Files the bot uploaded (files.getUploadURLExternal onwards), oldest first.
+        self.uploads: list[Upload] = []
         self.violations: list[str] = []
         self.socket_connections = 0
         self._faults: dict[str, list[Fault]] = {}
@@ -117,6 +124,7 @@ class SlackFake(
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)  # the SDK GETs some methods
         app.router.add_post("/response/{url_id}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         return app
 

@@ -1,6 +1,8 @@
 """The Slack stand-in's Web API (``/api/<method>``): token checks, ``chat.*`` posts kept as
 channel history, ``conversations.history`` (scopes, paging, metadata), ``views.publish``,
-``auth.test``, ``users.info``, ``apps.connections.open``, and the Web API faults (``fail_next``,
+``auth.test``, ``users.info``, ``apps.connections.open``, file uploads
+(``files.getUploadURLExternal``, the upload URL, ``files.completeUploadExternal``; refused with
+``missing_scope`` without ``files:write``), and the Web API faults (``fail_next``,
 ``accept_next``)."""
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.fakes.slack.models import (
     VIEW_BLOCK_LIMIT,
     ApiCall,
     Fault,
+    Upload,
     maybe_json,
 )
 
@@ -77,6 +80,10 @@ class WebApiMixin:
         ``after``, the call after that many more have gone through."""
         assert then in {"drop", "hang"}
         self._faults.setdefault(method, []).append(Fault(then=then, after=after))
+
+    def uploaded(self, channel: str) -> list[Upload]:
+        """The files shared into ``channel`` (upload completed), oldest first."""
+        return [u for u in self.uploads if u.completed and u.channel == channel]
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """The messages in ``channel`` (posted with chat.postMessage), oldest first."""
@@ -148,6 +155,10 @@ class WebApiMixin:
                     "is_bot": False,
                 }
             )
+        if method == "files.getUploadURLExternal":
+            return self._get_upload_url(args)
+        if method == "files.completeUploadExternal":
+            return await self._complete_upload(args)
         if method == "apps.connections.open":
             return _ok(url=f"ws://127.0.0.1:{self.port}/socket?ticket={next(self._ids)}")
         return _ok()
@@ -166,18 +177,73 @@ class WebApiMixin:
             message["metadata"] = metadata
         self.history.setdefault(channel, []).append(message)
 
+    def _missing_scope(self, needed: str) -> web.Response | None:
+        if needed in self.scopes:
+            return None
+        return web.json_response(
+            {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": ",".join(sorted(self.scopes)),
+            }
+        )
+
+    def _get_upload_url(self, args: Mapping[str, Any]) -> web.Response:
+        refused = self._missing_scope("files:write")
+        if refused is not None:
+            return refused
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return _ok_false("invalid_arguments")
+        file_id = f"F{next(self._ids):08d}"
+        self.uploads.append(
+            Upload(
+                file_id=file_id,
+                filename=str(args["filename"]),
+                length=int(args["length"]),
+                alt_text=str(args.get("alt_txt") or ""),
+            )
+        )
+        return _ok(upload_url=f"{self.base_url}/upload/{file_id}", file_id=file_id)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The ``upload_url``: like Slack's, no token; the body is the file's bytes."""
+        file_id = request.match_info["file_id"]
+        upload = next((u for u in self.uploads if u.file_id == file_id), None)
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.data = await request.read()
+        await self._notify()
+        return web.Response(text=f"OK - {len(upload.data)}")
+
+    async def _complete_upload(self, args: Mapping[str, Any]) -> web.Response:
+        refused = self._missing_scope("files:write")
+        if refused is not None:
+            return refused
+        files = maybe_json(args.get("files"))
+        if not isinstance(files, list) or not files:
+            return _ok_false("invalid_arguments")
+        by_id = {u.file_id: u for u in self.uploads}
+        shared: list[dict[str, Any]] = []
+        for entry in files:
+            upload = by_id.get(str(entry.get("id")))
+            if upload is None or upload.data is None or upload.completed:
+                return _ok_false("file_not_found")
+            if len(upload.data) != upload.length:
+                return _ok_false("file_upload_size_mismatch")
+            upload.channel = str(args.get("channel_id") or "") or None
+            upload.title = entry.get("title")
+            upload.completed = True
+            shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        await self._notify()
+        return _ok(files=shared)
+
     def _conversations_history(self, args: Mapping[str, Any]) -> web.Response:
         channel = str(args.get("channel") or "")
         needed = "groups:history" if channel.startswith("G") else "channels:history"
-        if needed not in self.scopes:
-            return web.json_response(
-                {
-                    "ok": False,
-                    "error": "missing_scope",
-                    "needed": needed,
-                    "provided": ",".join(sorted(self.scopes)),
-                }
-            )
+        refused = self._missing_scope(needed)
+        if refused is not None:
+            return refused
         oldest = float(args.get("oldest") or 0)
         latest = float(args.get("latest") or time.time() + 3600)
         limit = int(args.get("limit") or 100)
