@@ -16,15 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.app.settings import DigestSettings, OpsSettings, Settings
 from bot.commands.calls import META_STORE
 from bot.commands.engine import Engine
 from bot.digests.handlers import DIGESTS
 from bot.digests.records import Subscription
+from bot.digests.schedule import parse_schedule
 from bot.digests.service import DigestService
 from bot.digests.storage import Store
-from bot.platforms.slack.home import DIGESTS_HEADING, NEEDS_ADMIN
+from bot.platforms.slack.home import (
+    DIGESTS_HEADING,
+    MAX_LISTED,
+    NEEDS_ADMIN,
+    VERBS,
+    digest_action_id,
+    parse_digest_action,
+)
 from bot.platforms.slack.service import SlackService
 from tests.e2e.test_slack import BRIEFING_TITLE, slack_settings
 from tests.fakes.slack import TEAM_ID, SlackFake, SlackUser, elements, view_buttons, visible_text
@@ -186,3 +196,46 @@ async def test_a_view_button_in_the_home_opens_that_view_in_the_home(home: Home)
     await home.guest.click(button(opened, "← Back to the overview"), in_home=True)
     back = await home.next_view()
     assert BRIEFING_TITLE in visible_text(back) and view_buttons(back)
+
+
+async def test_many_subscriptions_and_a_long_answer_keep_the_home_within_100_blocks(
+    home: Home,
+) -> None:
+    for n in range(MAX_LISTED + 5):
+        await home.digests.subscribe(
+            platform="slack",
+            workspace_id=TEAM_ID,
+            channel_id=f"C{n:03d}",
+            channel_name=f"team-<{n:02d}>",  # typed by people: must arrive escaped
+            schedule=parse_schedule("weekdays 08:30"),
+            timezone="Europe/Istanbul",
+            briefing_id=None,
+            created_by="UADMIN",
+        )
+    await home.admin.open_home()
+    view = await home.next_view()
+    shown = visible_text(view)
+    assert shown.count("Schedule: every weekday at 08:30 · Zone: Europe/Istanbul") == MAX_LISTED
+    assert "5 more: digest list shows them all." in shown
+    assert "team-&lt;00&gt;" in shown and "<00>" not in shown
+    assert labels(view).count("Pause") == MAX_LISTED
+
+    picker = elements(view, kind="static_select")[0]  # the whole actor answer, in the Home
+    await home.admin.click(picker, selected="turkey", in_home=True)
+    opened = await home.next_view()  # ≤ 100 blocks, checked by next_view
+    assert visible_text(opened).count("Zone: Europe/Istanbul") == MAX_LISTED
+
+
+@given(
+    verb=st.sampled_from(VERBS),
+    sub_id=st.text(alphabet="0123456789abcdef", min_size=1, max_size=16),
+)
+def test_home_digest_ids_round_trip(verb: str, sub_id: str) -> None:
+    action_id = digest_action_id(verb, sub_id)
+    assert len(action_id) <= 255 and parse_digest_action(action_id) == (verb, sub_id)
+
+
+@given(st.text(max_size=60))
+def test_anything_else_is_not_a_home_digest_id(text: str) -> None:
+    parsed = parse_digest_action(text)
+    assert parsed is None or digest_action_id(*parsed) == text
