@@ -34,7 +34,8 @@ from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec
 from bot.core.answers import Action, Answer, error_answer
 from bot.core.errors import UserFacingError
-from bot.platforms.slack import shortcuts
+from bot.digests.handlers import DIGESTS
+from bot.platforms.slack import home, shortcuts
 from bot.platforms.slack.client import slack_error
 from bot.platforms.slack.images import upload_image
 from bot.platforms.slack.messages import (
@@ -44,7 +45,6 @@ from bot.platforms.slack.messages import (
     clicked_action,
     command_context,
     ephemeral_message,
-    home_view,
     in_home,
     share_value,
     shareable,
@@ -167,8 +167,11 @@ class Listeners:
         await ack()
         if action.get("url"):  # a link button: Slack opens the link, nothing to answer
             return
-        if action.get("action_id") == SHARE_ACTION_ID:
+        action_id = str(action.get("action_id") or "")
+        if action_id == SHARE_ACTION_ID:
             self.spawn(self._share(body, action, respond), respond=respond)
+        elif action_id.startswith(f"{home.HOME_DIGEST_PREFIX}|"):
+            self.spawn(self._home_digest(body, action_id))
         else:
             self.spawn(self._follow_up(body, action, respond), respond=respond)
 
@@ -191,7 +194,7 @@ class Listeners:
             log.info("expired or foreign action id %r", str(element.get("action_id"))[:60])
             action = invocation = target = None
         if in_home(body):
-            await self._open_in_home(context.user_id, invocation, target and target[0])
+            await self._open_in_home(context, invocation, target and target[0])
             return
         if respond is None:
             log.warning("block action without a response_url; nothing to answer with")
@@ -226,21 +229,44 @@ class Listeners:
         )
 
     async def _open_in_home(
-        self, user_id: str, invocation: Invocation | None, ref: ViewRef | None = None
+        self, context: Context, invocation: Invocation | None, ref: ViewRef | None = None
     ) -> None:
-        """Show a click from the Home tab there: the overview again, or the answer on top (a
+        """Show a click from the Home tab there: the brief again, or the answer on top (a
         view button there opens that view of it)."""
+        user_id, workspace = context.user_id, context.workspace_id
         if invocation is None:
-            await self.publish_home(user_id, focus=error_answer(self._expired()))
+            await self.publish_home(
+                user_id, workspace_id=workspace, focus=error_answer(self._expired())
+            )
             return
         briefing = invocation.args.get("briefing")
         if invocation.command == "brief" and ref is None:  # the Home tab shows it anyway
-            await self.publish_home(user_id, briefing=briefing)
+            await self.publish_home(user_id, workspace_id=workspace, briefing=briefing)
         else:
             answer = await self.engine.execute(invocation)
             if ref is not None:
                 answer = view(answer, ref, origin(invocation))
-            await self.publish_home(user_id, focus=answer, briefing=briefing)
+            await self.publish_home(
+                user_id, workspace_id=workspace, focus=answer, briefing=briefing
+            )
+
+    async def _home_digest(self, body: dict[str, Any], action_id: str) -> None:
+        """A Pause/Resume/Unsubscribe click in the Home: run ``digest <verb> <id>`` as the
+        clicker (admins only, as for the slash commands), then publish the Home again."""
+        context = action_context(body)
+        parsed = home.parse_digest_action(action_id)
+        note: str
+        if parsed is None:
+            note = self._expired()
+        elif not await self.can_manage(context):
+            note = home.NEEDS_ADMIN
+        else:
+            verb, sub_id = parsed
+            context = dataclasses.replace(context, can_manage=True, manages_workspace=True)
+            invocation = self.engine.parse(f"digest {verb} {sub_id}", context)
+            answer = await self.engine.execute(invocation)
+            note = f"{answer.title}: {answer.summary}" if answer.summary else answer.title
+        await self.publish_home(context.user_id, workspace_id=context.workspace_id, note=note)
 
     async def _share(
         self, body: dict[str, Any], element: dict[str, Any], respond: Respond | None
@@ -269,22 +295,40 @@ class Listeners:
 
     # -- App Home ---------------------------------------------------------------------------------
 
-    async def on_home_opened(self, event: dict[str, Any]) -> None:
-        """Publish the Home tab (overview and actors) when a user opens it."""
+    async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        """Publish the Home tab (the compact brief and the digests) when a user opens it."""
         if event.get("tab", "home") == "home" and event.get("user"):
-            self.spawn(self.publish_home(str(event["user"])))
+            workspace = str(body.get("team_id") or event.get("team") or "")
+            self.spawn(self.publish_home(str(event["user"]), workspace_id=workspace))
 
     async def publish_home(
-        self, user_id: str, *, focus: Answer | None = None, briefing: str | None = None
+        self,
+        user_id: str,
+        *,
+        workspace_id: str = "",
+        focus: Answer | None = None,
+        briefing: str | None = None,
+        note: str | None = None,
     ) -> None:
-        """``views.publish`` the Home tab for ``user_id``, optionally showing ``focus`` on top."""
-        context = Context(platform="slack", user_id=user_id, can_manage=False)
-        args = {"briefing": briefing} if briefing else {}
-        overview = await self.engine.execute(Invocation("brief", args, context))
-        actors = await self.engine.execute(Invocation("actors", args, context))
-        back = back_to_overview(briefing) if focus is not None else None
-        view = home_view(overview, actors, focus=focus, back=back)
-        await self.client.views_publish(user_id=user_id, view=view)
+        """``views.publish`` the Home tab for ``user_id``: the compact brief (or ``focus``,
+        under a Back button), then the workspace's digests (``note``: what a click did)."""
+        context = Context(
+            platform="slack", user_id=user_id, workspace_id=workspace_id, can_manage=False
+        )
+        back = None
+        if focus is None:
+            invocation = Invocation("brief", {"briefing": briefing} if briefing else {}, context)
+            focus = first(await self.engine.execute(invocation), invocation)
+        else:
+            back = back_to_overview(briefing)
+        subs = await home.subscriptions(self.engine, workspace_id)
+        admin = bool(subs) and await self.can_manage(context)
+        digests = home.digest_blocks(
+            self.engine.services.get(DIGESTS), subs, admin=admin, note=note
+        )
+        await self.client.views_publish(
+            user_id=user_id, view=home.home_page(focus, digests, back=back)
+        )
 
     # -- errors and background work ---------------------------------------------------------------
 
