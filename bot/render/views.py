@@ -53,6 +53,8 @@ LEAD_ITEMS = 3
 #: At most this many section buttons on a first view; the rest are reached by Next.
 SECTION_BUTTONS = 8
 PIECE = 600
+#: Pages are measured as page 99 of 99, the longest page marker a view shows.
+WORST_PAGE = 98
 FOOTER_CAP = 300
 #: Follow-up commands a first view offers (one row of buttons).
 FOLLOW_UPS = 5
@@ -262,7 +264,7 @@ class _Views:
 
     def _paginate_section(self, index: int) -> list[list[_Unit]]:
         return _paginate(
-            self.units[index], lambda page: fits(self._section(index, page, 0, worst=True))
+            self.units[index], lambda page: fits(self._section(index, page, WORST_PAGE, worst=True))
         )
 
     def section(self, ref: ViewRef) -> Answer:
@@ -341,7 +343,9 @@ class _Views:
         units: list[_Unit] = []
         for n, item in enumerate(self.quoted_items(index)):
             units += [_Unit(n, piece) for piece in _quote_pieces(item)]
-        return _paginate(units, lambda page: fits(self._quotes(index, page, 0, worst=True)))
+        return _paginate(
+            units, lambda page: fits(self._quotes(index, page, WORST_PAGE, worst=True))
+        )
 
     def _quotes_for(self, index: int, claim: int) -> ViewRef:
         """The quotes page holding the quotes of the ``claim``-th item of section ``index``."""
@@ -399,28 +403,42 @@ class _Views:
         """A section's text in pieces, then its items, each long one in pieces that keep its
         citations (so its markers show wherever a piece is shown)."""
         units = (
-            [_Unit(-1, text=t) for t in fit(section.text, PIECE)] if has_text(section.text) else []
+            [_Unit(-1, text=t) for t in fit(section.text, _piece(section.text))]
+            if has_text(section.text)
+            else []
         )
         for n, item in enumerate(section.items):
-            if len(item.text) <= PIECE:
+            if len(item.text) <= _piece(item.text):
                 units.append(_Unit(n, item))
             else:
-                units += [_Unit(n, Item(t, item.citations)) for t in fit(item.text, PIECE)]
+                pieces = fit(item.text, _piece(item.text))
+                units += [_Unit(n, Item(t, item.citations)) for t in pieces]
         return units
 
 
 def _quote_pieces(item: Item) -> list[Item]:
     """The claim with its quotes, or, if that is long, the claim then one quote per piece."""
-    if len(item.text) + sum(len(c.quote) for c in item.citations) <= PIECE * 2:
+    whole = item.text + "".join(c.quote for c in item.citations)
+    if len(whole) <= _piece(whole) * 2:
         return [item]
-    pieces = [Item(t) for t in fit(item.text, PIECE)] if has_text(item.text) else []
+    pieces = [Item(t) for t in fit(item.text, _piece(item.text))] if has_text(item.text) else []
     for citation in item.citations:
-        if len(citation.quote) <= PIECE:
+        if len(citation.quote) <= _piece(citation.quote):
             pieces.append(Item("", (citation,)))
             continue
-        for quote in fit(citation.quote, PIECE):
+        for quote in fit(citation.quote, _piece(citation.quote)):
             pieces.append(Item("", (Citation(quote, citation.paragraph),)))
     return pieces
+
+
+def _piece(text: str) -> int:
+    """How long a piece of ``text`` may be: ``PIECE`` characters once escaped for the platform
+    that escapes it most (``&`` is ``&amp;`` on Slack, ``*`` is ``\\*`` on Discord)."""
+    from bot.render.discord import escape_markdown
+    from bot.render.slack import escape
+
+    grown = max(len(escape(text)), len(escape_markdown(text)), len(text), 1) / max(len(text), 1)
+    return max(int(PIECE / grown), 60)
 
 
 def _paginate(units: Sequence[T], page_fits: Callable[[list[T]], bool]) -> list[list[T]]:
