@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -98,6 +98,31 @@ def _asked_by_clicker(interaction: discord.Interaction) -> bool:
         return True
     metadata = message.interaction_metadata
     return metadata is not None and metadata.user.id == interaction.user.id
+
+
+async def _deferring(
+    work: Awaitable[Answer], defer: Callable[[], Awaitable[object]]
+) -> tuple[Answer, bool]:
+    """``work``'s answer, and whether ``defer()`` ran because it took over ``DEFER_AFTER``.
+
+    A timer rather than a task around ``work``: most answers are ready at once, and a task plus
+    ``asyncio.wait`` would cost each of them extra rounds of the event loop. A deferral that
+    started is awaited, so the answer replaces "thinking…" only once that is shown.
+    """
+    deferral: asyncio.Future[object] | None = None
+
+    def start() -> None:
+        nonlocal deferral
+        deferral = asyncio.ensure_future(defer())
+
+    timer = asyncio.get_running_loop().call_later(DEFER_AFTER, start)
+    try:
+        answer = await work
+    finally:
+        timer.cancel()
+        if deferral is not None:
+            await deferral
+    return answer, deferral is not None
 
 
 class Interactions:
@@ -235,23 +260,11 @@ class Interactions:
         deferred update (type 6) if it takes a while. A private answer (an error, a preview)
         clicked on a public message goes to the clicker alone, leaving the message as it was."""
         self._track()
-        deferral: asyncio.Task[Any] | None = None
-
-        def defer() -> None:
-            nonlocal deferral
-            deferral = asyncio.ensure_future(interaction.response.defer())
-
-        timer = asyncio.get_running_loop().call_later(DEFER_AFTER, defer)
-        try:
-            answer = await work
-        finally:
-            timer.cancel()
-            if deferral is not None:
-                await deferral
+        answer, deferred = await _deferring(work, interaction.response.defer)
         pages = messages.render(answer)
         message = interaction.message
         if answer.private and not (message is not None and message.flags.ephemeral):
-            if deferral is None:
+            if not deferred:
                 await messages.respond(interaction, pages, ephemeral=True)
             else:
                 for page in pages:
@@ -259,7 +272,7 @@ class Interactions:
             return
         if len(pages) > 1:
             log.warning("a view rendered as %d messages; only the first is shown", len(pages))
-        if deferral is None:
+        if not deferred:
             await interaction.response.edit_message(**messages.edit_kwargs(pages[0]))
         else:
             await interaction.edit_original_response(**messages.edit_kwargs(pages[0]))
@@ -269,28 +282,14 @@ class Interactions:
     ) -> None:
         """Send the answer ``work`` produces, deferring first if it takes a while."""
         self._track()
-        # A timer rather than a task around ``work``: most answers are ready at once, and a
-        # task plus ``asyncio.wait`` would cost each of them extra rounds of the event loop.
-        deferral: asyncio.Task[Any] | None = None
-
-        def defer() -> None:
-            nonlocal deferral
-            deferral = asyncio.ensure_future(
-                interaction.response.defer(ephemeral=private, thinking=True)
-            )
-
-        timer = asyncio.get_running_loop().call_later(DEFER_AFTER, defer)
-        try:
-            answer = await work
-        finally:
-            timer.cancel()
-            if deferral is not None:  # the answer replaces "thinking…" once that is shown
-                await deferral
+        answer, deferred = await _deferring(
+            work, lambda: interaction.response.defer(ephemeral=private, thinking=True)
+        )
         await messages.respond(
             interaction,
             messages.render(answer),
             ephemeral=private or answer.private,
-            deferred_ephemeral=None if deferral is None else private,
+            deferred_ephemeral=private if deferred else None,
         )
 
     async def _reply(self, interaction: discord.Interaction, answer: Answer) -> None:

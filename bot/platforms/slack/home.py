@@ -17,7 +17,7 @@ from bot.digests.handlers import DIGESTS
 from bot.digests.records import Subscription
 from bot.digests.schedule import stored_schedule
 from bot.digests.service import DigestService
-from bot.render.actions import encode_action
+from bot.platforms.slack.messages import back_row, fit_view
 from bot.render.slack import HOME_MAX_BLOCKS, escape, to_slack_view
 
 #: Prefix of a Home digest button's ``action_id``.
@@ -99,23 +99,9 @@ def home_page(
     """The Home view: ``main`` (a view of an answer, under a ``back`` button if set), then the
     digests part; at most ``HOME_MAX_BLOCKS`` blocks (``main``'s last sections give way)."""
     view = to_slack_view(main)
-    blocks: list[dict[str, Any]] = list(view["blocks"])
-    if back is not None:
-        button = {
-            "type": "button",
-            "action_id": encode_action(back),
-            "text": {"type": "plain_text", "text": back.label},
-        }
-        blocks.insert(0, {"type": "actions", "block_id": "briefbot_back", "elements": [button]})
+    blocks = [back_row(back), *view["blocks"]] if back is not None else view["blocks"]
     tail = [{"type": "divider"}, *digests] if digests else []
-    room = HOME_MAX_BLOCKS - len(tail)
-    while len(blocks) > room:
-        sections = [i for i, block in enumerate(blocks) if block.get("type") == "section"]
-        if not sections:
-            blocks = blocks[:room]
-            break
-        del blocks[sections[-1]]
-    return {**view, "blocks": [*blocks, *tail]}
+    return {**view, "blocks": [*fit_view(blocks, HOME_MAX_BLOCKS - len(tail)), *tail]}
 
 
 def _describe(service: DigestService, sub: Subscription) -> str:

@@ -265,26 +265,30 @@ def home_view(
     view = to_slack_view(focus)
     if back is None:
         return view
+    return {**view, "blocks": fit_view([back_row(back), *view["blocks"]])}
+
+
+def back_row(back: Action) -> dict[str, Any]:
+    """The actions block holding a Home view's ``back`` button."""
     button = {
         "type": "button",
         "action_id": encode_action(back),
         "text": {"type": "plain_text", "text": back.label},
     }
-    back_row = {"type": "actions", "block_id": "briefbot_back", "elements": [button]}
-    return {**view, "blocks": _fit_view([back_row, *view["blocks"]])}
+    return {"type": "actions", "block_id": "briefbot_back", "elements": [button]}
 
 
 def back_to_overview(briefing: str | None) -> Action:
     return Action(ActionKind.BRIEF, "← Back to the overview", briefing=briefing)
 
 
-def _fit_view(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """At most ``HOME_MAX_BLOCKS`` blocks: the last body (``section``) blocks give way, so the
-    header, the notes and the buttons at the end stay."""
+def fit_view(blocks: list[dict[str, Any]], room: int = HOME_MAX_BLOCKS) -> list[dict[str, Any]]:
+    """At most ``room`` blocks: the last body (``section``) blocks give way, so the header,
+    the notes and the buttons at the end stay."""
     blocks = list(blocks)
-    while len(blocks) > HOME_MAX_BLOCKS:
+    while len(blocks) > room:
         sections = [i for i, block in enumerate(blocks) if block.get("type") == "section"]
         if not sections:
-            return blocks[:HOME_MAX_BLOCKS]
+            return blocks[:room]
         del blocks[sections[-1]]
     return blocks
