@@ -61,7 +61,8 @@ def private_image(file_id: str, title: str, alt: str) -> dict[str, Any]:
     }
 
 
-def _alt(text: str) -> str:
+def fit_alt(text: str) -> str:
+    """``text`` within Slack's limit on a file's alt text."""
     return text if len(text) <= ALT_TEXT_LIMIT else text[: ALT_TEXT_LIMIT - 1] + "…"
 
 
@@ -80,7 +81,7 @@ async def upload_image(
     unexpected: Exception | None = None
     try:
         data = await image_bytes(library, image)
-        alt = _alt(image.alt_text)
+        alt = fit_alt(image.alt_text)
         title = f"Stance map: {library.get(image.briefing).briefing.title}"
         if not private:
             await client.files_upload_v2(

@@ -1,7 +1,7 @@
 """The Slack stand-in's checks on everything the bot sends (into ``violations``): fallback
-``text``, block counts, blocks that ``slack_sdk`` parses, unique ``block_id``/``action_id``s, image blocks
-showing only files the app uploaded (``slack_file``),
-and, with ``forbid_mentions``, no broadcast or user mention."""
+``text``, block counts, blocks that ``slack_sdk`` parses, unique ``block_id``/``action_id``s,
+image blocks showing only files the app uploaded (``slack_file``), and, with
+``forbid_mentions``, no broadcast or user mention."""
 
 from __future__ import annotations
 
