@@ -86,8 +86,9 @@ class WebApiMixin:
         return [u for u in self.uploads if u.completed and u.channel == channel]
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
-        """The messages in ``channel`` (posted with chat.postMessage), oldest first."""
-        return list(self.history.get(channel, []))
+        """The messages in ``channel`` posted with chat.postMessage, oldest first (the history
+        also holds the messages that shared files: ``uploaded``)."""
+        return [m for m in self.history.get(channel, []) if not m.get("upload")]
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -235,6 +236,20 @@ class WebApiMixin:
             upload.title = entry.get("title")
             upload.completed = True
             shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        channel = str(args.get("channel_id") or "")
+        if channel:  # as Slack: sharing files into a channel posts a message of the bot
+            self.history.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "ts": f"{time.time():.6f}",
+                    "text": "",
+                    "files": shared,
+                    "upload": True,
+                    "bot_id": BOT_ID,
+                    "app_id": APP_ID,
+                    "user": BOT_USER_ID,
+                }
+            )
         await self._notify()
         return _ok(files=shared)
 
