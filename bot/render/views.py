@@ -289,11 +289,16 @@ class _Views:
         total = len(section.items)
         span = f"{claims[0] + 1}–{claims[-1] + 1} of {total}" if claims else ""
         quoted = any(u.item.citations for u in page if u.item is not None)
+        # Measured with every control, each naming a view of its own: buttons naming the same
+        # view share an id, and Slack's renderer keeps one of them, so a page measured with
+        # FIRST everywhere would have fewer buttons than the page shown.
         pairs: list[tuple[str, ViewRef | None]] = [
-            (PREV, self._step(index, number, -1) if not worst else FIRST),
-            (NEXT, self._step(index, number, +1) if not worst else FIRST),
+            (PREV, self._step(index, number, -1) if not worst else _worst(ViewKind.SECTION, 1)),
+            (NEXT, self._step(index, number, +1) if not worst else _worst(ViewKind.SECTION, 0)),
         ]
-        if quoted or worst:
+        if worst:
+            pairs.append((QUOTES, _worst(ViewKind.QUOTES, 0)))
+        elif quoted:
             pairs.append((QUOTES, self._quotes_for(index, claims[0]) if claims else FIRST))
         pairs.append((BACK, FIRST))
         return Answer(
@@ -442,6 +447,11 @@ def _piece(text: str) -> int:
 
     grown = max(len(escape(text)), len(escape_markdown(text)), len(text), 1) / max(len(text), 1)
     return max(int(PIECE / grown), 60)
+
+
+def _worst(kind: ViewKind, back: int) -> ViewRef:
+    """A reference as long as any a page's controls carry, distinct per ``kind`` and ``back``."""
+    return ViewRef(kind, WORST_PAGE, WORST_PAGE - back)
 
 
 def _paginate(units: Sequence[T], page_fits: Callable[[list[T]], bool]) -> list[list[T]]:
