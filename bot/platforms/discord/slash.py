@@ -94,6 +94,8 @@ def _annotation(option: OptionSpec) -> Any:
         return discord.TextChannel
     if option.kind is OptionKind.INTEGER:
         return int
+    if option.kind is OptionKind.FLAG:
+        return bool
     if option.kind is OptionKind.CHOICE:
         return str
     return app_commands.Range[str, 1, min(option.max_length, STRING_LIMIT)]
