@@ -149,7 +149,6 @@ class SqlSubscriptions:
 
         return await self._db.tx(run, writes=True)
 
-
     async def set_thread(self, sub_id: str, thread: bool, *, now: datetime) -> bool:
         """Turn the subscription's digest threads on or off; False if it does not exist."""
         query = (
