@@ -195,6 +195,9 @@ class PostResult:
 
 #: Platforms cap a thread's name (Discord: 100 characters).
 THREAD_NAME_LIMIT = 100
+#: The posts in a digest's thread are its pages from this number on (for their nonces and
+#: metadata); the digest's own pages are numbered below it.
+THREAD_PAGES = 1000
 
 
 @dataclass(frozen=True)

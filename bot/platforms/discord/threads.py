@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 
 from bot.core.answers import Answer
-from bot.digests.ports import DeliveryError, NoAccess, PostKey, PostResult, ThreadPlan
+from bot.digests.ports import (
+    THREAD_PAGES,
+    DeliveryError,
+    NoAccess,
+    PostKey,
+    PostResult,
+    ThreadPlan,
+)
 from bot.platforms.discord import messages
 
 if TYPE_CHECKING:
@@ -39,8 +46,6 @@ log = logging.getLogger(__name__)
 
 #: A day without messages archives the thread (Discord's choices: 60, 1440, 4320, 10080).
 AUTO_ARCHIVE_MINUTES: Literal[1440] = 1440
-#: Pages posted in a thread take nonces from this page number on (the digest's own below).
-THREAD_PAGES = 1000
 #: Discord answers starting a second thread from one message with this code.
 THREAD_EXISTS = 160004
 #: A retry reads at most this many of the thread's newest messages to find what is there.
