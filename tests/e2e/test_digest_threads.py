@@ -30,6 +30,7 @@ from bot.digests.schedule import parse_schedule
 from bot.digests.service import DigestService
 from bot.digests.storage import SENT, Store, Subscription
 from bot.platforms.discord.service import DiscordService
+from bot.platforms.slack.client import MAX_RETRIES
 from bot.platforms.slack.service import SlackService
 from tests.fakes.discord import (
     CHANNEL_ID,
@@ -50,11 +51,13 @@ class Bot:
     """Both stand-ins, both adapters, and digest services (``start_digests`` adds another
     instance on the same database, as a restart or a second process would)."""
 
-    def __init__(self, tmp_path: Path, engine: Engine, discord_fake: FakeDiscord, slack_fake):  # type: ignore[no-untyped-def]
+    def __init__(
+        self, tmp_path: Path, engine: Engine, discord_fake: FakeDiscord, slack_fake: SlackFake
+    ) -> None:
         self.db = f"sqlite:///{tmp_path / 'bot.db'}"
         self.engine = engine
         self.discord_fake = discord_fake
-        self.slack_fake: SlackFake = slack_fake
+        self.slack_fake = slack_fake
         self.settings = Settings(
             discord=DiscordSettings(
                 token=TOKEN, api_base=discord_fake.api_base, gateway_url=discord_fake.gateway_url
@@ -67,6 +70,8 @@ class Bot:
             digest=DigestSettings(default_timezone="UTC", claim_seconds=10),
             ops=OpsSettings(database_url=self.db),
         )
+        self.discord = DiscordService(self.settings, engine)
+        self.slack = SlackService(self.settings, engine)
         self.services: list[DigestService] = []
         self.stores: list[Store] = []
 
@@ -98,11 +103,9 @@ async def running(
         if before is not None:
             before(discord_fake)
         bot = Bot(tmp_path, engine, discord_fake, slack_fake)
-        bot.discord = DiscordService(bot.settings, engine)  # type: ignore[attr-defined]
-        bot.slack = SlackService(bot.settings, engine)  # type: ignore[attr-defined]
         try:
-            await bot.discord.start()  # type: ignore[attr-defined]
-            await bot.slack.start()  # type: ignore[attr-defined]
+            await bot.discord.start()
+            await bot.slack.start()
             await slack_fake.wait_socket_connected()
             await discord_fake.wait_for_identify()
             await bot.start_digests()
@@ -112,8 +115,8 @@ async def running(
         finally:
             for digests in reversed(bot.services):
                 await digests.stop()
-            await bot.slack.stop()  # type: ignore[attr-defined]
-            await bot.discord.stop()  # type: ignore[attr-defined]
+            await bot.slack.stop()
+            await bot.discord.stop()
             for store in bot.stores:
                 await store.close()
 
@@ -354,3 +357,46 @@ async def test_a_slack_reply_whose_answer_was_lost_is_not_posted_twice(
         lookups = slack_fake.calls_to("conversations.replies")
         assert lookups and lookups[0].args["ts"] == digest["ts"]
         assert len(slack_fake.calls_to("chat.postMessage")) == 1 + replies  # none twice
+
+
+async def test_a_slack_reply_refused_with_5xx_is_retried_and_the_thread_read_first(
+    tmp_path: Path, engine: Engine
+) -> None:
+    async with running(tmp_path, engine) as bot:
+        slack_fake, digests = bot.slack_fake, bot.services[0]
+        sub = await subscribe(digests, "slack", "C100")
+        replies = await thread_plan_size(digests, sub)
+        # The second reply gets 500s that outlast the client's own retries.
+        slack_fake.fail_next("chat.postMessage", status=500, after=2)
+        for _ in range(MAX_RETRIES):
+            slack_fake.fail_next("chat.postMessage", status=500)
+        assert await digests.send_now(sub, wait=20) == "sent"
+        [digest] = slack_fake.posted("C100")
+        inside = slack_fake.replies("C100", digest["ts"])
+        assert len(inside) == replies and len({visible_text(m) for m in inside}) == replies
+        pages = [m["metadata"]["event_payload"]["page"] for m in inside]
+        assert pages == sorted(set(pages))  # in order, none twice
+        [lookup] = slack_fake.calls_to("conversations.replies")
+        assert lookup.args["ts"] == digest["ts"]
+        assert lookup.args["include_all_metadata"] in (True, "1", "true")
+        [row] = await digests.store.ledger.deliveries_of(sub.id)
+        assert row.status == SENT and row.message_id == digest["ts"]
+
+
+async def test_without_thread_a_digest_is_posted_as_before_on_both_platforms(
+    tmp_path: Path, engine: Engine
+) -> None:
+    async with running(tmp_path, engine) as bot:
+        discord_fake, slack_fake, digests = bot.discord_fake, bot.slack_fake, bot.services[0]
+        subs = [
+            await subscribe(digests, "discord", CHANNEL_ID, thread=False),
+            await subscribe(digests, "slack", "C100", thread=False),
+        ]
+        assert await asyncio.gather(*(digests.send_now(s, wait=20) for s in subs)) == [
+            "sent",
+            "sent",
+        ]
+        assert len(discord_fake.channel_messages[CHANNEL_ID]) == 1 and discord_fake.threads == {}
+        assert not discord_fake.requests_to("POST", r"/channels/\d+/messages/\d+/threads")
+        assert len(slack_fake.posted("C100")) == 1 and slack_fake.thread_replies == {}
+        assert all("thread_ts" not in c.args for c in slack_fake.calls_to("chat.postMessage"))
