@@ -56,6 +56,11 @@ def thread_refusal(client: discord.Client, channel_id: str) -> str | None:
     """Why the bot could not open digest threads in the channel, in plain words (None: it can,
     or the channel is not known here to tell)."""
     channel = client.get_channel(int(channel_id)) if channel_id.isdigit() else None
+    if isinstance(channel, discord.Thread):
+        return (
+            f"#{channel.name} is a thread, and Discord has no threads inside threads: "
+            "subscribe its channel to open a thread on each digest."
+        )
     if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
         return None
     me = channel.guild.me
