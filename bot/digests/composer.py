@@ -1,24 +1,28 @@
 """Composing a subscription's next digest, and the briefing versions it diffs against.
 
 Briefing snapshots are immutable per (briefing, fingerprint): each is read from the store once
-and kept, so after a reload every subscription's next digest diffs against the same one.
+and kept, so after a reload every subscription's next digest diffs against the same one. A
+digest after a change of the stances (``map_changed``) carries the stance map as its ``image``,
+which the posters attach.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.core.answers import Answer, unnamed_briefing
+from bot.core.answers import Answer, ImageRef, unnamed_briefing
 from bot.core.errors import UserFacingError
 from bot.digests.clock import Clock
 from bot.digests.compose import (
     DigestState,
     briefing_news,
     compose_digest,
+    map_changed,
     plan_digest,
     snapshot,
     with_news,
@@ -31,6 +35,8 @@ from bot.render.views import first_view, section_views
 if TYPE_CHECKING:
     from bot.core.library import LibraryHolder
     from bot.core.loader import LoadedBriefing
+
+log = logging.getLogger(__name__)
 
 #: A digest's thread holds at most this many replies (its sections' pages, in order).
 MAX_REPLIES = 10
@@ -99,6 +105,8 @@ class Composer:
         next_state = replace(plan.next_state, briefings=seen)
         whole = answer
         answer = first_view(answer, None)  # one compact message; follow-ups open the rest
+        if map_changed(loaded, state, previous):
+            answer = replace(answer, image=await map_image(loaded))
         if occurrence is not None:
             extra = {**answer.extra, "subscription": sub.id, "occurrence": occurrence.isoformat()}
             answer = replace(answer, extra=extra)
@@ -138,3 +146,15 @@ class Composer:
                 return None
             self._snapshots[key] = found
         return self._snapshots[key]
+
+
+async def map_image(loaded: LoadedBriefing) -> ImageRef | None:
+    """The stance map of ``loaded`` as an answer's image (None, logged, if it cannot be laid
+    out: the digest's text stands without it)."""
+    from bot.stance_map import image_ref, map_layout  # loaded only by digests that show it
+
+    try:
+        return image_ref(await map_layout(loaded), loaded.fingerprint)
+    except Exception:
+        log.exception("could not lay out the stance map of %s for a digest", loaded.briefing.id)
+        return None

@@ -16,7 +16,8 @@ Controls are ``ActionKind.VIEW`` actions whose args are the view's code and the 
 again (``Origin``), so they are stateless: any instance, after any restart, answers a click by
 running the command and taking the view. Pages are cut by rendering each candidate page with the
 real renderers, so the bounds hold for any content; a claim too long for a page is split at
-sentences, a quote too long for a page likewise.
+sentences, a quote too long for a page likewise. Every view of an answer carries its ``image``
+(the stance map stays on the message while its parts are read).
 """
 
 from __future__ import annotations
@@ -314,6 +315,7 @@ class _Views:
             actions=self.controls(*pairs),
             tone=answer.tone,
             private=answer.private,
+            image=answer.image,
             quotes=False,
         )
 
@@ -406,6 +408,7 @@ class _Views:
             actions=self.controls(*pairs),
             tone=answer.tone,
             private=answer.private,
+            image=answer.image,
         )
 
     # -- cutting ------------------------------------------------------------------------------

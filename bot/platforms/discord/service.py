@@ -47,7 +47,7 @@ from bot.digests.ports import (
     Unavailable,
     channel_mention,
 )
-from bot.platforms.discord import messages, threads
+from bot.platforms.discord import images, messages, threads
 from bot.platforms.discord.handlers import Interactions
 from bot.platforms.discord.settings import DiscordSettings, HasDiscordSettings
 from bot.platforms.discord.slash import SyncHashes, build_commands, sync_if_changed
@@ -260,8 +260,12 @@ class DiscordService:
         pages = messages.render(answer)[skip_pages:]
         nonces = [key.nonce(skip_pages + i) for i in range(len(pages))] if key else None
         posted: list[discord.Message] = []
+        # The map of a digest goes with its first page, in the same create call (same nonce).
+        picture = (
+            await images.picture(self.engine.library.current, answer) if not skip_pages else None
+        )
         try:
-            await messages.post(channel, pages, posted=posted, nonces=nonces)
+            await messages.post(channel, pages, posted=posted, nonces=nonces, picture=picture)
         except Exception as exc:
             error = self.delivery_error(exc, channel_id)
             error.pages_sent = skip_pages + len(posted)

@@ -37,7 +37,7 @@ from bot.digests.ports import (
     PostResult,
     ThreadPlan,
 )
-from bot.platforms.discord import messages
+from bot.platforms.discord import images, messages
 
 if TYPE_CHECKING:
     from bot.platforms.discord.service import DiscordService
@@ -107,7 +107,8 @@ async def post_threaded(
         if not thread_id and retry:
             thread_id = await _find_post(service, channel, thread, key)
         if not thread_id:
-            thread_id = await _open_post(service, channel, thread, pages[0])
+            picture = await images.picture(service.engine.library.current, answer)
+            thread_id = await _open_post(service, channel, thread, pages[0], picture)
         inside, counted = pages[1:] + replies, 1  # the starter is the digest's first page
     else:
         result = await service.post(channel_id, answer, skip_pages=skip_pages, key=key)
@@ -161,14 +162,23 @@ async def _open_thread(
 
 
 async def _open_post(
-    service: DiscordService, forum: discord.ForumChannel, thread: ThreadPlan, first: Any
+    service: DiscordService,
+    forum: discord.ForumChannel,
+    thread: ThreadPlan,
+    first: Any,
+    picture: images.Picture | None,
 ) -> str:
-    """Make the forum post whose starter message is the digest's first page; its id."""
+    """Make the forum post whose starter message is the digest's first page (with its map,
+    when it has one); its id."""
+    files: dict[str, Any] = {}
+    if picture is not None:
+        first, files = picture.show(first), {"file": picture.file()}
     try:
         made = await forum.create_thread(  # type: ignore[call-overload]
             name=thread.name,
             auto_archive_duration=AUTO_ARCHIVE_MINUTES,
             **messages.send_kwargs(first),
+            **files,
         )
     except Exception as exc:
         error = (

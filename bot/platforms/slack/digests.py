@@ -9,6 +9,14 @@ posted. That needs ``channels:history`` (and ``groups:history`` for private chan
 them a page whose outcome is unknown is posted again, as before, and that is said once in the
 log and in ``/readyz``.
 
+A digest with an image (the stance map, after a change of the stances) shares it into the
+channel with ``files_upload_v2`` once every page is confirmed posted. A retry whose earlier
+attempt's outcome is unknown first looks for the file in the same history (a message of the bot
+sharing a file of that name since the claim) and shares it only if it is not there. An upload
+that fails is logged and not retried: the digest's text stands, and a lost answer to the upload
+itself can mean a missing map, never a second one. (Without the history scopes, an uncertain
+retry may share it again, as it may the pages.)
+
 With a ``ThreadPlan`` the channel still sees one digest; its details are posted as replies in
 the digest's thread (``thread_ts`` = the digest's first message), each with the same metadata
 (pages from ``THREAD_PAGES`` on). A retry — after a failed or lost reply, or a take-over — first
@@ -29,7 +37,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.answers import Answer
+from bot.core.answers import Answer, ImageRef
+from bot.core.library import LibraryHolder
 from bot.digests.ports import (
     THREAD_PAGES,
     ChannelRef,
@@ -40,6 +49,7 @@ from bot.digests.ports import (
     channel_mention,
 )
 from bot.platforms.slack.client import delivery_error, slack_error
+from bot.platforms.slack.images import fit_alt
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +71,13 @@ class SlackPoster:
     platform = "slack"
     limits = POST_LIMITS
 
-    def __init__(self, client: AsyncWebClient, *, render: Any) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, render: Any, library: LibraryHolder | None = None
+    ) -> None:
         self.client = client
         self.render = render
+        #: Where a digest's image is drawn from (None: images are not shared).
+        self.library = library
         #: Why the channel history cannot be searched (None: it can, as far as known).
         self.no_history: str | None = None
 
@@ -157,6 +171,8 @@ class SlackPoster:
                     "the digest's first message is not known; posted without its thread",
                     extra={"platform": "slack", "channel": channel_id},
                 )
+        if answer.image is not None:
+            await self._share_image(channel_id, answer.image, key, uncertain=uncertain)
         return PostResult(message_id=first_ts, found=found)
 
     async def _post_replies(
@@ -234,6 +250,55 @@ class SlackPoster:
             if not response.get("has_more") or not cursor:
                 break
         return found
+
+    async def _share_image(
+        self, channel_id: str, image: ImageRef, key: PostKey | None, *, uncertain: bool
+    ) -> None:
+        """Share a posted digest's image into the channel, unless an uncertain earlier attempt
+        shared it already. Never raises (except cancellation): the digest is delivered."""
+        if self.library is None:
+            return
+        from bot.stance_map import image_bytes  # loaded already: the composer laid it out
+
+        where = {"platform": "slack", "channel": channel_id}
+        try:
+            if key is not None and uncertain and await self._shared(channel_id, key, image):
+                log.info("the digest's %s image is in the channel already", image.kind, extra=where)
+                return
+            library = self.library.current
+            await self.client.files_upload_v2(
+                channel=channel_id,
+                file=await image_bytes(library, image),
+                filename=image.filename,
+                alt_txt=fit_alt(image.alt_text),
+                title=f"Stance map: {library.get(image.briefing).briefing.title}",
+            )
+        except Exception as exc:
+            reason = slack_error(exc) if isinstance(exc, SlackApiError) else repr(exc)
+            log.warning(
+                "could not share the digest's %s image: %s", image.kind, reason, extra=where
+            )
+
+    async def _shared(self, channel_id: str, key: PostKey, image: ImageRef) -> bool:
+        """Whether the bot shared a file named like ``image`` into the channel since the
+        claim of ``key`` (False when the history cannot be read)."""
+        if self.no_history is not None:
+            return False
+        try:
+            response = await self.client.conversations_history(
+                channel=channel_id, oldest=f"{key.since.timestamp():.6f}", limit=HISTORY_LIMIT
+            )
+        except Exception as exc:  # cannot tell: share it (a map twice beats none)
+            log.info("could not look for the digest's image: %r", exc)
+            return False
+        return any(
+            isinstance(message, Mapping)
+            and any(
+                isinstance(f, Mapping) and f.get("name") == image.filename
+                for f in message.get("files") or []
+            )
+            for message in response.get("messages") or []
+        )
 
     async def _find(self, channel_id: str, key: PostKey) -> dict[int, str] | None:
         """The pages of ``key`` already in the channel (page → ts), or None when the history

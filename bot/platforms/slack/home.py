@@ -146,8 +146,24 @@ def _buttons(sub: Subscription) -> dict[str, Any]:
                 "text": {"type": "plain_text", "text": "Unsubscribe"},
                 "value": sub.id,
                 "style": "danger",
+                "confirm": _unsubscribe_confirm(sub),
             },
         ],
+    }
+
+
+def _unsubscribe_confirm(sub: Subscription) -> dict[str, Any]:
+    """Slack's "are you sure?" dialog before an Unsubscribe click is sent."""
+    # plain_text shows names as typed: the digest is named by its id and schedule, which
+    # are ours, so no channel name needs escaping here.
+    when = stored_schedule(sub.schedule).describe()
+    text = f"Digest {sub.id} ({when}) stops for its channel. Subscribing again starts it afresh."
+    return {
+        "title": {"type": "plain_text", "text": "Unsubscribe?"},
+        "text": {"type": "plain_text", "text": text[:300]},
+        "confirm": {"type": "plain_text", "text": "Unsubscribe"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
     }
 
 

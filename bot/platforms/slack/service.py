@@ -58,7 +58,9 @@ class SlackService:
         self.client = build_client(settings.slack)
         #: Digests go through a client of their own, which never re-posts blindly.
         self.poster = SlackPoster(
-            build_client(settings.slack, connection_retries=False), render=to_slack
+            build_client(settings.slack, connection_retries=False),
+            render=to_slack,
+            library=engine.library,
         )
         self.listeners = Listeners(settings, engine, self.client)
         self._app: AsyncApp | None = None

@@ -146,6 +146,33 @@ class RecordedRequest:
     query: dict[str, str]
     body: Any
     at: float
+    #: The files of a multipart request (``files[n]``), in order.
+    files: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Attachment:
+    """A file attached to a message, as Discord stores it (and the bytes, for the tests)."""
+
+    id: str
+    filename: str
+    size: int
+    content_type: str
+    description: str | None
+    data: bytes
+    channel_id: str
+
+    def payload(self) -> dict[str, Any]:
+        url = f"https://cdn.discordapp.com/attachments/{self.channel_id}/{self.id}/{self.filename}"
+        return {
+            "id": self.id,
+            "filename": self.filename,
+            "size": self.size,
+            "url": url,
+            "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+            "content_type": self.content_type,
+            **({"description": self.description} if self.description is not None else {}),
+        }
 
 
 @dataclass
@@ -165,6 +192,8 @@ class SentMessage:
     #: The bodies it had before each edit, oldest first, and the interactions that edited it.
     history: list[dict[str, Any]] = field(default_factory=list)
     edited_by: list[str] = field(default_factory=list)
+    #: Its files, in order (what ``attachments`` of the last create or edit left).
+    attachments: list[Attachment] = field(default_factory=list)
 
     def edit(self, body: dict[str, Any], by: str) -> None:
         """Apply an edit (fields sent replace those the message had), remembering the old."""
@@ -228,7 +257,7 @@ class SentMessage:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [a.payload() for a in self.attachments],
             "embeds": self.embeds,
             "components": self.body.get("components") or [],
             "pinned": False,

@@ -12,6 +12,13 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
+from tests.fakes.discord.files import (
+    FILES_KEY,
+    FormError,
+    Upload,
+    attachments_after,
+    read_multipart,
+)
 from tests.fakes.discord.models import (
     APPLICATION_ID,
     BODY_KEY,
@@ -28,6 +35,7 @@ from tests.fakes.discord.models import (
     THREAD_EXISTS,
     UPDATE_MESSAGE,
     USER_ID,
+    Attachment,
     Perm,
     RecordedRequest,
     SentMessage,
@@ -92,13 +100,17 @@ class RestMixin:
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path.startswith("/api/v10/"):
             body: Any = None
-            if request.can_read_body:
+            uploads: list[Upload] = []
+            if request.content_type == "multipart/form-data":
+                body, uploads = await read_multipart(request)
+            elif request.can_read_body:
                 raw = await request.read()
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode(errors="replace")
             request[BODY_KEY] = body
+            request[FILES_KEY] = uploads
             self.requests.append(
                 RecordedRequest(
                     method=request.method,
@@ -106,6 +118,7 @@ class RestMixin:
                     query=dict(request.query),
                     body=body,
                     at=time.perf_counter(),
+                    files=uploads,
                 )
             )
         return await handler(request)
@@ -113,11 +126,25 @@ class RestMixin:
     def _check(self, method: str, route: str, body: Any) -> None:
         if not self.validate:
             return
-        self.violations += spec_validator().problems(method, route, body)
+        self.violations += spec_validator().problems(method, route, _index_ids_as_text(body))
         if isinstance(body, dict):
             payload = body.get("data") if route.endswith("/callback") else body
             if isinstance(payload, dict):
                 self.violations += [f"{method} {route}: {p}" for p in message_problems(payload)]
+
+    def _attachments(
+        self,
+        request: web.Request,
+        body: dict[str, Any],
+        channel_id: str,
+        existing: list[Attachment] | None = None,
+    ) -> list[Attachment]:
+        """The attachments of a message this request creates (``existing`` None) or edits;
+        raises ``FormError`` with the answer for a request Discord refuses."""
+        uploads: list[Upload] = request.get(FILES_KEY) or []  # type: ignore[assignment]
+        return attachments_after(
+            body, uploads, existing=existing, new_id=self._snowflake, channel_id=channel_id
+        )
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix("/api/v10")
@@ -130,9 +157,13 @@ class RestMixin:
                     request.headers.get("Authorization") != f"Bot {self.token}"
                 ):
                     return error_response(401, 0, "401: Unauthorized")
-                response: web.StreamResponse = await handler(
-                    self, request, body, **match.groupdict()
-                )
+                try:
+                    response: web.StreamResponse = await handler(
+                        self, request, body, **match.groupdict()
+                    )
+                except FormError as refused:
+                    self.refused.append(f"{method} {path}: {refused.response.text}")
+                    return refused.response
                 await self._notify()
                 return response
         self.unhandled.append(f"{method} {path}")
@@ -223,12 +254,22 @@ class RestMixin:
                 f"interaction {iid} answered after {arrived - record.dispatched_at:.2f} s"
             )
             return error_response(404, 10062, "Unknown interaction")
-        record.callback, record.responded_at = body, arrived
         kind, data = body.get("type"), body.get("data") or {}
+        channel_id = record.payload["channel_id"]
+        attached: list[Attachment] = []
+        if kind == CHANNEL_MESSAGE:
+            attached = self._attachments(request, data, channel_id)
+        elif kind == UPDATE_MESSAGE and "message" in record.payload:
+            clicked_message = self._messages[record.payload["message"]["id"]]
+            attached = self._attachments(
+                request, data, channel_id, existing=clicked_message.attachments
+            )
+        record.callback, record.responded_at = body, arrived
         resource: dict[str, Any] = {"type": kind}
         if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
             flags = int(data.get("flags") or 0) | (LOADING if kind == DEFERRED_MESSAGE else 0)
-            message = self._new_message(record.payload["channel_id"], data, flags, iid)
+            message = self._new_message(channel_id, data, flags, iid)
+            message.attachments = attached
             clicked = (record.payload.get("message") or {}).get("id")
             message.interaction_metadata = record.metadata(
                 **({"interacted_message_id": clicked} if clicked else {})
@@ -246,6 +287,7 @@ class RestMixin:
             record.original = clicked  # Discord: @original is now the clicked message
             if kind == UPDATE_MESSAGE:
                 clicked.edit(data, by=iid)
+                clicked.attachments = attached
                 record.updated = clicked
                 resource["message"] = clicked.payload(bot_user())
         interaction = {"id": iid, "type": record.type}
@@ -280,14 +322,17 @@ class RestMixin:
         if record.callback is None:
             return error_response(400, 40060, "Interaction has not been acknowledged.")
         original = record.original
+        attached = self._attachments(request, body, record.payload["channel_id"])
         if original is not None and original.loading and not original.deleted:
             # Discord: the first follow-up after a defer replaces the "thinking" message.
             original.body, original.flags = dict(body), original.flags & ~LOADING
+            original.attachments = attached
             message = original
         else:
             message = self._new_message(
                 record.payload["channel_id"], body, int(body.get("flags") or 0), record.id
             )
+            message.attachments = attached
             if original is not None:
                 message.interaction_metadata = record.metadata(
                     original_response_message_id=original.id
@@ -314,7 +359,11 @@ class RestMixin:
                 "@original" if message_id == "@original" else "{message_id}"
             )
             self._check("PATCH", route, body)
+            attached = self._attachments(
+                request, body or {}, message.channel_id, existing=message.attachments
+            )
             message.edit(body or {}, by=record.id)
+            message.attachments = attached
             message.flags &= ~LOADING
             if message.interaction_id != record.id:  # the clicked message, after a type 6
                 record.updated = message
@@ -357,7 +406,9 @@ class RestMixin:
             if known is not None and time.monotonic() - known[1] <= self.nonce_window:
                 self.nonce_hits += 1  # Discord returns the first message, creates nothing
                 return json_response(known[0].payload(bot_user()))
+        attached = self._attachments(request, body, channel_id)
         message = self._new_message(channel_id, body, int(body.get("flags") or 0), None)
+        message.attachments = attached
         self.channel_messages.setdefault(channel_id, []).append(message)
         if nonce is not None:
             self._nonces[(author, str(nonce))] = (message, time.monotonic())
@@ -466,3 +517,23 @@ class RestMixin:
         (r"POST /channels/(?P<channel_id>\d+)/threads", _bot_forum_post),
         (r"GET /guilds/(?P<guild_id>\d+)/threads/active", _bot_active_threads),
     ]
+
+
+def _index_ids_as_text(body: Any) -> Any:
+    """``body`` with each new file's ``attachments`` id (the index n of ``files[n]``) as text.
+
+    Discord's docs send it as a number (``{"id": 0, "filename": …}``, as discord.py does), the
+    spec types every id as a snowflake string: where they disagree, the docs win.
+    """
+    if not isinstance(body, dict):
+        return body
+    if isinstance(body.get("data"), dict):
+        return {**body, "data": _index_ids_as_text(body["data"])}
+    listed = body.get("attachments")
+    if not isinstance(listed, list):
+        return body
+    fixed = [
+        {**a, "id": str(a["id"])} if isinstance(a, dict) and isinstance(a.get("id"), int) else a
+        for a in listed
+    ]
+    return {**body, "attachments": fixed}

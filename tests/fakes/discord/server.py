@@ -73,6 +73,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from tests.fakes.base import LoopbackServer
+from tests.fakes.discord.files import MAX_UPLOAD
 from tests.fakes.discord.gateway import GatewayMixin, Session
 from tests.fakes.discord.interactions import InteractionsMixin
 from tests.fakes.discord.models import (
@@ -124,6 +125,8 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.unhandled: list[str] = []
+        #: Requests answered with a 400/413 because Discord would refuse them (what and why).
+        self.refused: list[str] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.syncs = 0
         self.channel_messages: dict[str, list[SentMessage]] = {}
@@ -159,7 +162,8 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
             spec_validator()  # load the spec before the clock starts on any interaction
 
     def _build_app(self) -> web.Application:
-        app = web.Application(middlewares=[self._record])
+        # Larger than Discord's upload limit, so the stand-in's own 413 (files.py) answers.
+        app = web.Application(middlewares=[self._record], client_max_size=2 * MAX_UPLOAD)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
         return app
@@ -200,6 +204,7 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
         """Fail if the bot sent anything Discord would reject or the stand-in didn't know."""
         assert not self.violations, "\n".join(self.violations)
         assert not self.unhandled, f"requests the stand-in does not serve: {self.unhandled}"
+        assert not self.refused, "\n".join(self.refused)
 
     # --- internals shared by the mixins ---------------------------------------------------
 

@@ -88,9 +88,10 @@ class WebApiMixin:
         return [u for u in self.uploads if u.completed and u.channel == channel]
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
-        """The messages in ``channel`` (posted with chat.postMessage), oldest first; replies
-        in threads are not among them (``replies``)."""
-        return list(self.history.get(channel, []))
+        """The messages in ``channel`` posted with chat.postMessage, oldest first (the history
+        also holds the messages that shared files: ``uploaded``); replies in threads are not
+        among them (``replies``)."""
+        return [m for m in self.history.get(channel, []) if not m.get("upload")]
 
     def replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
         """The replies in the thread of message ``thread_ts`` of ``channel``, oldest first."""
@@ -253,6 +254,20 @@ class WebApiMixin:
             upload.title = entry.get("title")
             upload.completed = True
             shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        channel = str(args.get("channel_id") or "")
+        if channel:  # as Slack: sharing files into a channel posts a message of the bot
+            self.history.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "ts": f"{time.time():.6f}",
+                    "text": "",
+                    "files": shared,
+                    "upload": True,
+                    "bot_id": BOT_ID,
+                    "app_id": APP_ID,
+                    "user": BOT_USER_ID,
+                }
+            )
         await self._notify()
         return _ok(files=shared)
 
