@@ -110,3 +110,8 @@ class HeldPoster:
         """The platform's ``ThreadChecker`` answer, where it has one."""
         check = getattr(self.poster, "thread_refusal", None)
         return check(channel_id) if callable(check) else None
+
+    def thread_required(self, channel_id: str) -> bool:
+        """The platform's ``ThreadChecker`` answer, where it has one."""
+        check = getattr(self.poster, "thread_required", None)
+        return bool(check(channel_id)) if callable(check) else False

@@ -113,6 +113,8 @@ async def subscribe(call: Call) -> Answer:
         briefing_id = None
     loaded = call.library.get(briefing_id)  # NotFoundError names the choices
     channel_id, channel_name = _channel(call, service)
+    forum = service.thread_required(call.context.platform, channel_id)
+    thread = thread or forum  # a forum takes each digest as a post of its own
     if thread:
         _check_threads(call, service, channel_id)
     sub, created = await service.subscribe(
@@ -141,6 +143,8 @@ async def subscribe(call: Call) -> Answer:
     title = f"Digest subscribed: {where}" if created else f"Already subscribed: {where}"
     if turned_on:
         changed = " Each digest now opens a thread."
+    elif created and forum:
+        changed = " Each digest is a post of its own in the forum."
     elif created:
         changed = " Each digest opens a thread for discussion." if sub.thread else ""
     else:
@@ -269,6 +273,11 @@ async def thread_setting(call: Call) -> Answer:
     sub = await _target(call, service)
     on = call.arg("setting") == "on"
     where = _channel_label(sub)
+    if not on and service.thread_required(sub.platform, sub.channel_id):
+        raise UserFacingError(
+            f"{where} is a forum: each digest has to be a post of its own there.",
+            hint="Subscribe a text channel for digests without a thread.",
+        )
     if on == sub.thread:
         state = "opens a thread" if on else "is posted without a thread"
         return Answer(

@@ -219,6 +219,10 @@ class ThreadChecker(Protocol):
         they can, as far as the platform says)."""
         ...
 
+    def thread_required(self, channel_id: str) -> bool:
+        """Whether a digest can only be posted to ``channel_id`` as a thread (a forum)."""
+        ...
+
 
 @runtime_checkable
 class Poster(Protocol):

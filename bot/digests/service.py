@@ -257,6 +257,11 @@ class DigestService:
         check = getattr(self.posters.get(platform), "thread_refusal", None)
         return check(channel_id) if callable(check) else None
 
+    def thread_required(self, platform: str, channel_id: str) -> bool:
+        """Whether digests to that channel can only be threads (a Discord forum)."""
+        check = getattr(self.posters.get(platform), "thread_required", None)
+        return bool(check(channel_id)) if callable(check) else False
+
     def parse_channel(self, platform: str, text: str) -> ChannelRef | None:
         """The channel ``text`` names on ``platform`` (its poster knows the forms), else None."""
         poster = self.posters.get(platform)

@@ -296,6 +296,30 @@ async def test_a_forum_channel_gets_one_post_per_digest_even_when_the_answer_is_
         assert sorted(r.message_id or "" for r in rows) == sorted(fake.threads)
 
 
+async def test_subscribing_a_forum_makes_each_digest_a_post_even_without_thread(
+    tmp_path: Path, engine: Engine
+) -> None:
+    async with running(tmp_path, engine) as bot:
+        fake, digests = bot.discord_fake, bot.services[0]
+        confirmed = await discord_says(
+            fake,
+            "digest subscribe",
+            {"schedule": "daily 07:00", "channel": FORUM_ID},
+            MANAGER_PERMS,
+        )
+        assert "#digests" in confirmed and "post of its own in the forum" in confirmed, confirmed
+        [sub] = await digests.store.subscriptions.find()
+        assert sub.thread and sub.channel_id == FORUM_ID
+        iid = await fake.invoke_command(  # from a post of the forum, whose channel it is
+            "digest thread", {"setting": "off"}, user_perms=MANAGER_PERMS, channel_id=FORUM_ID
+        )
+        [refused] = await fake.wait_for_messages(iid)
+        assert "is a forum" in refused.text, refused.text
+        assert await digests.send_now(sub, wait=20) == "sent"
+        [post] = fake.threads.values()
+        assert post["parent_id"] == FORUM_ID and FORUM_ID not in fake.channel_messages
+
+
 async def test_without_create_public_threads_subscribe_says_so_in_plain_words(
     tmp_path: Path, engine: Engine
 ) -> None:

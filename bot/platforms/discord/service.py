@@ -282,6 +282,11 @@ class DiscordService:
         """Why digests to the channel could not open threads (``ThreadChecker``)."""
         return threads.thread_refusal(self.client, channel_id)
 
+    def thread_required(self, channel_id: str) -> bool:
+        """A forum channel takes a digest only as a post of its own (``ThreadChecker``)."""
+        channel = self.client.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        return isinstance(channel, discord.ForumChannel)
+
     def delivery_error(self, exc: Exception, channel_id: str) -> DeliveryError:
         """The ``DeliveryError`` for a failed post, in plain words."""
         where = self._channel_label(channel_id)
