@@ -9,9 +9,11 @@ which the posters attach.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.core.answers import Answer, ImageRef, unnamed_briefing
 from bot.core.errors import UserFacingError
@@ -25,15 +27,21 @@ from bot.digests.compose import (
     snapshot,
     with_news,
 )
+from bot.digests.ports import THREAD_NAME_LIMIT, ThreadPlan
 from bot.digests.records import Subscription
 from bot.digests.storage.protocols import Versions
-from bot.render.views import first_view
+from bot.render.views import first_view, section_views
 
 if TYPE_CHECKING:
     from bot.core.library import LibraryHolder
     from bot.core.loader import LoadedBriefing
 
 log = logging.getLogger(__name__)
+
+#: A digest's thread holds at most this many replies (its sections' pages, in order).
+MAX_REPLIES = 10
+#: Whole digests kept behind the first views ``compose`` handed out (for their threads).
+_WHOLES_KEPT = 64
 
 
 def version_of(loaded: LoadedBriefing) -> tuple[str, str, dict[str, Any]]:
@@ -47,6 +55,16 @@ async def record_version(versions: Versions, loaded: LoadedBriefing, *, now: dat
     await versions.record(briefing_id, fingerprint, snap, now=now)
 
 
+def thread_name(title: str, day: str) -> str:
+    """``title · day`` within the platforms' limit (the title shortened, the day kept)."""
+    suffix = f" · {day}"
+    room = THREAD_NAME_LIMIT - len(suffix)
+    title = " ".join(title.split())
+    if len(title) > room:
+        title = title[: room - 1].rstrip() + "…"
+    return title + suffix
+
+
 class Composer:
     """Digests of the current library, for subscriptions in their digest state."""
 
@@ -56,6 +74,7 @@ class Composer:
         self.clock = clock
         self._recorded: set[tuple[str, str]] = set()
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}
+        self._wholes: OrderedDict[int, tuple[Answer, Answer]] = OrderedDict()
 
     def briefing(self, sub: Subscription) -> LoadedBriefing:
         """The briefing the subscription follows (UserFacingError when it is gone)."""
@@ -84,13 +103,28 @@ class Composer:
             answer = unnamed_briefing(answer)
         seen = tuple(sorted((i, b.fingerprint) for i, b in library.briefings.items()))
         next_state = replace(plan.next_state, briefings=seen)
+        whole = answer
         answer = first_view(answer, None)  # one compact message; follow-ups open the rest
         if map_changed(loaded, state, previous):
             answer = replace(answer, image=await map_image(loaded))
         if occurrence is not None:
             extra = {**answer.extra, "subscription": sub.id, "occurrence": occurrence.isoformat()}
             answer = replace(answer, extra=extra)
+        self._wholes[id(answer)] = (answer, whole)  # the answer held: its id stays unique
+        while len(self._wholes) > _WHOLES_KEPT:
+            self._wholes.popitem(last=False)
         return answer, next_state
+
+    def thread_plan(self, sub: Subscription, answer: Answer, occurrence: datetime) -> ThreadPlan:
+        """The thread a digest (``answer``, as ``compose`` made it) opens: named after the
+        digest and its date in the subscription's zone, its sections' pages as replies."""
+        kept = self._wholes.get(id(answer))
+        whole = kept[1] if kept is not None and kept[0] is answer else answer
+        day = occurrence.astimezone(ZoneInfo(sub.timezone)).strftime("%d %b %Y")
+        return ThreadPlan(
+            name=thread_name(whole.title, day),
+            replies=tuple(section_views(whole)[:MAX_REPLIES]),
+        )
 
     async def remember(self, loaded: LoadedBriefing) -> None:
         """Record the briefing's version once per process."""

@@ -96,6 +96,17 @@ def first_view(answer: Answer, origin: Origin | None) -> Answer:
     return _cached(answer, FIRST, origin)
 
 
+def section_views(answer: Answer, origin: Origin | None = None) -> list[Answer]:
+    """Every page of every section of ``answer``, in order, as views (e.g. a digest's details
+    posted as replies in its thread)."""
+    views = _CACHE.views(answer, origin)
+    return [
+        views.get(ViewRef(ViewKind.SECTION, index, page))
+        for index in range(len(answer.sections))
+        for page in range(len(views.section_pages(index)))
+    ]
+
+
 class _IdentityCache:
     """The views of recent answers by the answer's identity: the engine hands out the same
     object for a cached answer, and hashing a whole answer costs more than a small view."""

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 #: The adapter-level option that keeps an answer to the asking user.
 PRIVATE_OPTION = "private"
 PRIVATE_HELP = "Only you see the answer (default: everyone in the channel sees it)"
+#: What a CHANNEL option offers: text and announcement channels, and forums (a digest there is
+#: a post of its own).
+CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum)
 AUTOCOMPLETED = frozenset({OptionKind.ACTOR, OptionKind.BRIEFING, OptionKind.TIMEZONE})
 DESCRIPTION_LIMIT = 100
 STRING_LIMIT = 6000  # Discord's maximum max_length for a string option
@@ -90,10 +93,12 @@ def build_commands(
 
 
 def _annotation(option: OptionSpec) -> Any:
-    if option.kind is OptionKind.CHANNEL:
-        return discord.TextChannel
+    if option.kind is OptionKind.CHANNEL:  # a forum too: digests there are posts of their own
+        return discord.TextChannel | discord.ForumChannel
     if option.kind is OptionKind.INTEGER:
         return int
+    if option.kind is OptionKind.FLAG:
+        return bool
     if option.kind is OptionKind.CHOICE:
         return str
     return app_commands.Range[str, 1, min(option.max_length, STRING_LIMIT)]
@@ -136,6 +141,9 @@ def _command(
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=spec.name, description=clip(spec.description), callback=decorated
     )
+    for opt in spec.options:
+        if opt.kind is OptionKind.CHANNEL:  # text and announcement channels, and forums (no
+            command._params[opt.name].channel_types = list(CHANNEL_TYPES)  # media channels)
     if spec.group is None:
         command.allowed_installs = reach.installs_for(spec)
         command.allowed_contexts = reach.contexts_for(spec)

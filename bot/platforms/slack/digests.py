@@ -17,6 +17,11 @@ that fails is logged and not retried: the digest's text stands, and a lost answe
 itself can mean a missing map, never a second one. (Without the history scopes, an uncertain
 retry may share it again, as it may the pages.)
 
+With a ``ThreadPlan`` the channel still sees one digest; its details are posted as replies in
+the digest's thread (``thread_ts`` = the digest's first message), each with the same metadata
+(pages from ``THREAD_PAGES`` on). A retry — after a failed or lost reply, or a take-over — first
+reads the thread (``conversations.replies``, same scopes) and posts only the replies not there.
+
 The client used here does not retry a post whose connection broke after it was sent (slack_sdk's
 connection-error handler would re-post it blindly); that failure is ``OutcomeUnknown`` and the
 next attempt looks first. 429 and 5xx (Slack did not take the post) are retried by the client.
@@ -34,7 +39,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.answers import Answer, ImageRef
 from bot.core.library import LibraryHolder
-from bot.digests.ports import ChannelRef, PostKey, PostResult, RateLimits, channel_mention
+from bot.digests.ports import (
+    THREAD_PAGES,
+    ChannelRef,
+    PostKey,
+    PostResult,
+    RateLimits,
+    ThreadPlan,
+    channel_mention,
+)
 from bot.platforms.slack.client import delivery_error, slack_error
 from bot.platforms.slack.images import fit_alt
 
@@ -107,6 +120,7 @@ class SlackPoster:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         pages = self.render(answer)
         first_ts = ""
@@ -147,9 +161,95 @@ class SlackPoster:
                 raise error from exc
             sent += 1
             first_ts = first_ts or str(response.get("ts") or "")
+        if thread is not None:
+            parent = thread.starter or first_ts
+            if parent:
+                retry = uncertain or skip_pages > 0 or bool(thread.starter)
+                await self._post_replies(channel_id, parent, thread, key, retry=retry, pages=sent)
+            else:  # cannot happen from the worker: a retry past page 1 names the first message
+                log.warning(
+                    "the digest's first message is not known; posted without its thread",
+                    extra={"platform": "slack", "channel": channel_id},
+                )
         if answer.image is not None:
             await self._share_image(channel_id, answer.image, key, uncertain=uncertain)
         return PostResult(message_id=first_ts, found=found)
+
+    async def _post_replies(
+        self,
+        channel_id: str,
+        parent: str,
+        thread: ThreadPlan,
+        key: PostKey | None,
+        *,
+        retry: bool,
+        pages: int,
+    ) -> None:
+        """Post the plan's replies under ``parent``, but those an earlier attempt posted."""
+        replies = [page for reply in thread.replies for page in self.render(reply)]
+        done = 0
+        if retry and key is not None:
+            there = await self._find_replies(channel_id, parent, key)
+            if there:
+                done = max(there) + 1 - THREAD_PAGES  # replies go out in order
+        for index in range(done, len(replies)):
+            page = replies[index]
+            extra: dict[str, Any] = {}
+            if key is not None:
+                fields = key.fields(THREAD_PAGES + index)
+                extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": fields}
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel_id,
+                    thread_ts=parent,
+                    text=page["text"],
+                    blocks=page.get("blocks"),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **extra,
+                )
+            except Exception as exc:
+                error = delivery_error(exc, channel_id)
+                error.pages_sent, error.message_id = pages, parent
+                log.warning(
+                    "Slack thread reply failed: %s",
+                    error.reason,
+                    extra={"platform": "slack", "channel": channel_id},
+                )
+                raise error from exc
+
+    async def _find_replies(self, channel_id: str, parent: str, key: PostKey) -> set[int]:
+        """The thread pages of ``key`` already under ``parent`` (empty when the thread cannot
+        be read: the replies are then posted as before)."""
+        if self.no_history is not None:
+            return set()
+        found: set[int] = set()
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                response = await self.client.conversations_replies(
+                    channel=channel_id,
+                    ts=parent,
+                    include_all_metadata=True,
+                    limit=HISTORY_LIMIT,
+                    cursor=cursor,
+                )
+            except SlackApiError as exc:
+                if slack_error(exc) == "missing_scope":
+                    self._without_history("the Slack app lacks a history scope")
+                    return set()
+                raise delivery_error(exc, channel_id) from exc
+            except Exception as exc:
+                raise delivery_error(exc, channel_id) from exc
+            for message in response.get("messages") or []:
+                page = _page_of(message, key)
+                if page is not None and page >= THREAD_PAGES:
+                    found.add(page)
+            meta = response.get("response_metadata") or {}
+            cursor = meta.get("next_cursor") if isinstance(meta, Mapping) else None
+            if not response.get("has_more") or not cursor:
+                break
+        return found
 
     async def _share_image(
         self, channel_id: str, image: ImageRef, key: PostKey | None, *, uncertain: bool
@@ -228,7 +328,7 @@ class SlackPoster:
                 raise delivery_error(exc, channel_id) from exc
             for message in response.get("messages") or []:
                 page = _page_of(message, key)
-                if page is not None:
+                if page is not None and page < THREAD_PAGES:  # the digest's own pages
                     found.setdefault(page, str(message.get("ts") or ""))
             meta = response.get("response_metadata") or {}
             cursor = meta.get("next_cursor") if isinstance(meta, Mapping) else None

@@ -47,6 +47,7 @@ class Perm:
     READ_MESSAGE_HISTORY = 1 << 16
     MENTION_EVERYONE = 1 << 17
     USE_APPLICATION_COMMANDS = 1 << 31
+    CREATE_PUBLIC_THREADS = 1 << 35
     SEND_MESSAGES_IN_THREADS = 1 << 38
     USE_EXTERNAL_APPS = 1 << 50
 
@@ -61,6 +62,12 @@ MEMBER_PERMS = (
     | Perm.USE_APPLICATION_COMMANDS
 )
 MANAGER_PERMS = MEMBER_PERMS | Perm.MANAGE_CHANNELS
+#: What the bot's own role grants by default (what its invite asks for, threads included).
+BOT_PERMS = MEMBER_PERMS | Perm.CREATE_PUBLIC_THREADS | Perm.SEND_MESSAGES_IN_THREADS
+BOT_ROLE_ID = "1100000000000000110"
+# Channel types.
+TEXT_CHANNEL, PUBLIC_THREAD, FORUM_CHANNEL = 0, 11, 15
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -121,7 +128,13 @@ def rate_limited_response(retry_after: float) -> web.Response:
 
 
 DEFAULT_CODES = {404: 10003, 403: 50001}
-ERROR_TEXT = {10003: "Unknown Channel", 50001: "Missing Access", 50013: "Missing Permissions"}
+ERROR_TEXT = {
+    10003: "Unknown Channel",
+    10008: "Unknown Message",
+    50001: "Missing Access",
+    50013: "Missing Permissions",
+    THREAD_EXISTS: "A thread has already been created for this message",
+}
 
 
 @dataclass
@@ -299,10 +312,18 @@ class InteractionRecord:
         return None if self.responded_at is None else self.responded_at - self.dispatched_at
 
 
-def channel_json(channel_id: str, name: str, position: int) -> dict[str, Any]:
+def channel_json(
+    channel_id: str, name: str, position: int, kind: int = TEXT_CHANNEL
+) -> dict[str, Any]:
+    forum = (
+        {"available_tags": [], "default_reaction_emoji": None, "default_sort_order": None}
+        if kind == FORUM_CHANNEL
+        else {}
+    )
     return {
+        **forum,
         "id": channel_id,
-        "type": 0,
+        "type": kind,
         "name": name,
         "position": position,
         "guild_id": GUILD_ID,
@@ -313,6 +334,31 @@ def channel_json(channel_id: str, name: str, position: int) -> dict[str, Any]:
         "parent_id": None,
         "rate_limit_per_user": 0,
         "flags": 0,
+    }
+
+
+def thread_json(
+    thread_id: str, parent_id: str, name: str, auto_archive_duration: int
+) -> dict[str, Any]:
+    """A public thread (of a text channel, or a forum post) as Discord returns it."""
+    return {
+        "id": thread_id,
+        "type": PUBLIC_THREAD,
+        "guild_id": GUILD_ID,
+        "parent_id": parent_id,
+        "owner_id": BOT_USER_ID,
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": auto_archive_duration,
+            "archive_timestamp": now_iso(),
+            "locked": False,
+        },
     }
 
 

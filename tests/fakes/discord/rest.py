@@ -28,17 +28,22 @@ from tests.fakes.discord.models import (
     DEFERRED_UPDATE,
     EPHEMERAL,
     ERROR_TEXT,
+    FORUM_CHANNEL,
+    GUILD_ID,
     LOADING,
     MESSAGE_COMPONENT,
+    THREAD_EXISTS,
     UPDATE_MESSAGE,
     USER_ID,
     Attachment,
+    Perm,
     RecordedRequest,
     SentMessage,
     bot_user,
     error_response,
     json_response,
     rate_limited_response,
+    thread_json,
     user_json,
 )
 from tests.fakes.discord.rules import command_problems, message_problems, spec_validator
@@ -66,6 +71,21 @@ class RestMixin:
         connection without answering, ``hang`` never answers (``post_accepted`` is set)."""
         assert then in {"drop", "hang"}
         self._accept_modes.setdefault(channel_id, []).append(then)
+
+    def fail_next_thread_post(self, status: int = 503, *, after: int = 0) -> None:
+        """Fail one post into a thread (any thread) with ``status``, once ``after`` more posts
+        into threads have gone through."""
+        self._thread_post_faults.append([after, status])
+
+    def fail_next_thread(self, status: int = 503) -> None:
+        """Fail the next thread start or forum post with ``status``."""
+        self._thread_faults.append(status)
+
+    def accept_next_thread(self, *, then: str = "drop") -> None:
+        """Create the next thread (or forum post), then lose the answer (see
+        ``accept_next_post``)."""
+        assert then in {"drop", "hang"}
+        self._thread_accepts.append(then)
 
     def fail_channel(self, channel_id: str, status: int = 404, code: int | None = None) -> None:
         """Make every post to ``channel_id`` fail with ``status``: 404 Unknown Channel, 403
@@ -364,8 +384,18 @@ class RestMixin:
                 return error_response(status, 0, f"{status}: Discord error")
             once[0][0] -= 1
         fault = self._channel_faults.get(channel_id)
-        if fault is None and channel_id not in self.channels:
+        if fault is None and channel_id not in self.channels and channel_id not in self.threads:
             fault = (404, 10003)
+        if fault is None and channel_id in self.threads:
+            if once := self._thread_post_faults:
+                if once[0][0] == 0:
+                    status = once.pop(0)[1]
+                    return error_response(status, 0, f"{status}: Discord error")
+                once[0][0] -= 1
+            if not self.bot_permissions & Perm.SEND_MESSAGES_IN_THREADS:
+                fault = (403, 50013)
+        elif fault is None and self.channels[channel_id]["type"] == FORUM_CHANNEL:
+            return error_response(400, 50008, "Cannot send messages in a non-text channel")
         if fault is not None:
             status, code = fault
             return error_response(status, code, ERROR_TEXT.get(code, f"{status}: Discord error"))
@@ -388,6 +418,83 @@ class RestMixin:
             await self._lose_answer(request, modes.pop(0))
         return json_response(message.payload(bot_user()))
 
+    async def _thread_fault(self) -> web.Response | None:
+        if self._thread_faults:
+            status = self._thread_faults.pop(0)
+            return error_response(status, 0, f"{status}: Discord error")
+        return None
+
+    async def _thread_created(
+        self, request: web.Request, thread: dict[str, Any], **extra: Any
+    ) -> web.Response:
+        self.threads[thread["id"]] = thread
+        if self._thread_accepts:
+            await self._notify()
+            await self._lose_answer(request, self._thread_accepts.pop(0))
+        return json_response({**thread, **extra})
+
+    async def _bot_start_thread(
+        self, request: web.Request, body: Any, channel_id: str, message_id: str
+    ) -> web.Response:
+        self._check("POST", "/channels/{channel_id}/messages/{message_id}/threads", body)
+        if fault := await self._thread_fault():
+            return fault
+        if channel_id not in self.channels:
+            return error_response(404, 10003, ERROR_TEXT[10003])
+        if not any(m.id == message_id for m in self.channel_messages.get(channel_id, [])):
+            return error_response(404, 10008, ERROR_TEXT[10008])
+        if not self.bot_permissions & Perm.CREATE_PUBLIC_THREADS:
+            return error_response(403, 50013, ERROR_TEXT[50013])
+        if message_id in self.threads:
+            return error_response(400, THREAD_EXISTS, ERROR_TEXT[THREAD_EXISTS])
+        thread = thread_json(
+            message_id, channel_id, body["name"], int(body.get("auto_archive_duration") or 4320)
+        )
+        return await self._thread_created(request, thread)
+
+    async def _bot_forum_post(
+        self, request: web.Request, body: Any, channel_id: str
+    ) -> web.Response:
+        self._check("POST", "/channels/{channel_id}/threads", body)
+        if fault := await self._thread_fault():
+            return fault
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return error_response(404, 10003, ERROR_TEXT[10003])
+        if channel["type"] != FORUM_CHANNEL or "message" not in body:
+            return error_response(400, 50035, "Invalid Form Body")
+        if isinstance(body.get("message"), dict):
+            self.violations += [
+                f"POST /channels/{{channel_id}}/threads: {p}"
+                for p in message_problems(body["message"])
+            ]
+        thread_id = self._snowflake()
+        thread = thread_json(
+            thread_id, channel_id, body["name"], int(body.get("auto_archive_duration") or 4320)
+        )
+        starter = SentMessage(id=thread_id, channel_id=thread_id, body=dict(body["message"]))
+        self._messages[thread_id] = starter
+        self.channel_messages.setdefault(thread_id, []).append(starter)
+        # Discord answers a forum post with the thread and its starter message.
+        return await self._thread_created(
+            request, thread, message=starter.payload(bot_user()), applied_tags=[]
+        )
+
+    async def _bot_active_threads(
+        self, request: web.Request, body: Any, guild_id: str
+    ) -> web.Response:
+        threads = list(self.threads.values()) if guild_id == GUILD_ID else []
+        return json_response({"threads": threads, "members": []})
+
+    async def _bot_get_messages(
+        self, request: web.Request, body: Any, channel_id: str
+    ) -> web.Response:
+        if channel_id not in self.channels and channel_id not in self.threads:
+            return error_response(404, 10003, ERROR_TEXT[10003])
+        limit = int(request.query.get("limit") or 50)
+        newest_first = list(reversed(self.channel_messages.get(channel_id, [])))[:limit]
+        return json_response([m.payload(bot_user()) for m in newest_first])
+
     _ROUTES: ClassVar[list[tuple[str, Any]]] = [
         (r"GET /users/@me", _bot_me),
         (r"GET /oauth2/applications/@me", _bot_application),
@@ -402,6 +509,13 @@ class RestMixin:
             _webhook_message,
         ),
         (r"POST /channels/(?P<channel_id>\d+)/messages", _bot_post_message),
+        (r"GET /channels/(?P<channel_id>\d+)/messages", _bot_get_messages),
+        (
+            r"POST /channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)/threads",
+            _bot_start_thread,
+        ),
+        (r"POST /channels/(?P<channel_id>\d+)/threads", _bot_forum_post),
+        (r"GET /guilds/(?P<guild_id>\d+)/threads/active", _bot_active_threads),
     ]
 
 
