@@ -92,9 +92,32 @@ def build_commands(
     return commands
 
 
+class _DigestChannel(app_commands.Transformer):
+    """A channel option offering the channels a digest can go to: text and announcement
+    channels, and forums (a plain ``ForumChannel`` annotation would offer media channels too,
+    which Discord's spec does not list for a channel option)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return list(CHANNEL_TYPES)
+
+    async def transform(self, interaction: discord.Interaction, value: Any) -> Any:
+        """The channel from the bot's cache; a channel it cannot see (or of another kind) is
+        refused like any invalid option."""
+        kinds = (discord.TextChannel, discord.ForumChannel)
+        resolved = value if isinstance(value, kinds) else value.resolve()
+        if not isinstance(resolved, kinds):
+            raise app_commands.TransformerError(value, discord.AppCommandOptionType.channel, self)
+        return resolved
+
+
 def _annotation(option: OptionSpec) -> Any:
     if option.kind is OptionKind.CHANNEL:  # a forum too: digests there are posts of their own
-        return discord.TextChannel | discord.ForumChannel
+        return app_commands.Transform[discord.abc.GuildChannel, _DigestChannel]
     if option.kind is OptionKind.INTEGER:
         return int
     if option.kind is OptionKind.FLAG:
@@ -141,9 +164,6 @@ def _command(
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=spec.name, description=clip(spec.description), callback=decorated
     )
-    for opt in spec.options:
-        if opt.kind is OptionKind.CHANNEL:  # text and announcement channels, and forums (no
-            command._params[opt.name].channel_types = list(CHANNEL_TYPES)  # media channels)
     if spec.group is None:
         command.allowed_installs = reach.installs_for(spec)
         command.allowed_contexts = reach.contexts_for(spec)
