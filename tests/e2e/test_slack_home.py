@@ -133,6 +133,11 @@ async def test_the_home_shows_the_compact_brief_and_the_workspaces_digests(home:
     assert "Schedule: every day at 09:00 · Zone: UTC" in shown
     assert "Next run:" in shown and "09:00 UTC · Active" in shown
     assert "Pause" in labels(view) and "Unsubscribe" in labels(view)
+    assert "Thread:" not in shown
+
+    await home.admin.answer(f"digest thread on {sub.id}")
+    await home.admin.open_home()
+    assert "Zone: UTC · Thread: each digest opens one" in visible_text(await home.next_view())
 
 
 async def test_an_admin_pauses_resumes_and_unsubscribes_from_the_home(home: Home) -> None:

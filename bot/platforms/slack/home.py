@@ -110,7 +110,7 @@ def _describe(service: DigestService, sub: Subscription) -> str:
     lines = [
         f"*{escape(channel)}* · `{escape(sub.id)}`",
         f"Schedule: {escape(stored_schedule(sub.schedule).describe())} · Zone: "
-        f"{escape(sub.timezone)}",
+        f"{escape(sub.timezone)}" + (" · Thread: each digest opens one" if sub.thread else ""),
     ]
     if sub.active:
         nxt = service.next_run(sub)
