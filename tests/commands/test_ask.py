@@ -256,3 +256,13 @@ async def test_shipped_briefing_deal_and_neighbourhood(engine: Engine) -> None:
     assert "refugees" in body(why) and "Russia" in body(why)
     neighbours = await ask(engine, "what about Turkey's neighbourhood")
     assert "Zero Problems" in body(neighbours)
+
+
+@pytest.mark.parametrize(
+    "question", ["what does the US want?", "what is the U.S. stance", "US position"]
+)
+async def test_shipped_briefing_us_is_the_united_states(engine: Engine, question: str) -> None:
+    # "US" folds to the stopword "us": the answer must still be about the United States.
+    answer = await ask(engine, question)
+    assert answer.sections, answer.summary
+    assert answer.sections[0].heading.startswith("United States"), answer.sections[0].heading

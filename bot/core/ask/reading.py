@@ -130,7 +130,8 @@ class Reader:
                     continue
                 r.actors.setdefault(actor, None)
                 r.take(i, n)
-                for t in terms(" ".join(folded[i : i + n])):
+                # "US" or "U.S." folds to stopwords: search by the actor's name instead.
+                for t in terms(key) or terms(self._names[actor]):
                     r.weights[t] = 1.0
                     r.name_stems.add(t)
                 size = n
