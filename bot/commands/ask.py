@@ -9,6 +9,7 @@ section first and every claim carrying the sentence it rests on.
 from __future__ import annotations
 
 from bot.commands.calls import Call
+from bot.commands.message_context import question_from_message
 from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Action, ActionKind, Answer, Item, Section
 from bot.core.ask.asker import Asker, Reply, ReplyKind
@@ -94,7 +95,9 @@ def asker_for(loaded: LoadedBriefing) -> Asker:
 )
 def ask(call: Call) -> Answer:
     loaded = call.library.get(call.arg("briefing"))
-    question = call.arg("question") or ""
+    typed = call.arg("question") or ""
+    # Mentions, links and markup are not words to search: "<@123> refugees" is "refugees".
+    question = question_from_message(typed) or typed
     return answer(asker_for(loaded).ask(question), question, loaded)
 
 

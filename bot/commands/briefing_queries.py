@@ -384,15 +384,29 @@ def help_(call: Call) -> Answer:
             sections=tuple(sections),
         )
     groups = reg.groups()
+    group = wanted.split()[0] if wanted else ""
+    if group in groups:
+        # "help digest", "digest", "help digest frob": the group's commands, first.
+        specs = groups[group]
+        unknown = f"“{wanted}” is not a command. " if wanted != group else ""
+        return Answer(
+            title=f"Help — {group}",
+            summary=f"{unknown}“{group}” is a group of commands; help {group} {specs[0].name} "
+            "explains one.",
+            sections=(
+                Section(
+                    f"{group.capitalize()} commands",
+                    tuple(Item(f"{s.usage()} — {s.description}") for s in specs),
+                ),
+            ),
+        )
     sections = [
         Section("Commands", tuple(Item(f"{s.usage()} — {s.description}") for s in reg.top_level()))
     ]
-    for group, specs in groups.items():
-        if wanted and wanted != group and wanted.split()[0] != group:
-            continue
+    for name, specs in groups.items():
         sections.append(
             Section(
-                f"{group.capitalize()} commands",
+                f"{name.capitalize()} commands",
                 tuple(Item(f"{s.usage()} — {s.description}") for s in specs),
             )
         )
@@ -400,8 +414,8 @@ def help_(call: Call) -> Answer:
         "Briefbot answers questions about a cited briefing of an article. "
         "Every claim quotes its source."
     )
-    if wanted and wanted not in groups:
-        summary = f"“{wanted}” is not a command. " + summary
+    if wanted:
+        summary = f"“{wanted}” is not a command.{_closest_command(wanted, reg)} " + summary
     return Answer(
         title="Briefbot help",
         summary=summary,
@@ -410,3 +424,16 @@ def help_(call: Call) -> Answer:
         if call.library.several
         else None,
     )
+
+
+def _closest_command(word: str, registry: CommandRegistry) -> str:
+    """`` Did you mean “actor”?`` for a mistyped command name, else ""."""
+    from rapidfuzz import fuzz, process  # only for a mistyped command: kept out of start-up
+
+    names = registry.names()
+    close = [
+        n
+        for n, score, _ in process.extract(word, names, scorer=fuzz.WRatio, limit=2)
+        if score >= 70
+    ]
+    return " Did you mean " + " or ".join(f"“{c}”" for c in close) + "?" if close else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import logging
+import re
 import shlex
 import time
 from collections import OrderedDict
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: Words that separate the two sides of ``compare``.
 COMPARE_SEPARATORS = frozenset({"vs", "v", "versus", "and", "&", ",", "with", "to"})
+
+#: What a ``--name`` option looks like (anything else after ``--`` is just a word).
+_OPTION_NAME = re.compile(r"[a-z][a-z0-9_-]*", re.I)
 
 #: Answers of cacheable commands kept per content version (a reload makes old keys unreachable).
 ANSWER_CACHE_SIZE = 512
@@ -235,15 +239,29 @@ class Engine:
         while i < len(words):
             word = words[i]
             if word.startswith("--") and len(word) > 2:
-                name, _, value = word[2:].partition("=")
+                name, eq, value = word[2:].partition("=")
                 if name in by_name:
                     if by_name[name].kind is OptionKind.FLAG:
                         value = value or "true"  # a flag takes no value of its own
-                    elif not value and i + 1 < len(words):
+                    elif not eq and i + 1 < len(words) and not words[i + 1].startswith("--"):
                         value, i = words[i + 1], i + 1
+                    if not value.strip():
+                        raise UserFacingError(
+                            f"--{name} needs a value after it, e.g. --{name} "
+                            + ("ID." if by_name[name].kind is OptionKind.BRIEFING else "VALUE."),
+                            hint=f"Usage: {spec.usage()}" + _example(spec),
+                        )
                     args[name] = value
                     i += 1
                     continue
+                if _OPTION_NAME.fullmatch(name) and not any(
+                    o.greedy and o.kind is OptionKind.TEXT for o in spec.options
+                ):
+                    # "timeline --since 2022": say so, rather than read it as an actor name.
+                    raise UserFacingError(
+                        f"“{spec.qualified_name}” has no option “--{name}”.",
+                        hint=f"Usage: {spec.usage()}",
+                    )
             name, eq, value = word.partition("=")
             if eq and name in by_name and not by_name[name].greedy:
                 args[name] = value
@@ -277,6 +295,9 @@ class Engine:
         """Split ``united states vs turkey`` / ``united states turkey`` into two actor names."""
         if words[-1].lower() in COMPARE_SEPARATORS:  # "compare turkey vs": the second is missing
             return " ".join(words[:-1]), ""
+        if words[0].lower() in COMPARE_SEPARATORS:  # "compare vs syria": the first is missing
+            return "", " ".join(words[1:])
+        self._refuse_more_than_two(words)
         for i, word in enumerate(words):
             if word.lower() in COMPARE_SEPARATORS and 0 < i < len(words) - 1:
                 return " ".join(words[:i]), " ".join(words[i + 1 :])
@@ -291,6 +312,22 @@ class Engine:
                 if index.exact(left) and index.exact(right):
                     return left, right
         return words[0], " ".join(words[1:])
+
+    def _refuse_more_than_two(self, words: list[str]) -> None:
+        """``compare turkey syria russia``: say it takes two, rather than look for an actor
+        called "syria russia"."""
+        index = self._newest_index()
+        if index is None:
+            return
+        names = _exact_names([w for w in words if w.lower() not in COMPARE_SEPARATORS], index)
+        if names is not None and len(names) > 2:
+            actors = [a.name for n in names if (a := index.exact(n)) is not None]
+            raise UserFacingError(
+                f"“compare” takes two actors; you named {len(names)}: "
+                f"{', '.join(actors[:-1])} and {actors[-1]}.",
+                hint=f"Compare two at a time, e.g. compare {names[0]} vs {names[1]}"
+                " — or use actors to see where each stands.",
+            )
 
     def _newest_index(self) -> ActorIndex | None:
         """The actor index of the newest briefing (None when nothing is loaded)."""
@@ -355,6 +392,23 @@ class Engine:
         elif action.kind is ActionKind.TIMELINE and action.args:
             args["actor"] = action.args[0]
         return Invocation(action.kind.value, args, context)
+
+
+def _exact_names(words: list[str], index: ActorIndex) -> list[str] | None:
+    """``words`` read as consecutive actor names or aliases (longest first), as typed; None
+    when they are not all names."""
+    names: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i, -1):
+            name = " ".join(words[i:j]).strip(",")
+            if name and index.exact(name):
+                names.append(name)
+                i = j
+                break
+        else:
+            return None
+    return names
 
 
 def _split(text: str) -> list[str]:

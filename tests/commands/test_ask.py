@@ -266,3 +266,11 @@ async def test_shipped_briefing_us_is_the_united_states(engine: Engine, question
     answer = await ask(engine, question)
     assert answer.sections, answer.summary
     assert answer.sections[0].heading.startswith("United States"), answer.sections[0].heading
+
+
+async def test_shipped_briefing_mentions_in_a_question_are_not_words(engine: Engine) -> None:
+    # Discord's <@123> used to read as the number 123: "The briefing doesn't mention 123."
+    answer = await ask(engine, "<@123> <@&55> @everyone <!channel> how many refugees?")
+    assert answer.title == "Q: how many refugees?"
+    assert "123" not in answer.summary and "@" not in answer.title
+    assert "4 million" in body(answer)

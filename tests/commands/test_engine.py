@@ -303,3 +303,49 @@ async def test_counts_read_naturally(library) -> None:  # type: ignore[no-untype
     actors = await eng.execute_text("actors", CTX)
     assert actors.summary.startswith("3 actors.")
     assert "1 actors" not in text_of(await eng.execute_text("timeline", CTX))
+
+
+# -- odd input a user types (audit) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line", ["compare turkey syria russia", "compare turkey vs syria vs russia"]
+)
+async def test_compare_with_three_actors_says_it_takes_two(engine: Engine, line: str) -> None:
+    answer = await engine.execute_text(line, CTX)
+    assert answer.tone is Tone.ERROR
+    assert answer.summary == "“compare” takes two actors; you named 3: Turkey, Syria and Russia."
+    assert "compare turkey vs syria" in text_of(answer)
+
+
+async def test_compare_with_a_leading_separator_asks_for_the_first_actor(engine: Engine) -> None:
+    answer = await engine.execute_text("compare vs syria", CTX)
+    assert answer.tone is Tone.ERROR and "needs first" in answer.summary
+
+
+async def test_an_unknown_option_is_named_not_read_as_an_actor(engine: Engine) -> None:
+    answer = await engine.execute_text("timeline --since 2022", CTX)
+    assert answer.tone is Tone.ERROR
+    assert answer.summary == "“timeline” has no option “--since”."
+    assert "Usage: timeline [actor] [briefing]" in text_of(answer)
+
+
+@pytest.mark.parametrize("line", ["actor russia --briefing", "actor russia --briefing="])
+async def test_an_option_without_its_value_says_so(engine: Engine, line: str) -> None:
+    answer = await engine.execute_text(line, CTX)
+    assert answer.tone is Tone.ERROR
+    assert answer.summary == "--briefing needs a value after it, e.g. --briefing ID."
+
+
+async def test_help_for_a_mistyped_command_suggests_the_command(engine: Engine) -> None:
+    answer = await engine.execute_text("help actr", CTX)
+    assert answer.summary.startswith("“actr” is not a command. Did you mean “actor”")
+
+
+@pytest.mark.parametrize("line", ["help digest", "digest", "help briefing", "briefing"])
+async def test_help_for_a_group_lists_its_commands_first(engine: Engine, line: str) -> None:
+    group = line.split()[-1]
+    answer = await engine.execute_text(line, CTX)
+    assert answer.title == f"Help — {group}"
+    assert answer.sections[0].heading == f"{group.capitalize()} commands"
+    assert all(i.text.startswith(f"{group} ") for i in answer.sections[0].items)
