@@ -8,12 +8,14 @@ section first and every claim carrying the sentence it rests on.
 
 from __future__ import annotations
 
+import re
+
 from bot.commands.calls import Call
 from bot.commands.message_context import question_from_message
 from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Action, ActionKind, Answer, Item, Section
 from bot.core.ask.asker import Asker, Reply, ReplyKind
-from bot.core.ask.facts import SAYS
+from bot.core.ask.facts import SAYS, Fact
 from bot.core.ask.story import Story
 from bot.core.loader import LoadedBriefing
 from bot.core.retrieval import Passage
@@ -21,6 +23,8 @@ from bot.core.retrieval import Passage
 BRIEFING = OptionSpec(
     "briefing", "Which briefing (default: the newest)", OptionKind.BRIEFING, required=False
 )
+
+_HOW = re.compile(r"\bhow (many|much|big|large)\b")
 
 #: The ``ask`` command; ``register`` adds it to the application's registry.
 commands = CommandRegistry()
@@ -123,6 +127,8 @@ def answer(reply: Reply, question: str, loaded: LoadedBriefing) -> Answer:
         sections.append(_try(loaded))
     elif reply.kind is ReplyKind.NOT_SAID and reply.fact is not None:
         what, noun = SAYS[reply.fact]
+        if reply.fact is Fact.COUNT and (how := _HOW.search(question.lower())):
+            what = how.group()  # "how much oil …" is not answered by "how many"
         title = f"The article doesn't say {what}"
         summary = f"No claim or figure in the briefing gives {noun} for this."
         if reply.hits:

@@ -274,3 +274,17 @@ async def test_shipped_briefing_mentions_in_a_question_are_not_words(engine: Eng
     assert answer.title == "Q: how many refugees?"
     assert "123" not in answer.summary and "@" not in answer.title
     assert "4 million" in body(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("how much oil does syria export", "The article doesn't say how much"),
+        ("how many tanks does turkey have", "The article doesn't say how many"),
+    ],
+)
+async def test_shipped_briefing_a_missing_number_is_asked_back_in_the_users_words(
+    engine: Engine, question: str, title: str
+) -> None:
+    answer = await ask(engine, question)
+    assert answer.title == title
