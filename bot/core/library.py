@@ -65,6 +65,21 @@ class ActorIndex:
         """The actor this name, id or alias denotes, or None."""
         return next((self._exact[k] for k in name_keys(name) if k in self._exact), None)
 
+    def known_as(self, name: str) -> Actor | None:
+        """The actor a looser form of ``name`` denotes: a possessive ("Erdoğan's") or another
+        form of a country's name ("Russian", "the Americans"), when it points to one actor."""
+        key = fold(name).removeprefix("the ")
+        if key.endswith(" s") and (actor := self.exact(key.removesuffix(" s"))) is not None:
+            return actor
+        from bot.core.ask.gazetteer import gazetteer  # only for a name not found as written
+
+        gaz = gazetteer()
+        entry = gaz.index.get(key)
+        if entry is None or key in gaz.exact:  # "us" is only a name as "US"
+            return None
+        found = {a.id: a for v in gaz.names[entry].variants if (a := self.exact(v)) is not None}
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def ranked(self, text: str, *, limit: int = 25) -> list[ActorMatch]:
         """Actors ranked by how well ``text`` matches one of their names (best first, once each)."""
         query = fold(text)
@@ -175,7 +190,7 @@ class Library:
     def resolve_actor(self, loaded: LoadedBriefing, name: str) -> Actor:
         """The actor ``name`` denotes; a typo gets "did you mean", an absent actor the full list."""
         index = self.index(loaded)
-        actor = index.exact(name)
+        actor = index.exact(name) or index.known_as(name)
         if actor is not None:
             return actor
         everyone = ", ".join(a.name for a in loaded.briefing.actors)

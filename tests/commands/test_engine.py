@@ -349,3 +349,27 @@ async def test_help_for_a_group_lists_its_commands_first(engine: Engine, line: s
     assert answer.title == f"Help — {group}"
     assert answer.sections[0].heading == f"{group.capitalize()} commands"
     assert all(i.text.startswith(f"{group} ") for i in answer.sections[0].items)
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("Erdoğan’s", "Turkey"),
+        ("erdogan's", "Turkey"),
+        ("Russian", "Russia"),
+        ("the Russians", "Russia"),
+        ("Turkish", "Turkey"),
+        ("Americans", "United States"),
+    ],
+)
+async def test_a_possessive_or_a_countrys_other_name_finds_the_actor(
+    engine: Engine, name: str, title: str
+) -> None:
+    answer = await engine.execute(Invocation("actor", {"name": name}, CTX))
+    assert answer.tone is Tone.INFO, answer.summary
+    assert answer.title.startswith(f"{title} — ")
+
+
+async def test_a_country_the_briefing_does_not_have_is_still_not_an_actor(engine: Engine) -> None:
+    answer = await engine.execute(Invocation("actor", {"name": "Israeli"}, CTX))
+    assert answer.tone is Tone.ERROR and "Israeli" in answer.summary
