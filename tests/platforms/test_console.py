@@ -440,3 +440,18 @@ async def test_a_console_digest_with_a_thread_prints_its_replies_under_the_threa
         shown,
         re.S,
     )
+
+
+@pytest.mark.parametrize("word", ["back", "next", "prev"])
+async def test_a_view_word_with_nothing_to_open_says_so_in_one_line(
+    engine: Engine, word: str
+) -> None:
+    follow = FollowUps(engine, CONTEXT)
+    await follow.answer("actor russia")
+    await follow.answer("more")  # the whole answer: no view to move to
+    answer = await follow.answer(word)
+    assert answer.title == "Nothing to open"
+    assert answer.summary == (
+        f"“{word}” opens nothing here. The whole answer is on screen; type a command for another."
+    )
+    assert not answer.sections  # not the whole help after “… is not a command”

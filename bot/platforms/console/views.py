@@ -39,6 +39,8 @@ from bot.render.views import QUOTES as QUOTES_LABEL
 MORE = "more"
 _COUNT = re.compile(r"\s*\(\d+\)\s*$")
 QUOTES = "quotes"
+#: Words that only move between views (the controls ◀ Prev, Next ▶, Back); never commands.
+_VIEW_WORDS = frozenset({("back",), ("next",), ("prev",), ("previou",)})
 #: Words that leave the console rather than open a view.
 EXIT_WORDS = frozenset({"quit", "exit", ":q"})
 
@@ -103,6 +105,8 @@ class FollowUps:
             return await self._action(action)
         if best_section:
             return await self._sections(shown, key, best_section)
+        if key in _VIEW_WORDS:
+            return _nothing_to_open(text, shown.view)  # not "“back” is not a command" + help
         return await self._command(text)
 
     def _names_actor(self, text: str) -> bool:
@@ -169,6 +173,17 @@ class FollowUps:
     def _show(self, shown: Shown, view: Answer) -> Answer:
         self.shown = dataclasses.replace(shown, view=view)
         return view
+
+
+def _nothing_to_open(word: str, view: Answer) -> Answer:
+    """What ``back``/``next``/``prev`` say when the answer on screen has no such control."""
+    labels = [_COUNT.sub("", a.label).strip().lower() for a in view.actions if is_view(a)]
+    offer = (
+        f" Open: {', '.join(dict.fromkeys(labels))}."
+        if labels
+        else " The whole answer is on screen; type a command for another."
+    )
+    return Answer(title="Nothing to open", summary=f"“{word}” opens nothing here.{offer}")
 
 
 def quotes_view(view: Answer) -> Answer:
