@@ -99,10 +99,11 @@ def asker_for(loaded: LoadedBriefing) -> Asker:
 )
 def ask(call: Call) -> Answer:
     loaded = call.library.get(call.arg("briefing"))
-    typed = call.arg("question") or ""
+    question = call.arg("question") or ""
     # Mentions, links and markup are not words to search: "<@123> refugees" is "refugees".
-    question = question_from_message(typed) or typed
-    return answer(asker_for(loaded).ask(question), question, loaded)
+    # The title still shows the question as typed (each renderer makes it safe).
+    words = question_from_message(question) or question
+    return answer(asker_for(loaded).ask(words), question, loaded)
 
 
 def answer(reply: Reply, question: str, loaded: LoadedBriefing) -> Answer:

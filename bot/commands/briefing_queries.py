@@ -404,6 +404,8 @@ def help_(call: Call) -> Answer:
         Section("Commands", tuple(Item(f"{s.usage()} — {s.description}") for s in reg.top_level()))
     ]
     for name, specs in groups.items():
+        if wanted:
+            break  # "help frobnicate": the commands it may have meant, first view and all
         sections.append(
             Section(
                 f"{name.capitalize()} commands",

@@ -271,8 +271,8 @@ async def test_shipped_briefing_us_is_the_united_states(engine: Engine, question
 async def test_shipped_briefing_mentions_in_a_question_are_not_words(engine: Engine) -> None:
     # Discord's <@123> used to read as the number 123: "The briefing doesn't mention 123."
     answer = await ask(engine, "<@123> <@&55> @everyone <!channel> how many refugees?")
-    assert answer.title == "Q: how many refugees?"
-    assert "123" not in answer.summary and "@" not in answer.title
+    assert answer.title == "Q: <@123> <@&55> @everyone <!channel> how many refugees?"
+    assert "123" not in answer.summary
     assert "4 million" in body(answer)
 
 
