@@ -275,10 +275,16 @@ class Engine:
             first, second = self._split_pair(positional, context)
             args[actor_pair[0].name], args[actor_pair[1].name] = first, second
             return args
+        briefing = next((o for o in free if o.kind is OptionKind.BRIEFING), None)
+        if briefing and len(positional) > 1 and positional[-1] in self.library.current.briefings:
+            # "actor russia ID", "ask why … ID": a trailing briefing id is the briefing.
+            args[briefing.name] = positional.pop()
+            free = [o for o in free if o is not briefing]
         for n, opt in enumerate(free):
             if not positional:
                 break
-            last = n == len(free) - 1 or opt.greedy
+            # An actor's name may be several words ("timeline united states").
+            last = n == len(free) - 1 or opt.greedy or opt.kind is OptionKind.ACTOR
             if last:
                 args[opt.name] = " ".join(positional)
                 positional = []
@@ -289,7 +295,29 @@ class Engine:
                 f"Too many words for “{spec.qualified_name}”: {' '.join(positional)}",
                 hint=f"Usage: {spec.usage()}",
             )
+        self._refuse_two_for_one(spec, args)
         return args
+
+    def _refuse_two_for_one(self, spec: CommandSpec, args: Mapping[str, str]) -> None:
+        """``timeline turkey syria`` or ``actor turkey syria``: one actor is taken, two were
+        named; say so (and offer compare) rather than look for an actor "turkey syria"."""
+        actors = [o for o in spec.options if o.kind is OptionKind.ACTOR]
+        if len(actors) != 1 or not args.get(actors[0].name):
+            return
+        words = args[actors[0].name].split()
+        index = self._newest_index()
+        if index is None or len(words) < 2:
+            return
+        names = _exact_names(words, index)
+        if names is None or len(names) < 2:
+            return
+        shown = [a.name for n in names if (a := index.exact(n)) is not None]
+        raise UserFacingError(
+            f"“{spec.qualified_name}” takes one actor; you named {len(names)}: "
+            f"{', '.join(shown[:-1])} and {shown[-1]}.",
+            hint=f"One at a time, e.g. {spec.qualified_name} {names[0]} — or compare "
+            f"{names[0]} vs {names[1]} to see two side by side.",
+        )
 
     def _split_pair(self, words: list[str], context: Context) -> tuple[str, str]:
         """Split ``united states vs turkey`` / ``united states turkey`` into two actor names."""

@@ -373,3 +373,38 @@ async def test_a_possessive_or_a_countrys_other_name_finds_the_actor(
 async def test_a_country_the_briefing_does_not_have_is_still_not_an_actor(engine: Engine) -> None:
     answer = await engine.execute(Invocation("actor", {"name": "Israeli"}, CTX))
     assert answer.tone is Tone.ERROR and "Israeli" in answer.summary
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("timeline united states", "Timeline — United States"),
+        ("timeline the assad regime turkey-syria-rapprochement", "Timeline — Syria"),
+        ("actor russia turkey-syria-rapprochement", "Russia — Facilitating"),
+    ],
+)
+async def test_a_name_of_several_words_and_a_trailing_briefing_id_are_read_as_typed(
+    engine: Engine, line: str, title: str
+) -> None:
+    # "timeline united states" used to answer "No briefing “states”".
+    answer = await engine.execute_text(line, CTX)
+    assert answer.tone is Tone.INFO, answer.summary
+    assert answer.title == title
+
+
+@pytest.mark.parametrize(
+    ("line", "summary"),
+    [
+        ("timeline turkey syria", "“timeline” takes one actor; you named 2: Turkey and Syria."),
+        (
+            "actor turkey russia iran",
+            "“actor” takes one actor; you named 3: Turkey, Russia and Iran.",
+        ),
+    ],
+)
+async def test_two_actors_for_a_one_actor_command_says_so_and_offers_compare(
+    engine: Engine, line: str, summary: str
+) -> None:
+    answer = await engine.execute_text(line, CTX)
+    assert answer.tone is Tone.ERROR and answer.summary == summary
+    assert "compare turkey vs" in text_of(answer)
