@@ -33,6 +33,9 @@ COMPARE_SEPARATORS = frozenset({"vs", "v", "versus", "and", "&", ",", "with", "t
 #: What a ``--name`` option looks like (anything else after ``--`` is just a word).
 _OPTION_NAME = re.compile(r"[a-z][a-z0-9_-]*", re.I)
 
+#: How much of an unknown command's text is repeated back.
+_UNKNOWN_SHOWN = 60
+
 #: Answers of cacheable commands kept per content version (a reload makes old keys unreachable).
 ANSWER_CACHE_SIZE = 512
 
@@ -228,7 +231,16 @@ class Engine:
             raise UserFacingError(
                 f"“{words[0]}” is not a command.{suggestion}", hint="Try “help” for every command."
             )
-        return Invocation("help", {"command": " ".join(words)}, context)
+        text = " ".join(words)
+        help_spec = self.registry.get("help")
+        limit = min((o.max_length for o in help_spec.options), default=0) if help_spec else 0
+        if len(text) > limit:
+            # Not "command is too long": the user typed no option called "command".
+            raise UserFacingError(
+                f"“{text[:_UNKNOWN_SHOWN].rstrip()}…” is not a command.",
+                hint="Try “help” for every command.",
+            )
+        return Invocation("help", {"command": text}, context)
 
     def _bind(self, spec: CommandSpec, words: list[str], context: Context) -> dict[str, str]:
         """Assign words to options: ``--name value`` / ``name=value`` first, then by position."""

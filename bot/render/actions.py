@@ -92,12 +92,23 @@ def try_encode(action: Action, *, limit: int = MAX_ID_LENGTH) -> str | None:
     """``encode_action``, logging and returning None for an action that cannot be encoded.
 
     Renderers use this so one oversized action drops its button instead of the whole answer.
+    A long question typed by a user is the usual cause, so it is logged once per action and
+    limit (views are rendered several times while they are fitted), without a traceback.
     """
     try:
         return encode_action(action, limit=limit)
-    except ValueError:
-        log.error("dropping follow-up %r: its id cannot be encoded", action, exc_info=True)
+    except ValueError as exc:
+        key = (action, limit)
+        if key not in _dropped:
+            if len(_dropped) >= 1024:
+                _dropped.clear()
+            _dropped.add(key)
+            log.info("dropping a %s control: %s", action.kind.value, exc)
         return None
+
+
+#: Actions already logged as dropped (bounded).
+_dropped: set[tuple[Action, int]] = set()
 
 
 def encoded_actions(

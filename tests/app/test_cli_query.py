@@ -86,3 +86,16 @@ def test_a_query_answers_with_the_compact_first_view_at_80_columns() -> None:
         lines = out.stdout.rstrip("\n").splitlines()
         assert len(lines) <= 35 and max(len(line) for line in lines) <= 80, command
         assert "¶" in out.stdout and "Open: quotes" in out.stdout  # cited, quotes one word away
+
+
+def test_a_long_question_answers_without_a_traceback_on_stderr() -> None:
+    # Its view controls do not fit Discord's 100-character ids; that used to be logged as an
+    # ERROR with a traceback, several times, on the query's stderr.
+    question = "how many refugees does turkey host and what does the opposition say about the jobs"
+    out = subprocess.run(
+        [*QUERY, "ask", question], capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=60
+    )
+    assert out.returncode == 0
+    assert out.stderr == ""
+    assert out.stdout.startswith(f"Q: {question}")
+    assert "Open: quotes" in out.stdout

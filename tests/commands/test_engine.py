@@ -408,3 +408,11 @@ async def test_two_actors_for_a_one_actor_command_says_so_and_offers_compare(
     answer = await engine.execute_text(line, CTX)
     assert answer.tone is Tone.ERROR and answer.summary == summary
     assert "compare turkey vs" in text_of(answer)
+
+
+async def test_a_very_long_unknown_line_is_not_a_command_not_an_option_too_long(
+    engine: Engine,
+) -> None:
+    answer = await engine.execute_text("x" * 5000, CTX)
+    assert answer.tone is Tone.ERROR
+    assert answer.summary == f"“{'x' * 60}…” is not a command."
