@@ -455,3 +455,10 @@ async def test_a_view_word_with_nothing_to_open_says_so_in_one_line(
         f"“{word}” opens nothing here. The whole answer is on screen; type a command for another."
     )
     assert not answer.sections  # not the whole help after “… is not a command”
+
+
+@pytest.mark.parametrize("word", ["more", "quotes", "back"])
+async def test_a_view_word_before_any_answer_says_to_ask_first(engine: Engine, word: str) -> None:
+    answer = await FollowUps(engine, CONTEXT).answer(word)
+    assert answer.title == "Nothing to open yet"
+    assert answer.summary == f"“{word}” opens part of an answer; ask something first, e.g. brief."

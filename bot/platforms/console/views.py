@@ -71,6 +71,11 @@ class FollowUps:
         text = line.strip()
         words = text.split()
         shown = self.shown
+        if shown is None and _key(text) in {(MORE,), _key(QUOTES), *_VIEW_WORDS}:
+            return Answer(
+                title="Nothing to open yet",
+                summary=f"“{text}” opens part of an answer; ask something first, e.g. brief.",
+            )
         if (
             shown is None
             or text.startswith("/")
