@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.calls import Call
-from bot.commands.message_context import question_from_message
+from bot.commands.message_context import LINK_OR_MENTION
 from bot.commands.registry import CommandRegistry, OptionKind, OptionSpec
 from bot.core.answers import Action, ActionKind, Answer, Item, Section
 from bot.core.ask.asker import Asker, Reply, ReplyKind
@@ -100,9 +100,9 @@ def asker_for(loaded: LoadedBriefing) -> Asker:
 def ask(call: Call) -> Answer:
     loaded = call.library.get(call.arg("briefing"))
     question = call.arg("question") or ""
-    # Mentions, links and markup are not words to search: "<@123> refugees" is "refugees".
+    # Mentions and links are not words to search: "<@123> refugees" is "refugees".
     # The title still shows the question as typed (each renderer makes it safe).
-    words = question_from_message(question) or question
+    words = " ".join(LINK_OR_MENTION.sub(" ", question).split()) or question
     return answer(asker_for(loaded).ask(words), question, loaded)
 
 

@@ -288,3 +288,8 @@ async def test_shipped_briefing_a_missing_number_is_asked_back_in_the_users_word
 ) -> None:
     answer = await ask(engine, question)
     assert answer.title == title
+
+
+async def test_shipped_briefing_words_in_markup_are_still_searched(engine: Engine) -> None:
+    answer = await ask(engine, "how many `refugees` **really**?")
+    assert "4 million" in body(answer)
