@@ -252,7 +252,10 @@ class _Views:
             if len(more) > SECTION_BUTTONS:
                 pairs.append((NEXT, ViewRef(ViewKind.SECTION, more[SECTION_BUTTONS], 0)))
         rest = "open a part for the rest" if self.origin else "the buttons open the rest"
-        counts = "" if complete else f"Showing {count} of {total} claims; {rest}."
+        # Claims when the answer cites the article; a listing (digests, help) counts entries.
+        cited = any(i.citations for s in answer.sections for i in s.items)
+        noun = " claims" if cited else ""
+        counts = "" if complete else f"Showing {count} of {total}{noun}; {rest}."
         if quoted and not complete:
             counts += " Quotes: the article's own sentences."
         own = shorten(one_line(answer.footer or ""), FOOTER_CAP)
@@ -484,8 +487,13 @@ def _summary(summary: str) -> str:
 
 
 def _label(section: Section) -> str:
+    """A part's button: its heading and how many entries it holds (once: a heading that
+    already ends in its count, like the stance map's "Opposed (2)", keeps its own)."""
     heading = one_line(section.heading) or "Details"
-    return f"{shorten(heading, 60)} ({len(section.items)})"
+    count = f"({len(section.items)})"
+    if heading.endswith(count):
+        heading = heading[: -len(count)].rstrip()
+    return f"{shorten(heading, 60)} {count}"
 
 
 __all__ = [

@@ -276,3 +276,28 @@ def test_a_page_is_measured_with_the_buttons_it_shows() -> None:
     for shown in seen.values():
         assert_compact(shown)
     assert_everything_reachable(answer, seen)
+
+
+def test_a_listing_counts_entries_and_a_part_shows_its_count_once() -> None:
+    """Found using the bot: `digest list` said "Showing 12 of 24 claims" of subscriptions, and
+    the map's buttons read "Opposed (2) (2)"."""
+    listing = Answer(
+        "Digests",
+        sections=tuple(
+            Section(f"#chan-{n} (6)", tuple(Item(f"digest {n}.{k}") for k in range(6)))
+            for n in range(4)
+        ),
+    )
+    first = views.first_view(listing, Origin("digest", (), None))
+    assert "Showing" in (first.footer or "") and "claims" not in (first.footer or "")
+    labels = [a.label for a in first.actions if a.kind is ActionKind.VIEW]
+    assert "#chan-1 (6)" in labels and not any("(6) (6)" in label for label in labels)
+
+    cited = Answer(
+        "Turkey",
+        sections=tuple(
+            Section(f"Part {n}", tuple(Item(SENTENCE, (Citation("q", 1),)) for _ in range(6)))
+            for n in range(4)
+        ),
+    )
+    assert "claims" in (views.first_view(cited, None).footer or "")
