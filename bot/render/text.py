@@ -156,10 +156,10 @@ def _wrap(text: str, width: int, *, first: str = "", rest: str = "") -> list[str
     return list(_wrapped(text, width, first, rest))
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=512)
 def _wrapped(text: str, width: int, first: str, rest: str) -> tuple[str, ...]:
     """``_wrap``, remembered: measuring a compact view's pages wraps the same paragraphs once
-    per candidate page."""
+    per candidate page (a view has far fewer than 512 paragraphs)."""
     if max(len(first), len(rest)) > width // 2:
         # An indent that leaves too little room (a huge ¶ number): it becomes text instead.
         text, first, rest = f"{first.strip()} {text}".strip(), "", ""
