@@ -19,7 +19,15 @@ from bot.digests.ports import Unavailable
 
 if TYPE_CHECKING:
     from bot.core.answers import Answer
-    from bot.digests.ports import ChannelRef, Poster, PostKey, PostResult, RateLimits, Service
+    from bot.digests.ports import (
+        ChannelRef,
+        Poster,
+        PostKey,
+        PostResult,
+        RateLimits,
+        Service,
+        ThreadPlan,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +93,7 @@ class HeldPoster:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         """The platform's ``post``, once it has started."""
         if not self._decided.is_set():
@@ -92,6 +101,17 @@ class HeldPoster:
             await self._decided.wait()
         if not self._open:
             raise Unavailable(f"{self.platform} is not connected", pages_sent=skip_pages)
+        extra = {"thread": thread} if thread is not None else {}
         return await self.poster.post(
-            channel_id, answer, skip_pages=skip_pages, key=key, uncertain=uncertain
+            channel_id, answer, skip_pages=skip_pages, key=key, uncertain=uncertain, **extra
         )
+
+    def thread_refusal(self, channel_id: str) -> str | None:
+        """The platform's ``ThreadChecker`` answer, where it has one."""
+        check = getattr(self.poster, "thread_refusal", None)
+        return check(channel_id) if callable(check) else None
+
+    def thread_required(self, channel_id: str) -> bool:
+        """The platform's ``ThreadChecker`` answer, where it has one."""
+        check = getattr(self.poster, "thread_required", None)
+        return bool(check(channel_id)) if callable(check) else False

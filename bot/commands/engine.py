@@ -237,7 +237,9 @@ class Engine:
             if word.startswith("--") and len(word) > 2:
                 name, _, value = word[2:].partition("=")
                 if name in by_name:
-                    if not value and i + 1 < len(words):
+                    if by_name[name].kind is OptionKind.FLAG:
+                        value = value or "true"  # a flag takes no value of its own
+                    elif not value and i + 1 < len(words):
                         value, i = words[i + 1], i + 1
                     args[name] = value
                     i += 1
@@ -249,7 +251,7 @@ class Engine:
                 continue
             positional.append(word)
             i += 1
-        free = [o for o in spec.options if o.name not in args]
+        free = [o for o in spec.options if o.name not in args and o.kind is not OptionKind.FLAG]
         actor_pair = [o for o in free[:2] if o.kind is OptionKind.ACTOR]
         if len(actor_pair) == 2 and len(positional) >= 2:
             first, second = self._split_pair(positional, context)

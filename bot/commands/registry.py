@@ -35,6 +35,7 @@ class OptionKind(StrEnum):
     CHOICE = "choice"  # one of ``choices``
     CHANNEL = "channel"  # a channel of the platform (defaults to the current one)
     INTEGER = "integer"
+    FLAG = "flag"  # on or off: a Discord boolean, ``--NAME`` (or the word NAME) in text
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,26 @@ def compose_digest(
     )
 
 
+def map_changed(
+    loaded: LoadedBriefing, state: DigestState, previous_snapshot: Snapshot | None
+) -> bool:
+    """Whether the stance map differs from the one of the channel's last digest: an actor's
+    stance or relation added, changed or removed (an actor added or removed, too), in the same
+    briefing. The first digest, or one after the channel moved to another briefing, says no."""
+    if (
+        previous_snapshot is None
+        or state.fingerprint is None
+        or state.fingerprint == loaded.fingerprint
+        or state.briefing_id not in (None, loaded.briefing.id)
+    ):
+        return False
+    return any(
+        change.label == "stance" or change.label.startswith("relation")
+        for group in what_changed(previous_snapshot, snapshot(loaded.briefing))
+        for change in group.changes
+    )
+
+
 def briefing_news(
     state: DigestState, briefings: Mapping[str, LoadedBriefing], followed: LoadedBriefing
 ) -> str:

@@ -1,4 +1,4 @@
-"""The ``digest …`` commands: subscribe, list, unsubscribe, pause, resume, preview, send.
+"""The ``digest …`` commands: subscribe, list, unsubscribe, pause, resume, thread, preview, send.
 
 Discord shows them as the ``/digest`` group, Slack as ``/brief digest …``, the console as
 ``digest …``. Commands that change a channel's subscriptions are ``manage=True``: the engine
@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # the service pulls in SQLAlchemy and APScheduler; import it 
     from bot.digests.service import DigestService
 
 GROUP = "digest"
+#: The subscribe option (and the word in text) that opens a thread on each digest.
+THREAD = "thread"
 MAX_LISTED = 25
 #: ``--briefing newest``: the subscription follows the bot's default briefing, whichever it is
 #: at each run (the newest unless DEFAULT_BRIEFING names one). Stored as no briefing id.
@@ -80,10 +82,14 @@ _ID = OptionSpec(
             False,
         ),
         OptionSpec("channel", "Post to this channel instead.", OptionKind.CHANNEL, False),
+        OptionSpec(
+            THREAD, "Open a thread on each digest, with its details.", OptionKind.FLAG, False
+        ),
     ),
     examples=(
         *(f"digest subscribe {e}" for e in EXAMPLES),
         f"digest subscribe {EXAMPLES[0]} --briefing {NEWEST}",
+        f"digest subscribe {EXAMPLES[0]} thread",
     ),
 )
 async def subscribe(call: Call) -> Answer:
@@ -91,7 +97,9 @@ async def subscribe(call: Call) -> Answer:
     from bot.digests.schedule import next_runs, parse_schedule, parse_timezone, split_zone
 
     service = _service(call)
-    text, trailing_zone = split_zone(call.arg("schedule") or "")
+    words = (call.arg("schedule") or "").split()
+    thread = _flag(call.arg(THREAD)) or any(w.lower() == THREAD for w in words)
+    text, trailing_zone = split_zone(" ".join(w for w in words if w.lower() != THREAD))
     zone_name = call.arg("timezone")
     if zone_name and trailing_zone and parse_timezone(zone_name).key != trailing_zone:
         raise UserFacingError(
@@ -105,6 +113,10 @@ async def subscribe(call: Call) -> Answer:
         briefing_id = None
     loaded = call.library.get(briefing_id)  # NotFoundError names the choices
     channel_id, channel_name = _channel(call, service)
+    forum = service.thread_required(call.context.platform, channel_id)
+    thread = thread or forum  # a forum takes each digest as a post of its own
+    if thread:
+        _check_threads(call, service, channel_id)
     sub, created = await service.subscribe(
         platform=call.context.platform,
         workspace_id=call.context.workspace_id,
@@ -114,8 +126,12 @@ async def subscribe(call: Call) -> Answer:
         timezone=zone.key,
         briefing_id=loaded.briefing.id if briefing_id else None,
         created_by=call.context.user_id or call.context.user_name,
+        thread=thread,
     )
     where = _channel_label(sub)
+    turned_on = thread and not created and not sub.thread
+    if turned_on:  # the same schedule again, now with a thread
+        sub = await service.set_thread(sub.id, True)
     if not sub.active:  # the same subscription exists but is paused: do not say it runs
         return Answer(
             title=f"Already subscribed, paused: {where}",
@@ -125,13 +141,21 @@ async def subscribe(call: Call) -> Answer:
         )
     runs = next_runs(schedule, zone, after=service.clock.now(), count=3)
     title = f"Digest subscribed: {where}" if created else f"Already subscribed: {where}"
+    if turned_on:
+        changed = " Each digest now opens a thread."
+    elif created and forum:
+        changed = " Each digest is a post of its own in the forum."
+    elif created:
+        changed = " Each digest opens a thread for discussion." if sub.thread else ""
+    else:
+        changed = " Nothing was changed."
     return Answer(
         title=title,
         summary=(
             f"{where} gets a digest of “{loaded.briefing.title}” {schedule.describe()} "
             f"({zone.key})."
             + (f" It follows {_newest_words(call)}." if sub.briefing_id is None else "")
-            + ("" if created else " Nothing was changed.")
+            + changed
         ),
         sections=(
             Section(heading="Next runs", items=tuple(Item(_when(r, zone.key)) for r in runs)),
@@ -170,7 +194,7 @@ async def list_subscriptions(call: Call) -> Answer:
         summary=f"{len(subs)} subscription{'s' if len(subs) != 1 else ''}"
         + (f"; the first {MAX_LISTED} are shown." if more > 0 else "."),
         sections=sections,
-        footer="Change one with digest pause / resume / unsubscribe / send <id>.",
+        footer="Change one with digest pause / resume / unsubscribe / send / thread <id>.",
     )
 
 
@@ -228,6 +252,47 @@ async def resume(call: Call) -> Answer:
         title="Digest resumed",
         summary=f"The {_schedule_words(sub)} digest of {_channel_label(sub)} is on again."
         + (f" Next run: {_when(nxt, sub.timezone)}." if nxt else ""),
+    )
+
+
+@commands.command(
+    THREAD,
+    "Open a thread on each digest (on), or post the digest alone (off).",
+    group=GROUP,
+    slow=True,
+    manage=True,
+    options=(
+        OptionSpec("setting", "on or off.", OptionKind.CHOICE, choices=("on", "off")),
+        _ID,
+    ),
+    examples=("digest thread on", "digest thread off a1b2c3"),
+)
+async def thread_setting(call: Call) -> Answer:
+    """Turn a subscription's digest threads on or off."""
+    service = _service(call)
+    sub = await _target(call, service)
+    on = call.arg("setting") == "on"
+    where = _channel_label(sub)
+    if not on and service.thread_required(sub.platform, sub.channel_id):
+        raise UserFacingError(
+            f"{where} is a forum: each digest has to be a post of its own there.",
+            hint="Subscribe a text channel for digests without a thread.",
+        )
+    if on == sub.thread:
+        state = "opens a thread" if on else "is posted without a thread"
+        return Answer(
+            title="Nothing to change", summary=f"Each digest of {sub.id} {state} already."
+        )
+    if on:
+        _check_threads(call, service, sub.channel_id)
+    await service.set_thread(sub.id, on)
+    return Answer(
+        title="Digest threads on" if on else "Digest threads off",
+        summary=(
+            f"Each {_schedule_words(sub)} digest of {where} now opens a thread with its details."
+            if on
+            else f"The {_schedule_words(sub)} digest of {where} is posted alone from now on."
+        ),
     )
 
 
@@ -327,6 +392,20 @@ def _channel(call: Call, service: DigestService) -> tuple[str, str]:
     return ref.id, ref.name
 
 
+def _flag(value: str | None) -> bool:
+    """A FLAG option's value: ``True`` from Discord, ``true``/``on``/``yes`` in text."""
+    return (value or "").strip().lower() in {"true", "on", "yes", "1", THREAD}
+
+
+def _check_threads(call: Call, service: DigestService, channel_id: str) -> None:
+    """Refuse, in plain words, threads the bot could not open in that channel."""
+    refusal = service.thread_refusal(call.context.platform, channel_id)
+    if refusal:
+        raise UserFacingError(
+            refusal, hint="Or subscribe without thread: the digest alone is posted."
+        )
+
+
 def _channel_label(sub: Subscription) -> str:
     name = sub.channel_name or sub.channel_id
     return name if name.startswith("#") else f"#{name}"
@@ -374,6 +453,9 @@ def _describe(
         items.append(Item(f"Briefing: {sub.briefing_id}"))
     elif follows:
         items.append(Item(f"Briefing: follows {follows}"))
+    items.append(
+        Item("Thread: each digest opens one" if sub.thread else "Thread: off (the digest alone)")
+    )
     if sub.status == ACTIVE:
         nxt = service.next_run(sub)
         items.append(Item(f"Next run: {_when(nxt, sub.timezone)}" if nxt else "Next run: none"))

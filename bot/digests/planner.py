@@ -21,6 +21,7 @@ from bot.digests.schedule import ScheduleTrigger, runs_between
 if TYPE_CHECKING:
     from bot.core.answers import Answer
     from bot.digests.compose import DigestState
+    from bot.digests.ports import ThreadPlan
 
 #: At most this many missed occurrences are recorded per subscription after a long outage.
 MAX_MISSED_RECORDED = 50
@@ -36,6 +37,7 @@ class Progress:
     message_id: str = ""  # the first page's
     answer: Answer | None = None
     next_state: DigestState | None = None
+    thread: ThreadPlan | None = None  # the thread it opens (its replies), kept like ``answer``
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,13 @@ Every error also says how far a multi-page post got: ``pages_sent`` (pages of th
 channel, those skipped with ``skip_pages`` included) and ``message_id`` (the first message this
 attempt posted, "" if none). A retry passes ``skip_pages=error.pages_sent``, so no page is posted
 twice.
+
+A subscription with threads passes a ``ThreadPlan``: the platform opens a thread on the digest
+(Discord: a thread started from its message, or a forum post; Slack: replies under it) and
+posts the plan's replies there. The same key makes the thread and its replies exactly-once
+too: ``pages_sent`` counts the digest's own pages only, and on a retry (``skip_pages`` past
+them, or ``uncertain``) the poster finds the thread and the replies already there before
+posting the rest. A platform without threads may ignore the plan.
 """
 
 from __future__ import annotations
@@ -186,6 +193,37 @@ class PostResult:
     found: int = 0
 
 
+#: Platforms cap a thread's name (Discord: 100 characters).
+THREAD_NAME_LIMIT = 100
+#: The posts in a digest's thread are its pages from this number on (for their nonces and
+#: metadata); the digest's own pages are numbered below it.
+THREAD_PAGES = 1000
+
+
+@dataclass(frozen=True)
+class ThreadPlan:
+    """The thread a digest opens: its ``name`` (at most ``THREAD_NAME_LIMIT`` characters) and
+    the ``replies`` posted in it, in order. ``starter`` is the digest's first message when an
+    earlier attempt posted it (the thread starts from it)."""
+
+    name: str
+    replies: tuple[Answer, ...] = ()
+    starter: str = ""
+
+
+class ThreadChecker(Protocol):
+    """What a poster whose threads need a permission also offers (Discord)."""
+
+    def thread_refusal(self, channel_id: str) -> str | None:
+        """Why digests posted to ``channel_id`` could not open threads, in plain words (None:
+        they can, as far as the platform says)."""
+        ...
+
+    def thread_required(self, channel_id: str) -> bool:
+        """Whether a digest can only be posted to ``channel_id`` as a thread (a forum)."""
+        ...
+
+
 @runtime_checkable
 class Poster(Protocol):
     """Posts answers to the channels of one platform, and describes that platform."""
@@ -207,6 +245,7 @@ class Poster(Protocol):
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         """Post the pages of ``answer`` to ``channel_id``, in order, but its first
         ``skip_pages`` (already posted by an earlier attempt); raise a ``DeliveryError``
@@ -214,7 +253,9 @@ class Poster(Protocol):
 
         ``key`` identifies a digest's pages; with ``uncertain``, an earlier attempt may have
         posted more of them than ``skip_pages`` says (it died, or its answer was lost): find
-        those where the platform allows rather than post them twice."""
+        those where the platform allows rather than post them twice. With ``thread``, open
+        that thread on the digest and post its replies there (the worker passes it only to
+        subscriptions with threads, so a poster without the argument keeps working)."""
         ...
 
 

@@ -51,6 +51,8 @@ class Subscription:
     updated_at: datetime
     active_since: datetime
     state: str | None = None
+    #: Each digest opens a thread for discussion, its details posted in it.
+    thread: bool = False
 
     @property
     def active(self) -> bool:

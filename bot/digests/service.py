@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -202,6 +203,7 @@ class DigestService:
         timezone: str,
         briefing_id: str | None,
         created_by: str,
+        thread: bool = False,
     ) -> tuple[Subscription, bool]:
         """Add (or find the identical) subscription and schedule it."""
         now = self.clock.now()
@@ -215,6 +217,7 @@ class DigestService:
             briefing_id=briefing_id,
             created_by=created_by,
             now=now,
+            thread=thread,
         )
         if created:
             self._track(sub, watermark=None, now=now)
@@ -237,6 +240,27 @@ class DigestService:
             raise NotFoundError(f"There is no subscription {sub_id}.")
         self._track(sub, watermark=None, now=now)
         return sub
+
+    async def set_thread(self, sub_id: str, thread: bool) -> Subscription:
+        """Turn a subscription's digest threads on or off (from its next digest)."""
+        await self.store.subscriptions.set_thread(sub_id, thread, now=self.clock.now())
+        sub = await self.store.subscriptions.get(sub_id)
+        if sub is None:
+            raise NotFoundError(f"There is no subscription {sub_id}.")
+        tracked = self.tracker.get(sub_id)
+        if tracked is not None:  # only the setting: the tracked digest state may be newer
+            self.tracker.refresh(dataclasses.replace(tracked, thread=sub.thread))
+        return sub
+
+    def thread_refusal(self, platform: str, channel_id: str) -> str | None:
+        """Why digests to that channel could not open threads (None: nothing against it)."""
+        check = getattr(self.posters.get(platform), "thread_refusal", None)
+        return check(channel_id) if callable(check) else None
+
+    def thread_required(self, platform: str, channel_id: str) -> bool:
+        """Whether digests to that channel can only be threads (a Discord forum)."""
+        check = getattr(self.posters.get(platform), "thread_required", None)
+        return bool(check(channel_id)) if callable(check) else False
 
     def parse_channel(self, platform: str, text: str) -> ChannelRef | None:
         """The channel ``text`` names on ``platform`` (its poster knows the forms), else None."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -152,6 +152,13 @@ class Worker:
                 )
             began = due.first_claimed or due.claimed_at or due.occurrence
             key = PostKey(sub.id, due.occurrence, since=began - CLOCK_SKEW)
+            thread = None
+            if sub.thread:  # the same replies on every attempt here; the thread's first message
+                thread = (progress.thread if progress else None) or self.composer.thread_plan(
+                    sub, answer, due.occurrence
+                )
+                if progress and progress.message_id:
+                    thread = replace(thread, starter=progress.message_id)
             try:
                 result = await poster.post(
                     sub.channel_id,
@@ -159,13 +166,14 @@ class Worker:
                     skip_pages=skip,
                     key=key,
                     uncertain=due.uncertain or due.key in self._uncertain,
+                    **({"thread": thread} if thread is not None else {}),
                 )
             except DeliveryError as exc:
                 if isinstance(exc, OutcomeUnknown):
                     self._uncertain.add(due.key)
                 if exc.pages_sent > skip:  # part of it is in the channel: never post that again
                     first = (progress.message_id if progress else "") or exc.message_id
-                    progress = Progress(exc.pages_sent, first, answer, next_state)
+                    progress = Progress(exc.pages_sent, first, answer, next_state, thread)
                     self._progress[due.key] = progress
                     await self._record_progress(due, progress)
                 raise

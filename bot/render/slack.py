@@ -128,11 +128,6 @@ def to_slack(answer: Answer) -> list[dict[str, Any]]:
     return messages
 
 
-def to_slack_home(overview: Answer, actors: Answer | None = None) -> dict[str, Any]:
-    """An App Home view: the briefing overview, then the actors answer (with its picker)."""
-    return to_slack_view(overview, *([actors] if actors else []))
-
-
 def to_slack_view(*answers: Answer, view_type: str = "home") -> dict[str, Any]:
     """One Block Kit view (≤ 100 blocks) showing ``answers`` one after another.
 

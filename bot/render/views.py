@@ -16,7 +16,8 @@ Controls are ``ActionKind.VIEW`` actions whose args are the view's code and the 
 again (``Origin``), so they are stateless: any instance, after any restart, answers a click by
 running the command and taking the view. Pages are cut by rendering each candidate page with the
 real renderers, so the bounds hold for any content; a claim too long for a page is split at
-sentences, a quote too long for a page likewise.
+sentences, a quote too long for a page likewise. Every view of an answer carries its ``image``
+(the stance map stays on the message while its parts are read).
 """
 
 from __future__ import annotations
@@ -93,6 +94,17 @@ def view(answer: Answer, ref: ViewRef, origin: Origin | None) -> Answer:
 def first_view(answer: Answer, origin: Origin | None) -> Answer:
     """The first view of ``answer``. Without an origin there are no view controls."""
     return _cached(answer, FIRST, origin)
+
+
+def section_views(answer: Answer, origin: Origin | None = None) -> list[Answer]:
+    """Every page of every section of ``answer``, in order, as views (e.g. a digest's details
+    posted as replies in its thread)."""
+    views = _CACHE.views(answer, origin)
+    return [
+        views.get(ViewRef(ViewKind.SECTION, index, page))
+        for index in range(len(answer.sections))
+        for page in range(len(views.section_pages(index)))
+    ]
 
 
 class _IdentityCache:
@@ -288,11 +300,16 @@ class _Views:
         total = len(section.items)
         span = f"{claims[0] + 1}–{claims[-1] + 1} of {total}" if claims else ""
         quoted = any(u.item.citations for u in page if u.item is not None)
+        # Measured with every control, each naming a view of its own: buttons naming the same
+        # view share an id, and Slack's renderer keeps one of them, so a page measured with
+        # FIRST everywhere would have fewer buttons than the page shown.
         pairs: list[tuple[str, ViewRef | None]] = [
-            (PREV, self._step(index, number, -1) if not worst else FIRST),
-            (NEXT, self._step(index, number, +1) if not worst else FIRST),
+            (PREV, self._step(index, number, -1) if not worst else _worst(ViewKind.SECTION, 1)),
+            (NEXT, self._step(index, number, +1) if not worst else _worst(ViewKind.SECTION, 0)),
         ]
-        if quoted or worst:
+        if worst:
+            pairs.append((QUOTES, _worst(ViewKind.QUOTES, 0)))
+        elif quoted:
             pairs.append((QUOTES, self._quotes_for(index, claims[0]) if claims else FIRST))
         pairs.append((BACK, FIRST))
         return Answer(
@@ -303,6 +320,7 @@ class _Views:
             actions=self.controls(*pairs),
             tone=answer.tone,
             private=answer.private,
+            image=answer.image,
             quotes=False,
         )
 
@@ -395,6 +413,7 @@ class _Views:
             actions=self.controls(*pairs),
             tone=answer.tone,
             private=answer.private,
+            image=answer.image,
         )
 
     # -- cutting ------------------------------------------------------------------------------
@@ -439,6 +458,11 @@ def _piece(text: str) -> int:
 
     grown = max(len(escape(text)), len(escape_markdown(text)), len(text), 1) / max(len(text), 1)
     return max(int(PIECE / grown), 60)
+
+
+def _worst(kind: ViewKind, back: int) -> ViewRef:
+    """A reference as long as any a page's controls carry, distinct per ``kind`` and ``back``."""
+    return ViewRef(kind, WORST_PAGE, WORST_PAGE - back)
 
 
 def _paginate(units: Sequence[T], page_fits: Callable[[list[T]], bool]) -> list[list[T]]:

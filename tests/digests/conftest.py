@@ -13,7 +13,14 @@ import pytest
 
 from bot.app.settings import DigestSettings, OpsSettings, Settings
 from bot.core.answers import Answer
-from bot.digests.ports import ChannelRef, DeliveryError, PostKey, PostResult, RateLimits
+from bot.digests.ports import (
+    ChannelRef,
+    DeliveryError,
+    PostKey,
+    PostResult,
+    RateLimits,
+    ThreadPlan,
+)
 from bot.digests.storage import DigestStore, MemoryStore, Store, Subscription
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefings"
@@ -43,6 +50,8 @@ class RecordingPoster:
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     #: Per call: the digest's key and whether the outcome of an earlier attempt was unknown.
     keys: list[tuple[PostKey | None, bool]] = field(default_factory=list)
+    #: Per call: the thread the digest was to open (None: none asked for).
+    threads: list[ThreadPlan | None] = field(default_factory=list)
 
     def parse_channel(self, text: str) -> ChannelRef | None:
         name = text.strip().lstrip("#")
@@ -56,8 +65,10 @@ class RecordingPoster:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         self.keys.append((key, uncertain))
+        self.threads.append(thread)
         first = ""
         for page in range(skip_pages, self.pages):
             self.calls += 1

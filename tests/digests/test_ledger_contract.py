@@ -265,3 +265,16 @@ async def test_briefing_versions_and_meta_are_kept(db: Any) -> None:
     await db.meta.set_meta("discord.sync", "abc")
     await db.meta.set_meta("discord.sync", "def")
     assert await db.meta.get_meta("discord.sync") == "def"
+
+
+async def test_digest_threads_are_off_unless_asked_and_can_be_switched(db: Any) -> None:
+    plain = await add(db)
+    threaded = await add(db, channel="C2", thread=True)
+    assert (plain.thread, threaded.thread) == (False, True)
+    assert await db.subscriptions.set_thread(plain.id, True, now=NOW)
+    assert await db.subscriptions.set_thread(threaded.id, False, now=NOW)
+    assert not await db.subscriptions.set_thread("nope00", True, now=NOW)
+    again = {s.id: s.thread for s in await db.subscriptions.find()}
+    assert again == {plain.id: True, threaded.id: False}
+    got = await db.subscriptions.get(plain.id)
+    assert got is not None and got.thread is True and got.updated_at == NOW

@@ -76,3 +76,61 @@ async def test_an_unreachable_database_fails_ping_or_open() -> None:
     with pytest.raises(Exception):  # noqa: B017 - any driver error will do
         store = await Store.open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1")
         await store.close()
+
+
+async def _upgrade_from_3_keeps_subscriptions_without_threads(url: str) -> None:
+    old = await Store.open(url, target_version=3)
+    try:
+        with old.db.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("subscriptions")}
+        assert "thread" not in columns and "state" in columns
+
+        def insert(conn: sa.Connection) -> None:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO subscriptions (id, platform, workspace_id, channel_id,"
+                    " channel_name, schedule, timezone, status, created_by, created_at,"
+                    " updated_at, active_since) VALUES ('abc123', 'discord', 'G1', '100',"
+                    " 'general', 'daily 09:00', 'UTC', 'active', 'U1', :t, :t, :t)"
+                ),
+                {"t": T0.replace(tzinfo=None)},
+            )
+
+        await old.tx(insert)
+    finally:
+        await old.close()
+    new = await Store.open(url)
+    try:
+        [sub] = await new.subscriptions.find()
+        assert sub.thread is False  # existing subscriptions keep one message per digest
+        assert await new.subscriptions.set_thread(sub.id, True, now=T0)
+        added, created = await new.subscriptions.add(
+            platform="discord",
+            workspace_id="G1",
+            channel_id="101",
+            channel_name="forum",
+            schedule="daily 10:00",
+            timezone="UTC",
+            briefing_id=None,
+            created_by="U1",
+            now=T0,
+            thread=True,
+        )
+        assert created and added.thread
+        assert {s.channel_id: s.thread for s in await new.subscriptions.find()} == {
+            "100": True,
+            "101": True,
+        }
+    finally:
+        await new.close()
+
+
+async def test_the_thread_column_is_added_to_existing_sqlite_databases(sqlite_url: str) -> None:
+    await _upgrade_from_3_keeps_subscriptions_without_threads(sqlite_url)
+
+
+@pytest.mark.postgres
+async def test_the_thread_column_is_added_to_existing_postgres_databases(
+    postgres_url: str,
+) -> None:
+    await _upgrade_from_3_keeps_subscriptions_without_threads(postgres_url)

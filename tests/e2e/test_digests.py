@@ -25,6 +25,7 @@ from bot.app.settings import DigestSettings, DiscordSettings, OpsSettings, Setti
 from bot.commands.calls import META_STORE
 from bot.commands.engine import Engine
 from bot.core.answers import Answer, Item, Section
+from bot.core.library import Library
 from bot.digests.delivery import Backoff
 from bot.digests.handlers import DIGESTS
 from bot.digests.schedule import parse_schedule
@@ -385,4 +386,85 @@ async def test_slack_finds_every_page_an_earlier_attempt_posted_and_posts_only_t
         texts = [m["text"] for m in slack_fake.posted("C100")]
         assert texts == ["Other, page 3", "Digest, page 1", "Digest, page 2", "Digest, page 3"]
         assert result.found == 1  # page 2, found by its metadata
+        slack_fake.assert_clean()
+
+
+# -- the stance map in digests ---------------------------------------------------------------------
+
+
+def _with_stance(engine: Engine, explanation: str) -> None:
+    """Swap in the shipped briefing with its first actor's stance explained anew (as an edit of
+    the content would), under a new content version."""
+    library = engine.library.current
+    loaded = library.get(None)
+    first, *rest = loaded.briefing.actors
+    stance = first.stance.model_copy(update={"explanation": explanation})
+    actors = [first.model_copy(update={"stance": stance}), *rest]
+    briefing = loaded.briefing.model_copy(update={"actors": type(loaded.briefing.actors)(actors)})
+    edited = replace(loaded, briefing=briefing, fingerprint=f"edited-{len(explanation):04d}")
+    engine.library.swap(Library.from_loaded([edited]))
+
+
+async def test_a_digest_after_a_stance_change_carries_the_map_on_both_platforms(
+    platforms: tuple[FakeDiscord, SlackFake, DigestService], engine: Engine
+) -> None:
+    discord_fake, slack_fake, digests = platforms
+    subs = await subscribe_both(digests)
+    assert await asyncio.gather(*(digests.send_now(s, wait=20) for s in subs)) == ["sent"] * 2
+    [plain] = discord_fake.channel_messages[CHANNEL_ID]
+    assert plain.attachments == [] and slack_fake.uploads == []  # the first digest: no map
+
+    _with_stance(engine, "Ankara now says it will wait for Damascus to move first.")
+    assert await asyncio.gather(*(digests.send_now(s, wait=20) for s in subs)) == ["sent"] * 2
+
+    # Discord: the map is a file of the digest's first message, in the same create call.
+    _, with_map = discord_fake.channel_messages[CHANNEL_ID]
+    [attachment] = with_map.attachments
+    assert attachment.data.startswith(b"\x89PNG\r\n\x1a\n") and attachment.description
+    assert with_map.embeds[0]["image"]["url"] == f"attachment://{attachment.filename}"
+    [create] = [
+        r for r in discord_fake.requests_to("POST", rf"/channels/{CHANNEL_ID}/messages") if r.files
+    ]
+    assert create.body["enforce_nonce"] is True and create.body["nonce"]
+    # Slack: the digest, then its map shared into the channel.
+    [upload] = slack_fake.uploaded("C100")
+    assert upload.data is not None and upload.data.startswith(b"\x89PNG")
+    methods = [c.method for c in slack_fake.calls if c.method != "conversations.history"]
+    assert methods.index("files.completeUploadExternal") > max(
+        i for i, m in enumerate(methods) if m == "chat.postMessage"
+    )
+
+    # No change since: the next digests carry no map.
+    assert await asyncio.gather(*(digests.send_now(s, wait=20) for s in subs)) == ["sent"] * 2
+    assert discord_fake.channel_messages[CHANNEL_ID][-1].attachments == []
+    assert len(slack_fake.uploads) == 1
+
+
+async def test_slack_shares_a_digests_map_once_across_uncertain_retries(engine: Engine) -> None:
+    # An instance posted the digest and died before sharing its map; the retry, uncertain,
+    # finds the pages and shares the map; a further uncertain retry finds both and adds nothing.
+    from bot.commands.calls import Context, Invocation
+    from bot.digests.ports import PostKey
+    from bot.platforms.slack.client import build_client
+    from bot.platforms.slack.digests import SlackPoster
+
+    mapped = await engine.execute(Invocation("map", {}, Context(platform="slack")))
+    assert mapped.image is not None
+    digest = Answer(title="Digest", summary="Who stands where changed.", image=mapped.image)
+    async with SlackFake() as slack_fake:
+        settings = SlackSettings(bot_token=SecretStr(BOT_TOKEN), api_url=slack_fake.api_url)
+        client = build_client(settings, connection_retries=False)
+        died = SlackPoster(client, render=to_slack)  # (shares no image: "died" first)
+        poster = SlackPoster(client, render=to_slack, library=engine.library)
+        now = datetime.now(UTC)
+        key = PostKey("s1", now.replace(microsecond=0), since=now - timedelta(minutes=1))
+        await died.post("C100", digest, key=key)
+        assert slack_fake.uploads == []
+
+        result = await poster.post("C100", digest, key=key, uncertain=True)
+        assert result.found == 1 and len(slack_fake.posted("C100")) == 1
+        [upload] = slack_fake.uploaded("C100")
+        again = await poster.post("C100", digest, key=key, uncertain=True)
+        assert again.found == 1 and len(slack_fake.posted("C100")) == 1
+        assert slack_fake.uploaded("C100") == [upload]  # shared once
         slack_fake.assert_clean()

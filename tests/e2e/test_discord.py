@@ -459,7 +459,7 @@ async def test_groups_channels_choices_and_manage_permission(
     [add] = alerts["options"]
     assert add["type"] == 1
     options = {o["name"]: o for o in add["options"]}
-    assert options["channel"]["type"] == 7 and options["channel"]["channel_types"] == [0, 5]
+    assert options["channel"]["type"] == 7 and options["channel"]["channel_types"] == [0, 5, 15]
     assert [c["value"] for c in options["when"]["choices"]] == ["daily", "weekly"]
     assert options["timezone"]["autocomplete"]
 

@@ -4,6 +4,8 @@ something)."""
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 
 import aiohttp
 import discord
@@ -12,7 +14,7 @@ import pytest
 from bot.app.settings import DiscordSettings, Settings
 from bot.commands.engine import Engine
 from bot.platforms.discord.service import DiscordService
-from tests.fakes.discord import TOKEN, FakeDiscord
+from tests.fakes.discord import CHANNEL_ID, TOKEN, FakeDiscord
 from tests.fakes.discord.rules import command_problems, message_problems, spec_validator
 
 CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
@@ -130,3 +132,59 @@ async def test_an_in_place_update_answers_only_a_click(engine: Engine) -> None:
         finally:
             await service.stop()
         assert any("answers only component clicks" in v for v in fake.violations)
+
+
+# -- files: multipart requests and attachments ---------------------------------------------------
+
+
+async def _post_files(
+    fake: FakeDiscord, payload: dict[str, object], files: list[tuple[str, bytes]]
+) -> tuple[int, dict[str, object]]:
+    """POST a channel message as multipart (payload_json + files[n]), as discord.py sends it."""
+    form = aiohttp.FormData()
+    form.add_field("payload_json", json.dumps(payload), content_type="application/json")
+    for index, (name, data) in enumerate(files):
+        form.add_field(
+            f"files[{index}]",
+            io.BytesIO(data),
+            filename=name,
+            content_type="application/octet-stream",
+        )
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{fake.api_base}/channels/{CHANNEL_ID}/messages",
+            data=form,
+            headers={"Authorization": f"Bot {TOKEN}"},
+        ) as response,
+    ):
+        return response.status, await response.json()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+async def test_the_stand_in_keeps_files_and_refuses_an_embed_showing_a_missing_one() -> None:
+    async with FakeDiscord() as fake:
+        shown = {"embeds": [{"title": "Map", "image": {"url": "attachment://map.png"}}]}
+        listed = {**shown, "attachments": [{"id": 0, "filename": "map.png", "description": "Alt"}]}
+        status, body = await _post_files(fake, listed, [("map.png", PNG)])
+        assert status == 200, body
+        [message] = fake.channel_messages[CHANNEL_ID]
+        [attachment] = message.attachments
+        assert (attachment.filename, attachment.description) == ("map.png", "Alt")
+        assert attachment.data == PNG and attachment.content_type == "image/png"
+        assert body["attachments"] == [attachment.payload()]
+
+        status, body = await _post_files(fake, shown, [("other.png", PNG)])
+        assert status == 400 and body["code"] == 50035
+        assert "url" in body["errors"]["embeds"]["0"]["image"]  # type: ignore[index]
+        status, body = await _post_files(fake, {"content": "x"}, [("a.txt", b"a")] * 11)
+        assert status == 400 and body["code"] == 50035
+        big = b"\0" * (25 * 1024 * 1024 + 1)
+        status, body = await _post_files(fake, {"content": "x"}, [("big.bin", big)])
+        assert status == 413 and body["code"] == 40005
+        assert len(fake.channel_messages[CHANNEL_ID]) == 1  # none of those was created
+        assert len(fake.refused) == 3
+        fake.refused.clear()
+        fake.assert_clean()

@@ -30,6 +30,7 @@ def test_invite_asks_for_the_two_scopes_and_only_the_needed_permissions() -> Non
         | Perm.SEND_MESSAGES
         | Perm.EMBED_LINKS
         | Perm.SEND_MESSAGES_IN_THREADS
+        | Perm.CREATE_PUBLIC_THREADS
         | Perm.READ_MESSAGE_HISTORY
     )
 

@@ -133,6 +133,11 @@ async def test_the_home_shows_the_compact_brief_and_the_workspaces_digests(home:
     assert "Schedule: every day at 09:00 · Zone: UTC" in shown
     assert "Next run:" in shown and "09:00 UTC · Active" in shown
     assert "Pause" in labels(view) and "Unsubscribe" in labels(view)
+    assert "Thread:" not in shown
+
+    await home.admin.answer(f"digest thread on {sub.id}")
+    await home.admin.open_home()
+    assert "Zone: UTC · Thread: each digest opens one" in visible_text(await home.next_view())
 
 
 async def test_an_admin_pauses_resumes_and_unsubscribes_from_the_home(home: Home) -> None:
@@ -155,7 +160,13 @@ async def test_an_admin_pauses_resumes_and_unsubscribes_from_the_home(home: Home
     assert (await home.subscriptions())[0].active
     assert "Digest resumed" in visible_text(resumed) and "Pause" in labels(resumed)
 
-    await home.admin.click(button(resumed, "Unsubscribe"), in_home=True)
+    unsubscribe = button(resumed, "Unsubscribe")
+    # Slack asks before it sends the click; pausing needs no such question.
+    confirm = unsubscribe["confirm"]
+    assert confirm["title"]["text"] == "Unsubscribe?" and confirm["style"] == "danger"
+    assert f"Digest {sub.id} (every day at 09:00) stops" in confirm["text"]["text"]
+    assert "confirm" not in button(resumed, "Pause")
+    await home.admin.click(unsubscribe, in_home=True)
     gone = await home.next_view()
     assert await home.subscriptions() == []
     assert "Digest unsubscribed" in visible_text(gone)

@@ -14,11 +14,11 @@ from bot.commands.engine import Engine
 from bot.commands.registry import CommandSpec
 from bot.core.answers import Action, ActionKind, Answer, Item, Section
 from bot.platforms.slack.client import delivery_error
+from bot.platforms.slack.home import home_page
 from bot.platforms.slack.messages import (
     SHARE_ACTION_ID,
     clicked_action,
     ephemeral_pages,
-    home_view,
     share_button,
     share_value,
     shareable,
@@ -113,13 +113,13 @@ def test_ephemeral_pages_validate_and_carry_one_share_button() -> None:
 async def test_the_home_view_fits_and_keeps_block_ids_unique(engine: Engine) -> None:
     overview = await engine.execute(Invocation("brief", {}, CTX))
     actors = await engine.execute(Invocation("actors", {}, CTX))
-    view = home_view(overview, actors)
+    view = home_page(overview, [])
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     block_ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(block_ids) == len(set(block_ids))
 
     back = Action(ActionKind.BRIEF, "Back", briefing=None)
-    focused = home_view(overview, actors, focus=actors, back=back)
+    focused = home_page(actors, [], back=back)
     assert focused["blocks"][0]["elements"][0]["text"]["text"] == "Back"
 
 
@@ -131,7 +131,7 @@ def test_a_long_answer_opened_in_the_home_keeps_its_buttons_under_the_back_butto
         actions=(timeline,),
     )
     back = Action(ActionKind.BRIEF, "Back", briefing=None)
-    view = home_view(long, long, focus=long, back=back)
+    view = home_page(long, [], back=back)
 
     blocks = view["blocks"]
     assert len(blocks) <= 100

@@ -417,3 +417,26 @@ async def test_a_digest_arriving_at_the_prompt_prints_above_it(
     os.write(master, b"\x15\x04")  # Ctrl-U clears the line, Ctrl-D leaves
     await asyncio.wait_for(console.wait_closed(), 5)
     await console.stop()
+
+
+async def test_a_console_digest_with_a_thread_prints_its_replies_under_the_thread(
+    tmp_path: Path, engine: Engine
+) -> None:
+    from bot.digests.ports import ThreadPlan
+
+    stdout = io.StringIO()
+    console = ConsoleService(
+        engine, stdin=io.StringIO(""), stdout=stdout, history_file=tmp_path / "h"
+    )
+    plan = ThreadPlan(
+        "Digest: T · 02 Mar 2026",
+        (Answer(title="Digest: T", sections=(Section("Key points", text="the first point"),)),),
+    )
+    result = await console.post("general", Answer(title="Digest: T", summary="top"), thread=plan)
+    shown = stdout.getvalue()
+    assert result.message_id == "console"
+    assert re.search(
+        r"digest for #general.*top.*in the thread “Digest: T · 02 Mar 2026”.*the first point",
+        shown,
+        re.S,
+    )

@@ -9,7 +9,7 @@ from hypothesis import given
 from slack_sdk.models.blocks import Block
 
 from bot.core.answers import Action, ActionKind, Answer, Choice, Citation, Item, Section
-from bot.render.slack import to_slack, to_slack_home
+from bot.render.slack import to_slack, to_slack_view
 from tests.render.render_helpers import (
     HUGE,
     RENDER,
@@ -157,7 +157,7 @@ def test_home_view_fits_in_100_blocks_and_says_when_it_was_shortened() -> None:
         picker=tuple(Choice(f"Actor {i}", f"a{i}") for i in range(10)),
         picker_kind=ActionKind.ACTOR,
     )
-    view = to_slack_home(overview, actors)
+    view = to_slack_view(overview, actors)
     blocks = view["blocks"]
     assert view["type"] == "home"
     assert len(blocks) <= 100
@@ -247,7 +247,7 @@ def test_every_page_keeps_every_limit_and_all_the_text(answer: Answer) -> None:
 @RENDER
 @given(answers(), answers())
 def test_home_view_keeps_slacks_view_limits(overview: Answer, actors: Answer) -> None:
-    view = to_slack_home(overview, actors)
+    view = to_slack_view(overview, actors)
     assert view["type"] == "home"
     assert 1 <= len(view["blocks"]) <= 100
     for block in view["blocks"]:

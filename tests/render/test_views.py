@@ -258,3 +258,21 @@ def test_any_answer_opens_compact_and_keeps_everything_reachable(
         assert_compact(shown)
     assert_everything_reachable(answer, seen)
     assert LEAD == -1
+
+
+def test_a_page_is_measured_with_the_buttons_it_shows() -> None:
+    """Found by hypothesis: pages were measured with every control naming the first view, and
+    Slack keeps one of several buttons naming the same view, so the page measured had fewer
+    buttons than the page shown (a Slack view of 2,502 characters)."""
+    pattern = "@everyone <!channel> <@U123> `x` | "
+    claim = Item(pattern * 60, (Citation("", 1),))
+    answer = Answer(
+        "@everyone @everyone @everyone https://example.com/a_b*c https://example.com/a_b*c",
+        sections=(Section("H" * 300, (claim,)), Section("Other", (Item("x"),))),
+        quotes=True,
+    )
+    seen = walk(answer, Origin("actor", (("name", "turkey"),), "b-1"))
+    assert len(seen) > 3
+    for shown in seen.values():
+        assert_compact(shown)
+    assert_everything_reachable(answer, seen)

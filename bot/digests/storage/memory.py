@@ -60,6 +60,7 @@ class MemorySubscriptions:
         briefing_id: str | None,
         created_by: str,
         now: datetime,
+        thread: bool = False,
     ) -> tuple[Subscription, bool]:
         for sub in self._t.subscriptions.values():
             same = (sub.platform, sub.workspace_id, sub.channel_id, sub.schedule, sub.timezone)
@@ -86,6 +87,7 @@ class MemorySubscriptions:
             created_at=moment,
             updated_at=moment,
             active_since=moment,
+            thread=thread,
         )
         self._t.subscriptions[sub_id] = sub
         return sub, True
@@ -95,6 +97,7 @@ class MemorySubscriptions:
             values: dict[str, Any] = {k: row.get(k) for k in Subscription.__dataclass_fields__}
             for key in ("created_at", "updated_at", "active_since"):
                 values[key] = _utc(values[key])
+            values["thread"] = bool(values["thread"])
             self._t.subscriptions[row["id"]] = Subscription(**values)
 
     async def get(self, sub_id: str) -> Subscription | None:
@@ -137,6 +140,13 @@ class MemorySubscriptions:
         if status == ACTIVE:
             changed = replace(changed, active_since=moment)
         self._t.subscriptions[sub_id] = changed
+        return True
+
+    async def set_thread(self, sub_id: str, thread: bool, *, now: datetime) -> bool:
+        sub = self._t.subscriptions.get(sub_id)
+        if sub is None:
+            return False
+        self._t.subscriptions[sub_id] = replace(sub, thread=thread, updated_at=_utc(now))
         return True
 
 

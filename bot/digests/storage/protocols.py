@@ -28,6 +28,7 @@ class Subscriptions(Protocol):
         briefing_id: str | None,
         created_by: str,
         now: datetime,
+        thread: bool = False,
     ) -> tuple[Subscription, bool]: ...
 
     async def get(self, sub_id: str) -> Subscription | None: ...
@@ -46,6 +47,8 @@ class Subscriptions(Protocol):
     async def set_status(
         self, sub_id: str, status: str, reason: str | None = None, *, now: datetime
     ) -> bool: ...
+
+    async def set_thread(self, sub_id: str, thread: bool, *, now: datetime) -> bool: ...
 
 
 class Ledger(Protocol):

@@ -54,6 +54,12 @@ def _define(md: sa.MetaData, version: int) -> None:
         # Occurrences before this (creation, or the last resume) are not owed to the channel.
         sa.Column("active_since", sa.DateTime, nullable=False),
         *([sa.Column("state", sa.Text)] if version >= 2 else []),  # DigestState JSON
+        # Each digest opens a thread (Discord thread or forum post, Slack thread replies).
+        *(
+            [sa.Column("thread", sa.Boolean, nullable=False, server_default=sa.false())]
+            if version >= 4
+            else []
+        ),
         sa.Index("ix_subscriptions_channel", "platform", "workspace_id", "channel_id"),
     )
     sa.Table(
@@ -115,10 +121,18 @@ def _migration_3(conn: Connection) -> None:
     conn.execute(sa.text("ALTER TABLE deliveries ADD COLUMN pages_sent INTEGER NOT NULL DEFAULT 0"))
 
 
+def _migration_4(conn: Connection) -> None:
+    """Whether each digest of a subscription opens a thread (off for existing ones)."""
+    conn.execute(
+        sa.text("ALTER TABLE subscriptions ADD COLUMN thread BOOLEAN NOT NULL DEFAULT FALSE")
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _migration_1),
     (2, _migration_2),
     (3, _migration_3),
+    (4, _migration_4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

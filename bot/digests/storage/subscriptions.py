@@ -33,6 +33,7 @@ class SqlSubscriptions:
         briefing_id: str | None,
         created_by: str,
         now: datetime,
+        thread: bool = False,
     ) -> tuple[Subscription, bool]:
         """Add a subscription; returns ``(subscription, created)`` (False: it already existed)."""
         moment = naive(now)
@@ -73,6 +74,7 @@ class SqlSubscriptions:
                 "updated_at": moment,
                 "active_since": moment,
                 "state": None,
+                "thread": thread,
             }
             conn.execute(subscriptions.insert().values(**values))
             return subscription_of(values), True
@@ -83,7 +85,10 @@ class SqlSubscriptions:
         """Bulk insert (benchmarks, imports): rows hold every column but ``state``."""
 
         def run(conn: Connection) -> None:
-            conn.execute(subscriptions.insert(), [{**r, "state": r.get("state")} for r in rows])
+            conn.execute(
+                subscriptions.insert(),
+                [{**r, "state": r.get("state"), "thread": bool(r.get("thread"))} for r in rows],
+            )
 
         await self._db.tx(run, writes=True)
 
@@ -144,6 +149,15 @@ class SqlSubscriptions:
 
         return await self._db.tx(run, writes=True)
 
+    async def set_thread(self, sub_id: str, thread: bool, *, now: datetime) -> bool:
+        """Turn the subscription's digest threads on or off; False if it does not exist."""
+        query = (
+            subscriptions.update()
+            .where(subscriptions.c.id == sub_id)
+            .values(thread=thread, updated_at=naive(now))
+        )
+        return await self._db.tx(lambda c: c.execute(query).rowcount == 1, writes=True)
+
 
 def subscription_of(row: Any) -> Subscription:
     """A row of ``subscriptions`` (or its values) as a ``Subscription``."""
@@ -151,6 +165,7 @@ def subscription_of(row: Any) -> Subscription:
     for key in ("created_at", "updated_at", "active_since"):
         data[key] = aware(data[key])
     values: dict[str, Any] = {k: data.get(k) for k in Subscription.__dataclass_fields__}
+    values["thread"] = bool(values["thread"])
     return Subscription(**values)
 
 

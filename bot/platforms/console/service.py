@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, TextIO
 from bot.commands.calls import Context
 from bot.commands.engine import Engine, apology_answer
 from bot.core.answers import Answer
-from bot.digests.ports import ChannelRef, PostKey, PostResult, RateLimits, channel_mention
+from bot.digests.ports import (
+    ChannelRef,
+    PostKey,
+    PostResult,
+    RateLimits,
+    ThreadPlan,
+    channel_mention,
+)
 from bot.platforms.console.views import EXIT_WORDS, MORE, FollowUps
 from bot.render.text import WIDTH, to_text
 
@@ -107,11 +114,17 @@ class ConsoleService:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
-        """Print a digest as it would arrive in a channel (as one page)."""
+        """Print a digest as it would arrive in a channel (as one page), then its thread's
+        replies under the thread's name."""
         if skip_pages >= 1:
             return PostResult()
-        text = f"\n── digest for #{channel_id} ──\n{to_text(answer, width=self._width())}\n"
+        width = self._width()
+        text = f"\n── digest for #{channel_id} ──\n{to_text(answer, width=width)}\n"
+        if thread is not None:
+            for reply in thread.replies:
+                text += f"\n── in the thread “{thread.name}” ──\n{to_text(reply, width=width)}\n"
         if self._terminal is not None:
             await self._terminal.write_above(text)
         else:

@@ -11,7 +11,9 @@ is private, like errors). A click on a view control opens that view in place (ca
 when the clicker is the user who asked, and privately (an ephemeral message) for anyone else;
 a follow-up control answers with the first view of its command, as a new message.
 Work that is still running after ``DEFER_AFTER`` seconds is deferred ("Briefbot is thinking…",
-or a deferred update for an edit in place) so Discord's 3-second window is never missed.
+or a deferred update for an edit in place) so Discord's 3-second window is never missed; an
+answer's image (the stance map, ``images``) is fetched as part of that work, then attached to the
+same message (the deferred edit carries it too).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -29,13 +31,15 @@ from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine, apology_answer
 from bot.commands.registry import CommandSpec, OptionKind
 from bot.core.answers import Answer, error_answer
-from bot.platforms.discord import messages, reach
+from bot.core.library import Library
+from bot.platforms.discord import images, messages, reach
 from bot.platforms.discord.slash import PRIVATE_OPTION, clip
 from bot.platforms.views import first, is_view, open_view
 from bot.render.actions import decode_action, selection_action
 from bot.render.views import view_target
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Defer an answer still being computed after this long (Discord allows 3 s in total).
 DEFER_AFTER = 1.5
@@ -102,9 +106,7 @@ def _asked_by_clicker(interaction: discord.Interaction) -> bool:
     return metadata is not None and metadata.user.id == interaction.user.id
 
 
-async def _deferring(
-    work: Awaitable[Answer], defer: Callable[[], Awaitable[object]]
-) -> tuple[Answer, bool]:
+async def _deferring(work: Awaitable[T], defer: Callable[[], Awaitable[object]]) -> tuple[T, bool]:
     """``work``'s answer, and whether ``defer()`` ran because it took over ``DEFER_AFTER``.
 
     A timer rather than a task around ``work``: most answers are ready at once, and a task plus
@@ -119,12 +121,12 @@ async def _deferring(
 
     timer = asyncio.get_running_loop().call_later(DEFER_AFTER, start)
     try:
-        answer = await work
+        result = await work
     finally:
         timer.cancel()
         if deferral is not None:
             await deferral
-    return answer, deferral is not None
+    return result, deferral is not None
 
 
 class Interactions:
@@ -262,9 +264,14 @@ class Interactions:
         deferred update (type 6) if it takes a while. A private answer (an error, a preview)
         clicked on a public message goes to the clicker alone, leaving the message as it was."""
         self._track()
-        answer, deferred = await _deferring(work, interaction.response.defer)
-        pages = messages.render(answer)
         message = interaction.message
+
+        async def shown() -> tuple[Answer, images.Picture | None]:
+            answer = await work
+            return answer, await images.picture_for_edit(self._library(), answer, message)
+
+        (answer, picture), deferred = await _deferring(shown(), interaction.response.defer)
+        pages = messages.render(answer)
         if answer.private and not (message is not None and message.flags.ephemeral):
             if not deferred:
                 await messages.respond(interaction, pages, ephemeral=True)
@@ -274,25 +281,36 @@ class Interactions:
             return
         if len(pages) > 1:
             log.warning("a view rendered as %d messages; only the first is shown", len(pages))
+        page = picture.show(pages[0]) if picture is not None else pages[0]
+        kwargs = {**messages.edit_kwargs(page), **images.edit_files(picture, message)}
         if not deferred:
-            await interaction.response.edit_message(**messages.edit_kwargs(pages[0]))
+            await interaction.response.edit_message(**kwargs)
         else:
-            await interaction.edit_original_response(**messages.edit_kwargs(pages[0]))
+            await interaction.edit_original_response(**kwargs)
 
     async def _answer(
         self, interaction: discord.Interaction, work: Awaitable[Answer], *, private: bool
     ) -> None:
         """Send the answer ``work`` produces, deferring first if it takes a while."""
         self._track()
-        answer, deferred = await _deferring(
-            work, lambda: interaction.response.defer(ephemeral=private, thinking=True)
+
+        async def shown() -> tuple[Answer, images.Picture | None]:
+            answer = await work
+            return answer, await images.picture(self._library(), answer)
+
+        (answer, picture), deferred = await _deferring(
+            shown(), lambda: interaction.response.defer(ephemeral=private, thinking=True)
         )
         await messages.respond(
             interaction,
             messages.render(answer),
             ephemeral=private or answer.private,
             deferred_ephemeral=private if deferred else None,
+            picture=picture,
         )
+
+    def _library(self) -> Library:
+        return self.engine.library.current
 
     async def _reply(self, interaction: discord.Interaction, answer: Answer) -> None:
         """Send a (private) reply however far the interaction got; never raises."""

@@ -25,7 +25,8 @@ PERMISSIONS = discord.Permissions(
     view_channel=True,  # see the channels it answers in and posts digests to
     send_messages=True,  # post scheduled digests (interaction replies need no permission)
     embed_links=True,  # answers and digests are embeds; without it Discord strips them
-    send_messages_in_threads=True,  # digests subscribed in a thread
+    send_messages_in_threads=True,  # digests subscribed in a thread, and digest threads
+    create_public_threads=True,  # `digest subscribe … thread`: a thread on each digest
     # fetch its own earlier messages (e.g. digest pages); Discord refuses that without it
     read_message_history=True,
 )

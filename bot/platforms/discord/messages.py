@@ -4,7 +4,8 @@ The renderer produces plain payload dicts already inside Discord's limits; this 
 hands them to discord.py's send methods: embeds as ``discord.Embed``, component rows as they
 are (through ``StaticComponents``), and the ephemeral flag as ``ephemeral=``. Mentions are
 disabled client-wide (``AllowedMentions.none()``), so every message carries
-``allowed_mentions: {"parse": []}``.
+``allowed_mentions: {"parse": []}``. An answer's image (``images.Picture``) goes with its first
+page, as a file of the same request.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import discord
 
 from bot.core.answers import Answer
+from bot.platforms.discord.images import Picture
 from bot.render.discord import to_discord
 
 log = logging.getLogger(__name__)
@@ -76,24 +78,34 @@ async def respond(
     *,
     ephemeral: bool,
     deferred_ephemeral: bool | None = None,
+    picture: Picture | None = None,
 ) -> None:
     """Answer an interaction with ``pages``: the first as the response, the rest as follow-ups.
 
     ``deferred_ephemeral`` is set when the interaction was deferred: the first page then
     replaces the "thinking…" message. A deferral's visibility cannot change afterwards, so an
     ephemeral answer to a public deferral (an error found late) deletes the placeholder and
-    goes out as an ephemeral follow-up instead.
+    goes out as an ephemeral follow-up instead. ``picture`` goes with the first page.
     """
     first, *rest = pages
+    if picture is not None:
+        first = picture.show(first)
     if deferred_ephemeral is None:
-        await interaction.response.send_message(**send_kwargs(first), ephemeral=ephemeral)
+        await interaction.response.send_message(
+            **send_kwargs(first), **_file(picture), ephemeral=ephemeral
+        )
     elif deferred_ephemeral == ephemeral:
-        await interaction.edit_original_response(**send_kwargs(first))
+        attachments: dict[str, Any] = {"attachments": [picture.file()]} if picture else {}
+        await interaction.edit_original_response(**send_kwargs(first), **attachments)
     else:
         await interaction.delete_original_response()
-        rest = [first, *rest]
+        await interaction.followup.send(**send_kwargs(first), **_file(picture), ephemeral=ephemeral)
     for page in rest:
         await interaction.followup.send(**send_kwargs(page), ephemeral=ephemeral)
+
+
+def _file(picture: Picture | None) -> dict[str, Any]:
+    return {"file": picture.file()} if picture is not None else {}
 
 
 async def post(
@@ -102,6 +114,7 @@ async def post(
     *,
     posted: list[discord.Message],
     nonces: list[str] | None = None,
+    picture: Picture | None = None,
 ) -> None:
     """Post ``pages`` to a channel, in order, appending each message to ``posted`` as it goes
     (so a caller whose post failed half-way knows how many pages did arrive).
@@ -110,8 +123,12 @@ async def post(
     (discord.py sets it whenever a nonce is given): Discord answers a repeated create with the
     same nonce, within a few minutes, with the first message instead of posting another.
 
-    Channel messages cannot be ephemeral: a page's ``flags`` are not sent.
+    ``picture`` is attached to the first of ``pages``, in the same create call (so its nonce
+    covers the file too). Channel messages cannot be ephemeral: a page's ``flags`` are not sent.
     """
     for index, page in enumerate(pages):
         extra: dict[str, Any] = {"nonce": nonces[index]} if nonces else {}
+        if index == 0 and picture is not None:
+            page = picture.show(page)
+            extra.update(_file(picture))
         posted.append(await channel.send(**send_kwargs(page), **extra))

@@ -42,11 +42,12 @@ from bot.digests.ports import (
     RateLimited,
     RateLimits,
     Refused,
+    ThreadPlan,
     TransientError,
     Unavailable,
     channel_mention,
 )
-from bot.platforms.discord import messages
+from bot.platforms.discord import images, messages, threads
 from bot.platforms.discord.handlers import Interactions
 from bot.platforms.discord.settings import DiscordSettings, HasDiscordSettings
 from bot.platforms.discord.slash import SyncHashes, build_commands, sync_if_changed
@@ -225,9 +226,11 @@ class DiscordService:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         """Post ``answer`` to a channel (one message per page, the first ``skip_pages`` left
-        out: an earlier attempt posted them).
+        out: an earlier attempt posted them); with ``thread``, open it on the digest and post
+        its replies there (``bot.platforms.discord.threads``).
 
         A digest's pages (``key``) are sent with a nonce derived from the key and the page, on
         every attempt: when an earlier attempt's outcome is unknown, Discord answers the
@@ -240,6 +243,16 @@ class DiscordService:
         answer was lost. Its ``pages_sent`` counts the pages in the channel, so a retry can go
         on from there.
         """
+        if thread is not None:
+            return await threads.post_threaded(
+                self,
+                channel_id,
+                answer,
+                skip_pages=skip_pages,
+                key=key,
+                uncertain=uncertain,
+                thread=thread,
+            )
         try:
             channel = self.client.get_partial_messageable(int(channel_id))
         except ValueError:
@@ -247,8 +260,12 @@ class DiscordService:
         pages = messages.render(answer)[skip_pages:]
         nonces = [key.nonce(skip_pages + i) for i in range(len(pages))] if key else None
         posted: list[discord.Message] = []
+        # The map of a digest goes with its first page, in the same create call (same nonce).
+        picture = (
+            await images.picture(self.engine.library.current, answer) if not skip_pages else None
+        )
         try:
-            await messages.post(channel, pages, posted=posted, nonces=nonces)
+            await messages.post(channel, pages, posted=posted, nonces=nonces, picture=picture)
         except Exception as exc:
             error = self.delivery_error(exc, channel_id)
             error.pages_sent = skip_pages + len(posted)
@@ -260,6 +277,15 @@ class DiscordService:
             )
             raise error from exc
         return PostResult(message_id=str(posted[0].id) if posted else "")
+
+    def thread_refusal(self, channel_id: str) -> str | None:
+        """Why digests to the channel could not open threads (``ThreadChecker``)."""
+        return threads.thread_refusal(self.client, channel_id)
+
+    def thread_required(self, channel_id: str) -> bool:
+        """A forum channel takes a digest only as a post of its own (``ThreadChecker``)."""
+        channel = self.client.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        return isinstance(channel, discord.ForumChannel)
 
     def delivery_error(self, exc: Exception, channel_id: str) -> DeliveryError:
         """The ``DeliveryError`` for a failed post, in plain words."""

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 #: The adapter-level option that keeps an answer to the asking user.
 PRIVATE_OPTION = "private"
 PRIVATE_HELP = "Only you see the answer (default: everyone in the channel sees it)"
+#: What a CHANNEL option offers: text and announcement channels, and forums (a digest there is
+#: a post of its own).
+CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum)
 AUTOCOMPLETED = frozenset({OptionKind.ACTOR, OptionKind.BRIEFING, OptionKind.TIMEZONE})
 DESCRIPTION_LIMIT = 100
 STRING_LIMIT = 6000  # Discord's maximum max_length for a string option
@@ -89,11 +92,36 @@ def build_commands(
     return commands
 
 
+class _DigestChannel(app_commands.Transformer):
+    """A channel option offering the channels a digest can go to: text and announcement
+    channels, and forums (a plain ``ForumChannel`` annotation would offer media channels too,
+    which Discord's spec does not list for a channel option)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return list(CHANNEL_TYPES)
+
+    async def transform(self, interaction: discord.Interaction, value: Any) -> Any:
+        """The channel from the bot's cache; a channel it cannot see (or of another kind) is
+        refused like any invalid option."""
+        kinds = (discord.TextChannel, discord.ForumChannel)
+        resolved = value if isinstance(value, kinds) else value.resolve()
+        if not isinstance(resolved, kinds):
+            raise app_commands.TransformerError(value, discord.AppCommandOptionType.channel, self)
+        return resolved
+
+
 def _annotation(option: OptionSpec) -> Any:
-    if option.kind is OptionKind.CHANNEL:
-        return discord.TextChannel
+    if option.kind is OptionKind.CHANNEL:  # a forum too: digests there are posts of their own
+        return app_commands.Transform[discord.abc.GuildChannel, _DigestChannel]
     if option.kind is OptionKind.INTEGER:
         return int
+    if option.kind is OptionKind.FLAG:
+        return bool
     if option.kind is OptionKind.CHOICE:
         return str
     return app_commands.Range[str, 1, min(option.max_length, STRING_LIMIT)]

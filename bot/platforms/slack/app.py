@@ -118,9 +118,9 @@ class Listeners:
         answer = await self.engine.execute(invocation)
         await respond(**_message(self.first_message(invocation, answer)))
         channel = invocation.context.channel_id
-        if answer.image is not None and channel:  # the map: its PNG follows the text
+        if answer.image is not None and channel:  # the map: its PNG follows, privately
             library = self.engine.library.current
-            await upload_image(self.client, library, answer.image, channel, respond)
+            await upload_image(self.client, library, answer.image, channel, respond, private=True)
 
     def first_message(self, invocation: Invocation, answer: Answer) -> dict[str, Any]:
         """The first view of a fresh ``answer``, private, with a Share button if shareable."""
@@ -292,6 +292,11 @@ class Listeners:
         message = shared_message(shown, context.user_id)
         await respond(**_message(message), replace_original=False)
         await respond(delete_original=True)
+        if shown.image is not None and context.channel_id:  # shared now: into the channel
+            library = self.engine.library.current
+            await upload_image(
+                self.client, library, shown.image, context.channel_id, respond, private=False
+            )
 
     # -- App Home ---------------------------------------------------------------------------------
 

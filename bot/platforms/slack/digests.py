@@ -9,6 +9,19 @@ posted. That needs ``channels:history`` (and ``groups:history`` for private chan
 them a page whose outcome is unknown is posted again, as before, and that is said once in the
 log and in ``/readyz``.
 
+A digest with an image (the stance map, after a change of the stances) shares it into the
+channel with ``files_upload_v2`` once every page is confirmed posted. A retry whose earlier
+attempt's outcome is unknown first looks for the file in the same history (a message of the bot
+sharing a file of that name since the claim) and shares it only if it is not there. An upload
+that fails is logged and not retried: the digest's text stands, and a lost answer to the upload
+itself can mean a missing map, never a second one. (Without the history scopes, an uncertain
+retry may share it again, as it may the pages.)
+
+With a ``ThreadPlan`` the channel still sees one digest; its details are posted as replies in
+the digest's thread (``thread_ts`` = the digest's first message), each with the same metadata
+(pages from ``THREAD_PAGES`` on). A retry — after a failed or lost reply, or a take-over — first
+reads the thread (``conversations.replies``, same scopes) and posts only the replies not there.
+
 The client used here does not retry a post whose connection broke after it was sent (slack_sdk's
 connection-error handler would re-post it blindly); that failure is ``OutcomeUnknown`` and the
 next attempt looks first. 429 and 5xx (Slack did not take the post) are retried by the client.
@@ -24,9 +37,19 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.answers import Answer
-from bot.digests.ports import ChannelRef, PostKey, PostResult, RateLimits, channel_mention
+from bot.core.answers import Answer, ImageRef
+from bot.core.library import LibraryHolder
+from bot.digests.ports import (
+    THREAD_PAGES,
+    ChannelRef,
+    PostKey,
+    PostResult,
+    RateLimits,
+    ThreadPlan,
+    channel_mention,
+)
 from bot.platforms.slack.client import delivery_error, slack_error
+from bot.platforms.slack.images import fit_alt
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +71,13 @@ class SlackPoster:
     platform = "slack"
     limits = POST_LIMITS
 
-    def __init__(self, client: AsyncWebClient, *, render: Any) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, render: Any, library: LibraryHolder | None = None
+    ) -> None:
         self.client = client
         self.render = render
+        #: Where a digest's image is drawn from (None: images are not shared).
+        self.library = library
         #: Why the channel history cannot be searched (None: it can, as far as known).
         self.no_history: str | None = None
 
@@ -93,6 +120,7 @@ class SlackPoster:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         pages = self.render(answer)
         first_ts = ""
@@ -133,7 +161,144 @@ class SlackPoster:
                 raise error from exc
             sent += 1
             first_ts = first_ts or str(response.get("ts") or "")
+        if thread is not None:
+            parent = thread.starter or first_ts
+            if parent:
+                retry = uncertain or skip_pages > 0 or bool(thread.starter)
+                await self._post_replies(channel_id, parent, thread, key, retry=retry, pages=sent)
+            else:  # cannot happen from the worker: a retry past page 1 names the first message
+                log.warning(
+                    "the digest's first message is not known; posted without its thread",
+                    extra={"platform": "slack", "channel": channel_id},
+                )
+        if answer.image is not None:
+            await self._share_image(channel_id, answer.image, key, uncertain=uncertain)
         return PostResult(message_id=first_ts, found=found)
+
+    async def _post_replies(
+        self,
+        channel_id: str,
+        parent: str,
+        thread: ThreadPlan,
+        key: PostKey | None,
+        *,
+        retry: bool,
+        pages: int,
+    ) -> None:
+        """Post the plan's replies under ``parent``, but those an earlier attempt posted."""
+        replies = [page for reply in thread.replies for page in self.render(reply)]
+        done = 0
+        if retry and key is not None:
+            there = await self._find_replies(channel_id, parent, key)
+            if there:
+                done = max(there) + 1 - THREAD_PAGES  # replies go out in order
+        for index in range(done, len(replies)):
+            page = replies[index]
+            extra: dict[str, Any] = {}
+            if key is not None:
+                fields = key.fields(THREAD_PAGES + index)
+                extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": fields}
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel_id,
+                    thread_ts=parent,
+                    text=page["text"],
+                    blocks=page.get("blocks"),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **extra,
+                )
+            except Exception as exc:
+                error = delivery_error(exc, channel_id)
+                error.pages_sent, error.message_id = pages, parent
+                log.warning(
+                    "Slack thread reply failed: %s",
+                    error.reason,
+                    extra={"platform": "slack", "channel": channel_id},
+                )
+                raise error from exc
+
+    async def _find_replies(self, channel_id: str, parent: str, key: PostKey) -> set[int]:
+        """The thread pages of ``key`` already under ``parent`` (empty when the thread cannot
+        be read: the replies are then posted as before)."""
+        if self.no_history is not None:
+            return set()
+        found: set[int] = set()
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                response = await self.client.conversations_replies(
+                    channel=channel_id,
+                    ts=parent,
+                    include_all_metadata=True,
+                    limit=HISTORY_LIMIT,
+                    cursor=cursor,
+                )
+            except SlackApiError as exc:
+                if slack_error(exc) == "missing_scope":
+                    self._without_history("the Slack app lacks a history scope")
+                    return set()
+                raise delivery_error(exc, channel_id) from exc
+            except Exception as exc:
+                raise delivery_error(exc, channel_id) from exc
+            for message in response.get("messages") or []:
+                page = _page_of(message, key)
+                if page is not None and page >= THREAD_PAGES:
+                    found.add(page)
+            meta = response.get("response_metadata") or {}
+            cursor = meta.get("next_cursor") if isinstance(meta, Mapping) else None
+            if not response.get("has_more") or not cursor:
+                break
+        return found
+
+    async def _share_image(
+        self, channel_id: str, image: ImageRef, key: PostKey | None, *, uncertain: bool
+    ) -> None:
+        """Share a posted digest's image into the channel, unless an uncertain earlier attempt
+        shared it already. Never raises (except cancellation): the digest is delivered."""
+        if self.library is None:
+            return
+        from bot.stance_map import image_bytes  # loaded already: the composer laid it out
+
+        where = {"platform": "slack", "channel": channel_id}
+        try:
+            if key is not None and uncertain and await self._shared(channel_id, key, image):
+                log.info("the digest's %s image is in the channel already", image.kind, extra=where)
+                return
+            library = self.library.current
+            await self.client.files_upload_v2(
+                channel=channel_id,
+                file=await image_bytes(library, image),
+                filename=image.filename,
+                alt_txt=fit_alt(image.alt_text),
+                title=f"Stance map: {library.get(image.briefing).briefing.title}",
+            )
+        except Exception as exc:
+            reason = slack_error(exc) if isinstance(exc, SlackApiError) else repr(exc)
+            log.warning(
+                "could not share the digest's %s image: %s", image.kind, reason, extra=where
+            )
+
+    async def _shared(self, channel_id: str, key: PostKey, image: ImageRef) -> bool:
+        """Whether the bot shared a file named like ``image`` into the channel since the
+        claim of ``key`` (False when the history cannot be read)."""
+        if self.no_history is not None:
+            return False
+        try:
+            response = await self.client.conversations_history(
+                channel=channel_id, oldest=f"{key.since.timestamp():.6f}", limit=HISTORY_LIMIT
+            )
+        except Exception as exc:  # cannot tell: share it (a map twice beats none)
+            log.info("could not look for the digest's image: %r", exc)
+            return False
+        return any(
+            isinstance(message, Mapping)
+            and any(
+                isinstance(f, Mapping) and f.get("name") == image.filename
+                for f in message.get("files") or []
+            )
+            for message in response.get("messages") or []
+        )
 
     async def _find(self, channel_id: str, key: PostKey) -> dict[int, str] | None:
         """The pages of ``key`` already in the channel (page → ts), or None when the history
@@ -163,7 +328,7 @@ class SlackPoster:
                 raise delivery_error(exc, channel_id) from exc
             for message in response.get("messages") or []:
                 page = _page_of(message, key)
-                if page is not None:
+                if page is not None and page < THREAD_PAGES:  # the digest's own pages
                     found.setdefault(page, str(message.get("ts") or ""))
             meta = response.get("response_metadata") or {}
             cursor = meta.get("next_cursor") if isinstance(meta, Mapping) else None

@@ -110,7 +110,7 @@ def _describe(service: DigestService, sub: Subscription) -> str:
     lines = [
         f"*{escape(channel)}* · `{escape(sub.id)}`",
         f"Schedule: {escape(stored_schedule(sub.schedule).describe())} · Zone: "
-        f"{escape(sub.timezone)}",
+        f"{escape(sub.timezone)}" + (" · Thread: each digest opens one" if sub.thread else ""),
     ]
     if sub.active:
         nxt = service.next_run(sub)
@@ -146,8 +146,24 @@ def _buttons(sub: Subscription) -> dict[str, Any]:
                 "text": {"type": "plain_text", "text": "Unsubscribe"},
                 "value": sub.id,
                 "style": "danger",
+                "confirm": _unsubscribe_confirm(sub),
             },
         ],
+    }
+
+
+def _unsubscribe_confirm(sub: Subscription) -> dict[str, Any]:
+    """Slack's "are you sure?" dialog before an Unsubscribe click is sent."""
+    # plain_text shows names as typed: the digest is named by its id and schedule, which
+    # are ours, so no channel name needs escaping here.
+    when = stored_schedule(sub.schedule).describe()
+    text = f"Digest {sub.id} ({when}) stops for its channel. Subscribing again starts it afresh."
+    return {
+        "title": {"type": "plain_text", "text": "Unsubscribe?"},
+        "text": {"type": "plain_text", "text": text[:300]},
+        "confirm": {"type": "plain_text", "text": "Unsubscribe"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
     }
 
 

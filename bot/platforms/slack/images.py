@@ -1,9 +1,15 @@
-"""Attach an answer's image (the stance map) to the channel it was asked in.
+"""Show an answer's image (the stance map) where its text is: privately, or in the channel.
 
 The text answer always goes first and stands on its own; the PNG follows as a file upload
 (``files_upload_v2``: ``files.getUploadURLExternal``, a POST of the bytes to the returned URL,
-``files.completeUploadExternal``), which needs the ``files:write`` scope. When the upload fails
-the asker gets one private line saying so, and the failure is logged once.
+``files.completeUploadExternal``), which needs the ``files:write`` scope.
+
+Answers are private (ephemeral) until shared, and so is their image: for a private answer the
+file is uploaded *without* sharing it into any conversation (it stays the app's own file) and
+shown to the asker alone in a second ephemeral message, as an image block naming the file
+(``slack_file``). Only **Share in channel** uploads it into the channel, after the shared text.
+No DM and no extra scope. When the upload fails the asker gets one private line saying so, and
+the failure is logged once.
 """
 
 from __future__ import annotations
@@ -38,7 +44,25 @@ ALT_TEXT_LIMIT = 1000
 Respond = Callable[..., Awaitable[Any]]
 
 
-def _alt(text: str) -> str:
+def private_image(file_id: str, title: str, alt: str) -> dict[str, Any]:
+    """The ephemeral message showing the uploaded file ``file_id`` to the asker alone."""
+    return {
+        "text": title,
+        "blocks": [
+            {
+                "type": "image",
+                "slack_file": {"id": file_id},
+                "alt_text": alt,
+                "title": {"type": "plain_text", "text": title[:2000]},
+            }
+        ],
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }
+
+
+def fit_alt(text: str) -> str:
+    """``text`` within Slack's limit on a file's alt text."""
     return text if len(text) <= ALT_TEXT_LIMIT else text[: ALT_TEXT_LIMIT - 1] + "…"
 
 
@@ -48,20 +72,33 @@ async def upload_image(
     image: ImageRef,
     channel_id: str,
     respond: Respond,
+    *,
+    private: bool,
 ) -> bool:
-    """Upload ``image`` into ``channel_id``; on failure tell the asker privately. Never raises
-    (except cancellation); returns whether the file was shared."""
+    """Show ``image`` to the asker alone (``private``: an unshared upload in an ephemeral
+    message) or share it into ``channel_id``; on failure tell the asker privately. Never raises
+    (except cancellation); returns whether the image is shown."""
     unexpected: Exception | None = None
     try:
         data = await image_bytes(library, image)
-        await client.files_upload_v2(
-            channel=channel_id,
-            file=data,
-            filename=image.filename,
-            alt_txt=_alt(image.alt_text),
-            title=f"Stance map: {library.get(image.briefing).briefing.title}",
-            initial_comment=None,
+        alt = fit_alt(image.alt_text)
+        title = f"Stance map: {library.get(image.briefing).briefing.title}"
+        if not private:
+            await client.files_upload_v2(
+                channel=channel_id,
+                file=data,
+                filename=image.filename,
+                alt_txt=alt,
+                title=title,
+                initial_comment=None,
+            )
+            return True
+        # No channel: the file is not shared anywhere; the block shows it to the asker only.
+        uploaded = await client.files_upload_v2(
+            file=data, filename=image.filename, alt_txt=alt, title=title
         )
+        file_id = str(((uploaded.get("files") or [{}])[0]).get("id") or "")
+        await respond(**private_image(file_id, title, alt))
         return True
     except SlackApiError as exc:
         code = slack_error(exc)

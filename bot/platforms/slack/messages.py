@@ -24,8 +24,6 @@ from bot.render.slack import (
     MAX_BLOCKS,
     VIEWS_BLOCK_ID,
     to_slack,
-    to_slack_home,
-    to_slack_view,
 )
 from bot.render.views import ViewRef
 
@@ -250,22 +248,6 @@ def with_button(page: Mapping[str, Any], button: dict[str, Any]) -> dict[str, An
     else:
         log.warning("no room for the %s button in a full message", button.get("action_id"))
     return {**page, "blocks": blocks}
-
-
-def home_view(
-    overview: Answer, actors: Answer, *, focus: Answer | None = None, back: Action | None = None
-) -> dict[str, Any]:
-    """The App Home: the briefing overview and its actors, or one answer the user opened there.
-
-    An opened answer (``focus``, from a button in the Home tab) replaces the overview, under a
-    ``back`` button that brings the overview back.
-    """
-    if focus is None:
-        return to_slack_home(overview, actors)  # within the view's limits, block ids unique
-    view = to_slack_view(focus)
-    if back is None:
-        return view
-    return {**view, "blocks": fit_view([back_row(back), *view["blocks"]])}
 
 
 def back_row(back: Action) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from bot.commands.engine import Engine
 from bot.core import metrics
 from bot.core.answers import Answer
 from bot.core.errors import ConfigError
-from bot.digests.ports import ChannelRef, PostKey, PostResult
+from bot.digests.ports import ChannelRef, PostKey, PostResult, ThreadPlan
 from bot.platforms.slack.app import Listeners
 from bot.platforms.slack.client import build_client, slack_error
 from bot.platforms.slack.digests import POST_LIMITS, SlackPoster
@@ -58,7 +58,9 @@ class SlackService:
         self.client = build_client(settings.slack)
         #: Digests go through a client of their own, which never re-posts blindly.
         self.poster = SlackPoster(
-            build_client(settings.slack, connection_retries=False), render=to_slack
+            build_client(settings.slack, connection_retries=False),
+            render=to_slack,
+            library=engine.library,
         )
         self.listeners = Listeners(settings, engine, self.client)
         self._app: AsyncApp | None = None
@@ -228,10 +230,11 @@ class SlackService:
         skip_pages: int = 0,
         key: PostKey | None = None,
         uncertain: bool = False,
+        thread: ThreadPlan | None = None,
     ) -> PostResult:
         """Post ``answer`` to a channel with ``chat.postMessage`` (one call per page, the first
         ``skip_pages`` left out: an earlier attempt posted them; see
-        ``bot.platforms.slack.digests`` for ``key`` and ``uncertain``).
+        ``bot.platforms.slack.digests`` for ``key``, ``uncertain`` and ``thread``).
 
         Raises a ``DeliveryError``: ``ChannelGone`` / ``NoAccess`` when the channel is gone,
         archived, the bot is not in it or lacks a scope/valid token; ``RateLimited`` /
@@ -240,7 +243,12 @@ class SlackService:
         counts the pages in the channel, so a retry can go on from there.
         """
         return await self.poster.post(
-            channel_id, answer, skip_pages=skip_pages, key=key, uncertain=uncertain
+            channel_id,
+            answer,
+            skip_pages=skip_pages,
+            key=key,
+            uncertain=uncertain,
+            thread=thread,
         )
 
 

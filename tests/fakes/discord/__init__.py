@@ -5,6 +5,7 @@ constants and records tests use.
     rest.py          REST API v10: login, command sync, callbacks, webhooks, channel posts, faults
     gateway.py       the gateway websocket: HELLO, IDENTIFY/READY, RESUME, heartbeats, dispatch
     interactions.py  slash commands, autocomplete, clicks, message commands, DMs, user installs
+    files.py         multipart requests, message attachments and their limits
     models.py        ids and constants, SentMessage/InteractionRecord/RecordedRequest, JSON objects
     rules.py         Discord's OpenAPI spec and the command/message rules the spec can't express
 """
@@ -26,6 +27,7 @@ from tests.fakes.discord.models import (
     TOKEN,
     USER_ID,
     USER_NAME,
+    Attachment,
     InteractionRecord,
     Perm,
     RecordedRequest,
@@ -50,6 +52,7 @@ __all__ = [
     "TOKEN",
     "USER_ID",
     "USER_NAME",
+    "Attachment",
     "FakeDiscord",
     "InteractionRecord",
     "Perm",

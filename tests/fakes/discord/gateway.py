@@ -13,6 +13,7 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.discord.models import (
     APPLICATION_ID,
+    BOT_ROLE_ID,
     DISPATCH,
     GUILD_ID,
     HEARTBEAT,
@@ -68,7 +69,8 @@ class GatewayMixin:
             session.resumable = False
 
     def _guild(self) -> dict[str, Any]:
-        members = [member_json(bot_user()), member_json(user_json(USER_ID))]
+        bot_member = {**member_json(bot_user()), "roles": [BOT_ROLE_ID]}
+        members = [bot_member, member_json(user_json(USER_ID))]
         return {
             "id": GUILD_ID,
             "name": "Briefing Room",
@@ -100,7 +102,18 @@ class GatewayMixin:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                {
+                    "id": BOT_ROLE_ID,
+                    "name": "Briefbot",
+                    "permissions": str(self.bot_permissions),
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": True,
+                    "mentionable": False,
+                    "flags": 0,
+                },
             ],
             "channels": list(self.channels.values()),
             "threads": [],

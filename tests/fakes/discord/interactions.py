@@ -392,6 +392,12 @@ class InteractionsMixin:
             kind = spec["type"] if spec else OPTION_TYPES[type(value)]
             if kind == 7:  # channel: the value is an id, the channel goes in `resolved`
                 channel = self.channels[str(value)]
+                allowed = (spec or {}).get("channel_types")
+                if allowed and channel["type"] not in allowed:  # Discord would not offer it
+                    self.violations.append(
+                        f"/{name}: option {key} takes channel types {allowed}, "
+                        f"not {channel['type']}"
+                    )
                 resolved.setdefault("channels", {})[str(value)] = {
                     **channel,
                     "permissions": str(channel_perms),

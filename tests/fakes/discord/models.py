@@ -47,6 +47,7 @@ class Perm:
     READ_MESSAGE_HISTORY = 1 << 16
     MENTION_EVERYONE = 1 << 17
     USE_APPLICATION_COMMANDS = 1 << 31
+    CREATE_PUBLIC_THREADS = 1 << 35
     SEND_MESSAGES_IN_THREADS = 1 << 38
     USE_EXTERNAL_APPS = 1 << 50
 
@@ -61,6 +62,12 @@ MEMBER_PERMS = (
     | Perm.USE_APPLICATION_COMMANDS
 )
 MANAGER_PERMS = MEMBER_PERMS | Perm.MANAGE_CHANNELS
+#: What the bot's own role grants by default (what its invite asks for, threads included).
+BOT_PERMS = MEMBER_PERMS | Perm.CREATE_PUBLIC_THREADS | Perm.SEND_MESSAGES_IN_THREADS
+BOT_ROLE_ID = "1100000000000000110"
+# Channel types.
+TEXT_CHANNEL, PUBLIC_THREAD, FORUM_CHANNEL = 0, 11, 15
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -121,7 +128,13 @@ def rate_limited_response(retry_after: float) -> web.Response:
 
 
 DEFAULT_CODES = {404: 10003, 403: 50001}
-ERROR_TEXT = {10003: "Unknown Channel", 50001: "Missing Access", 50013: "Missing Permissions"}
+ERROR_TEXT = {
+    10003: "Unknown Channel",
+    10008: "Unknown Message",
+    50001: "Missing Access",
+    50013: "Missing Permissions",
+    THREAD_EXISTS: "A thread has already been created for this message",
+}
 
 
 @dataclass
@@ -133,6 +146,33 @@ class RecordedRequest:
     query: dict[str, str]
     body: Any
     at: float
+    #: The files of a multipart request (``files[n]``), in order.
+    files: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Attachment:
+    """A file attached to a message, as Discord stores it (and the bytes, for the tests)."""
+
+    id: str
+    filename: str
+    size: int
+    content_type: str
+    description: str | None
+    data: bytes
+    channel_id: str
+
+    def payload(self) -> dict[str, Any]:
+        url = f"https://cdn.discordapp.com/attachments/{self.channel_id}/{self.id}/{self.filename}"
+        return {
+            "id": self.id,
+            "filename": self.filename,
+            "size": self.size,
+            "url": url,
+            "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+            "content_type": self.content_type,
+            **({"description": self.description} if self.description is not None else {}),
+        }
 
 
 @dataclass
@@ -152,6 +192,8 @@ class SentMessage:
     #: The bodies it had before each edit, oldest first, and the interactions that edited it.
     history: list[dict[str, Any]] = field(default_factory=list)
     edited_by: list[str] = field(default_factory=list)
+    #: Its files, in order (what ``attachments`` of the last create or edit left).
+    attachments: list[Attachment] = field(default_factory=list)
 
     def edit(self, body: dict[str, Any], by: str) -> None:
         """Apply an edit (fields sent replace those the message had), remembering the old."""
@@ -215,7 +257,7 @@ class SentMessage:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [a.payload() for a in self.attachments],
             "embeds": self.embeds,
             "components": self.body.get("components") or [],
             "pinned": False,
@@ -270,10 +312,18 @@ class InteractionRecord:
         return None if self.responded_at is None else self.responded_at - self.dispatched_at
 
 
-def channel_json(channel_id: str, name: str, position: int) -> dict[str, Any]:
+def channel_json(
+    channel_id: str, name: str, position: int, kind: int = TEXT_CHANNEL
+) -> dict[str, Any]:
+    forum = (
+        {"available_tags": [], "default_reaction_emoji": None, "default_sort_order": None}
+        if kind == FORUM_CHANNEL
+        else {}
+    )
     return {
+        **forum,
         "id": channel_id,
-        "type": 0,
+        "type": kind,
         "name": name,
         "position": position,
         "guild_id": GUILD_ID,
@@ -284,6 +334,31 @@ def channel_json(channel_id: str, name: str, position: int) -> dict[str, Any]:
         "parent_id": None,
         "rate_limit_per_user": 0,
         "flags": 0,
+    }
+
+
+def thread_json(
+    thread_id: str, parent_id: str, name: str, auto_archive_duration: int
+) -> dict[str, Any]:
+    """A public thread (of a text channel, or a forum post) as Discord returns it."""
+    return {
+        "id": thread_id,
+        "type": PUBLIC_THREAD,
+        "guild_id": GUILD_ID,
+        "parent_id": parent_id,
+        "owner_id": BOT_USER_ID,
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": auto_archive_duration,
+            "archive_timestamp": now_iso(),
+            "locked": False,
+        },
     }
 
 

@@ -12,6 +12,13 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
+from tests.fakes.discord.files import (
+    FILES_KEY,
+    FormError,
+    Upload,
+    attachments_after,
+    read_multipart,
+)
 from tests.fakes.discord.models import (
     APPLICATION_ID,
     BODY_KEY,
@@ -21,16 +28,22 @@ from tests.fakes.discord.models import (
     DEFERRED_UPDATE,
     EPHEMERAL,
     ERROR_TEXT,
+    FORUM_CHANNEL,
+    GUILD_ID,
     LOADING,
     MESSAGE_COMPONENT,
+    THREAD_EXISTS,
     UPDATE_MESSAGE,
     USER_ID,
+    Attachment,
+    Perm,
     RecordedRequest,
     SentMessage,
     bot_user,
     error_response,
     json_response,
     rate_limited_response,
+    thread_json,
     user_json,
 )
 from tests.fakes.discord.rules import command_problems, message_problems, spec_validator
@@ -59,6 +72,21 @@ class RestMixin:
         assert then in {"drop", "hang"}
         self._accept_modes.setdefault(channel_id, []).append(then)
 
+    def fail_next_thread_post(self, status: int = 503, *, after: int = 0) -> None:
+        """Fail one post into a thread (any thread) with ``status``, once ``after`` more posts
+        into threads have gone through."""
+        self._thread_post_faults.append([after, status])
+
+    def fail_next_thread(self, status: int = 503) -> None:
+        """Fail the next thread start or forum post with ``status``."""
+        self._thread_faults.append(status)
+
+    def accept_next_thread(self, *, then: str = "drop") -> None:
+        """Create the next thread (or forum post), then lose the answer (see
+        ``accept_next_post``)."""
+        assert then in {"drop", "hang"}
+        self._thread_accepts.append(then)
+
     def fail_channel(self, channel_id: str, status: int = 404, code: int | None = None) -> None:
         """Make every post to ``channel_id`` fail with ``status``: 404 Unknown Channel, 403
         Missing Access (``code=50013``: Missing Permissions), or a 5xx."""
@@ -72,13 +100,17 @@ class RestMixin:
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path.startswith("/api/v10/"):
             body: Any = None
-            if request.can_read_body:
+            uploads: list[Upload] = []
+            if request.content_type == "multipart/form-data":
+                body, uploads = await read_multipart(request)
+            elif request.can_read_body:
                 raw = await request.read()
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode(errors="replace")
             request[BODY_KEY] = body
+            request[FILES_KEY] = uploads
             self.requests.append(
                 RecordedRequest(
                     method=request.method,
@@ -86,6 +118,7 @@ class RestMixin:
                     query=dict(request.query),
                     body=body,
                     at=time.perf_counter(),
+                    files=uploads,
                 )
             )
         return await handler(request)
@@ -93,11 +126,25 @@ class RestMixin:
     def _check(self, method: str, route: str, body: Any) -> None:
         if not self.validate:
             return
-        self.violations += spec_validator().problems(method, route, body)
+        self.violations += spec_validator().problems(method, route, _index_ids_as_text(body))
         if isinstance(body, dict):
             payload = body.get("data") if route.endswith("/callback") else body
             if isinstance(payload, dict):
                 self.violations += [f"{method} {route}: {p}" for p in message_problems(payload)]
+
+    def _attachments(
+        self,
+        request: web.Request,
+        body: dict[str, Any],
+        channel_id: str,
+        existing: list[Attachment] | None = None,
+    ) -> list[Attachment]:
+        """The attachments of a message this request creates (``existing`` None) or edits;
+        raises ``FormError`` with the answer for a request Discord refuses."""
+        uploads: list[Upload] = request.get(FILES_KEY) or []  # type: ignore[assignment]
+        return attachments_after(
+            body, uploads, existing=existing, new_id=self._snowflake, channel_id=channel_id
+        )
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix("/api/v10")
@@ -110,9 +157,13 @@ class RestMixin:
                     request.headers.get("Authorization") != f"Bot {self.token}"
                 ):
                     return error_response(401, 0, "401: Unauthorized")
-                response: web.StreamResponse = await handler(
-                    self, request, body, **match.groupdict()
-                )
+                try:
+                    response: web.StreamResponse = await handler(
+                        self, request, body, **match.groupdict()
+                    )
+                except FormError as refused:
+                    self.refused.append(f"{method} {path}: {refused.response.text}")
+                    return refused.response
                 await self._notify()
                 return response
         self.unhandled.append(f"{method} {path}")
@@ -203,12 +254,22 @@ class RestMixin:
                 f"interaction {iid} answered after {arrived - record.dispatched_at:.2f} s"
             )
             return error_response(404, 10062, "Unknown interaction")
-        record.callback, record.responded_at = body, arrived
         kind, data = body.get("type"), body.get("data") or {}
+        channel_id = record.payload["channel_id"]
+        attached: list[Attachment] = []
+        if kind == CHANNEL_MESSAGE:
+            attached = self._attachments(request, data, channel_id)
+        elif kind == UPDATE_MESSAGE and "message" in record.payload:
+            clicked_message = self._messages[record.payload["message"]["id"]]
+            attached = self._attachments(
+                request, data, channel_id, existing=clicked_message.attachments
+            )
+        record.callback, record.responded_at = body, arrived
         resource: dict[str, Any] = {"type": kind}
         if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
             flags = int(data.get("flags") or 0) | (LOADING if kind == DEFERRED_MESSAGE else 0)
-            message = self._new_message(record.payload["channel_id"], data, flags, iid)
+            message = self._new_message(channel_id, data, flags, iid)
+            message.attachments = attached
             clicked = (record.payload.get("message") or {}).get("id")
             message.interaction_metadata = record.metadata(
                 **({"interacted_message_id": clicked} if clicked else {})
@@ -226,6 +287,7 @@ class RestMixin:
             record.original = clicked  # Discord: @original is now the clicked message
             if kind == UPDATE_MESSAGE:
                 clicked.edit(data, by=iid)
+                clicked.attachments = attached
                 record.updated = clicked
                 resource["message"] = clicked.payload(bot_user())
         interaction = {"id": iid, "type": record.type}
@@ -260,14 +322,17 @@ class RestMixin:
         if record.callback is None:
             return error_response(400, 40060, "Interaction has not been acknowledged.")
         original = record.original
+        attached = self._attachments(request, body, record.payload["channel_id"])
         if original is not None and original.loading and not original.deleted:
             # Discord: the first follow-up after a defer replaces the "thinking" message.
             original.body, original.flags = dict(body), original.flags & ~LOADING
+            original.attachments = attached
             message = original
         else:
             message = self._new_message(
                 record.payload["channel_id"], body, int(body.get("flags") or 0), record.id
             )
+            message.attachments = attached
             if original is not None:
                 message.interaction_metadata = record.metadata(
                     original_response_message_id=original.id
@@ -294,7 +359,11 @@ class RestMixin:
                 "@original" if message_id == "@original" else "{message_id}"
             )
             self._check("PATCH", route, body)
+            attached = self._attachments(
+                request, body or {}, message.channel_id, existing=message.attachments
+            )
             message.edit(body or {}, by=record.id)
+            message.attachments = attached
             message.flags &= ~LOADING
             if message.interaction_id != record.id:  # the clicked message, after a type 6
                 record.updated = message
@@ -315,8 +384,18 @@ class RestMixin:
                 return error_response(status, 0, f"{status}: Discord error")
             once[0][0] -= 1
         fault = self._channel_faults.get(channel_id)
-        if fault is None and channel_id not in self.channels:
+        if fault is None and channel_id not in self.channels and channel_id not in self.threads:
             fault = (404, 10003)
+        if fault is None and channel_id in self.threads:
+            if once := self._thread_post_faults:
+                if once[0][0] == 0:
+                    status = once.pop(0)[1]
+                    return error_response(status, 0, f"{status}: Discord error")
+                once[0][0] -= 1
+            if not self.bot_permissions & Perm.SEND_MESSAGES_IN_THREADS:
+                fault = (403, 50013)
+        elif fault is None and self.channels[channel_id]["type"] == FORUM_CHANNEL:
+            return error_response(400, 50008, "Cannot send messages in a non-text channel")
         if fault is not None:
             status, code = fault
             return error_response(status, code, ERROR_TEXT.get(code, f"{status}: Discord error"))
@@ -327,7 +406,9 @@ class RestMixin:
             if known is not None and time.monotonic() - known[1] <= self.nonce_window:
                 self.nonce_hits += 1  # Discord returns the first message, creates nothing
                 return json_response(known[0].payload(bot_user()))
+        attached = self._attachments(request, body, channel_id)
         message = self._new_message(channel_id, body, int(body.get("flags") or 0), None)
+        message.attachments = attached
         self.channel_messages.setdefault(channel_id, []).append(message)
         if nonce is not None:
             self._nonces[(author, str(nonce))] = (message, time.monotonic())
@@ -336,6 +417,83 @@ class RestMixin:
             await self._notify()
             await self._lose_answer(request, modes.pop(0))
         return json_response(message.payload(bot_user()))
+
+    async def _thread_fault(self) -> web.Response | None:
+        if self._thread_faults:
+            status = self._thread_faults.pop(0)
+            return error_response(status, 0, f"{status}: Discord error")
+        return None
+
+    async def _thread_created(
+        self, request: web.Request, thread: dict[str, Any], **extra: Any
+    ) -> web.Response:
+        self.threads[thread["id"]] = thread
+        if self._thread_accepts:
+            await self._notify()
+            await self._lose_answer(request, self._thread_accepts.pop(0))
+        return json_response({**thread, **extra})
+
+    async def _bot_start_thread(
+        self, request: web.Request, body: Any, channel_id: str, message_id: str
+    ) -> web.Response:
+        self._check("POST", "/channels/{channel_id}/messages/{message_id}/threads", body)
+        if fault := await self._thread_fault():
+            return fault
+        if channel_id not in self.channels:
+            return error_response(404, 10003, ERROR_TEXT[10003])
+        if not any(m.id == message_id for m in self.channel_messages.get(channel_id, [])):
+            return error_response(404, 10008, ERROR_TEXT[10008])
+        if not self.bot_permissions & Perm.CREATE_PUBLIC_THREADS:
+            return error_response(403, 50013, ERROR_TEXT[50013])
+        if message_id in self.threads:
+            return error_response(400, THREAD_EXISTS, ERROR_TEXT[THREAD_EXISTS])
+        thread = thread_json(
+            message_id, channel_id, body["name"], int(body.get("auto_archive_duration") or 4320)
+        )
+        return await self._thread_created(request, thread)
+
+    async def _bot_forum_post(
+        self, request: web.Request, body: Any, channel_id: str
+    ) -> web.Response:
+        self._check("POST", "/channels/{channel_id}/threads", body)
+        if fault := await self._thread_fault():
+            return fault
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return error_response(404, 10003, ERROR_TEXT[10003])
+        if channel["type"] != FORUM_CHANNEL or "message" not in body:
+            return error_response(400, 50035, "Invalid Form Body")
+        if isinstance(body.get("message"), dict):
+            self.violations += [
+                f"POST /channels/{{channel_id}}/threads: {p}"
+                for p in message_problems(body["message"])
+            ]
+        thread_id = self._snowflake()
+        thread = thread_json(
+            thread_id, channel_id, body["name"], int(body.get("auto_archive_duration") or 4320)
+        )
+        starter = SentMessage(id=thread_id, channel_id=thread_id, body=dict(body["message"]))
+        self._messages[thread_id] = starter
+        self.channel_messages.setdefault(thread_id, []).append(starter)
+        # Discord answers a forum post with the thread and its starter message.
+        return await self._thread_created(
+            request, thread, message=starter.payload(bot_user()), applied_tags=[]
+        )
+
+    async def _bot_active_threads(
+        self, request: web.Request, body: Any, guild_id: str
+    ) -> web.Response:
+        threads = list(self.threads.values()) if guild_id == GUILD_ID else []
+        return json_response({"threads": threads, "members": []})
+
+    async def _bot_get_messages(
+        self, request: web.Request, body: Any, channel_id: str
+    ) -> web.Response:
+        if channel_id not in self.channels and channel_id not in self.threads:
+            return error_response(404, 10003, ERROR_TEXT[10003])
+        limit = int(request.query.get("limit") or 50)
+        newest_first = list(reversed(self.channel_messages.get(channel_id, [])))[:limit]
+        return json_response([m.payload(bot_user()) for m in newest_first])
 
     _ROUTES: ClassVar[list[tuple[str, Any]]] = [
         (r"GET /users/@me", _bot_me),
@@ -351,4 +509,31 @@ class RestMixin:
             _webhook_message,
         ),
         (r"POST /channels/(?P<channel_id>\d+)/messages", _bot_post_message),
+        (r"GET /channels/(?P<channel_id>\d+)/messages", _bot_get_messages),
+        (
+            r"POST /channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)/threads",
+            _bot_start_thread,
+        ),
+        (r"POST /channels/(?P<channel_id>\d+)/threads", _bot_forum_post),
+        (r"GET /guilds/(?P<guild_id>\d+)/threads/active", _bot_active_threads),
     ]
+
+
+def _index_ids_as_text(body: Any) -> Any:
+    """``body`` with each new file's ``attachments`` id (the index n of ``files[n]``) as text.
+
+    Discord's docs send it as a number (``{"id": 0, "filename": …}``, as discord.py does), the
+    spec types every id as a snowflake string: where they disagree, the docs win.
+    """
+    if not isinstance(body, dict):
+        return body
+    if isinstance(body.get("data"), dict):
+        return {**body, "data": _index_ids_as_text(body["data"])}
+    listed = body.get("attachments")
+    if not isinstance(listed, list):
+        return body
+    fixed = [
+        {**a, "id": str(a["id"])} if isinstance(a, dict) and isinstance(a.get("id"), int) else a
+        for a in listed
+    ]
+    return {**body, "attachments": fixed}

@@ -42,6 +42,8 @@ VALIDATED_ROUTES = {
     ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"),
     ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"),
     ("POST", "/channels/{channel_id}/messages"),
+    ("POST", "/channels/{channel_id}/messages/{message_id}/threads"),
+    ("POST", "/channels/{channel_id}/threads"),
 }
 
 

@@ -33,6 +33,15 @@ What it serves (under ``/api/v10``; bot-token routes answer 401 to a wrong token
   Like Discord, a create with ``nonce`` and ``enforce_nonce: true`` whose nonce the same author
   used within ``nonce_window`` seconds returns that first message and creates nothing
   (counted in ``nonce_hits``).
+- Threads: ``POST /channels/{id}/messages/{message}/threads`` starts a public thread from a
+  message (thread id == message id; a second start on the same message is refused with 400
+  code 160004, as Discord does; 403 50013 without Create Public Threads), ``POST
+  /channels/{forum}/threads`` makes a forum post (a channel of type 15, ``add_channel(...,
+  forum=True)``) whose starter message (id == thread id) is the body's ``message``, and
+  ``GET /guilds/{id}/threads/active`` lists them; threads are in ``threads[thread_id]`` and
+  their messages in ``channel_messages[thread_id]`` (posted with ``POST
+  /channels/{thread}/messages``, read back with ``GET /channels/{thread}/messages``).
+  ``bot_permissions`` is what the bot's role grants (set before the bot connects).
 - The gateway at ``gateway_url``: HELLO, heartbeats → ACK, IDENTIFY → READY + GUILD_CREATE
   (one session per shard when ``shard_count`` > 1), RESUME → missed events replayed + RESUMED,
   an unknown session → op 9. Frames are uncompressed text, which discord.py accepts.
@@ -46,7 +55,8 @@ makes posts to a channel fail (Unknown Channel / Missing Access / Missing Permis
 ``code=50013`` / a server error); ``accept_next_post(id, then="drop")`` creates the next post's
 message and then closes the connection without answering (the answer is lost), ``then="hang"``
 creates it and never answers (``post_accepted`` is set: kill the bot now, as if it died right
-after Discord took the post).
+after Discord took the post). ``fail_next_thread(status)`` and ``accept_next_thread(then=…)`` do
+the same to the next thread start or forum post.
 
 Checks (into ``violations``; ``assert_clean()`` fails the test on any): every JSON body the bot
 sends to a validated route is checked against Discord's OpenAPI spec (``rules.py``), synced
@@ -63,12 +73,16 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from tests.fakes.base import LoopbackServer
+from tests.fakes.discord.files import MAX_UPLOAD
 from tests.fakes.discord.gateway import GatewayMixin, Session
 from tests.fakes.discord.interactions import InteractionsMixin
 from tests.fakes.discord.models import (
+    BOT_PERMS,
     CHANNEL_ID,
     DISCORD_EPOCH_MS,
+    FORUM_CHANNEL,
     OTHER_CHANNEL_ID,
+    TEXT_CHANNEL,
     TOKEN,
     InteractionRecord,
     RecordedRequest,
@@ -111,6 +125,8 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.unhandled: list[str] = []
+        #: Requests answered with a 400/413 because Discord would refuse them (what and why).
+        self.refused: list[str] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.syncs = 0
         self.channel_messages: dict[str, list[SentMessage]] = {}
@@ -120,6 +136,11 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
         self.resumes = 0
         self.gateway_payloads: list[dict[str, Any]] = []  # what the client sent over the gateway
 
+        self.bot_permissions = BOT_PERMS
+        self.threads: dict[str, dict[str, Any]] = {}
+        self._thread_faults: list[int] = []
+        self._thread_accepts: list[str] = []
+        self._thread_post_faults: list[list[int]] = []  # [[after, status], ...]
         self.channels: dict[str, dict[str, Any]] = {
             CHANNEL_ID: channel_json(CHANNEL_ID, "general", 0),
             OTHER_CHANNEL_ID: channel_json(OTHER_CHANNEL_ID, "briefings", 1),
@@ -141,7 +162,8 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
             spec_validator()  # load the spec before the clock starts on any interaction
 
     def _build_app(self) -> web.Application:
-        app = web.Application(middlewares=[self._record])
+        # Larger than Discord's upload limit, so the stand-in's own 413 (files.py) answers.
+        app = web.Application(middlewares=[self._record], client_max_size=2 * MAX_UPLOAD)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
         return app
@@ -172,15 +194,17 @@ class FakeDiscord(RestMixin, GatewayMixin, InteractionsMixin, LoopbackServer):
         )
         return self.channel_messages[channel_id][:count]
 
-    def add_channel(self, channel_id: str, name: str) -> None:
-        """A text channel of the guild. Added before the bot connects it is in GUILD_CREATE;
-        added later the bot never heard of it (as if it could not see it)."""
-        self.channels[channel_id] = channel_json(channel_id, name, len(self.channels))
+    def add_channel(self, channel_id: str, name: str, *, forum: bool = False) -> None:
+        """A text (or forum) channel of the guild. Added before the bot connects it is in
+        GUILD_CREATE; added later the bot never heard of it (as if it could not see it)."""
+        kind = FORUM_CHANNEL if forum else TEXT_CHANNEL
+        self.channels[channel_id] = channel_json(channel_id, name, len(self.channels), kind)
 
     def assert_clean(self) -> None:
         """Fail if the bot sent anything Discord would reject or the stand-in didn't know."""
         assert not self.violations, "\n".join(self.violations)
         assert not self.unhandled, f"requests the stand-in does not serve: {self.unhandled}"
+        assert not self.refused, "\n".join(self.refused)
 
     # --- internals shared by the mixins ---------------------------------------------------
 

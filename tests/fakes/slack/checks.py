@@ -1,6 +1,7 @@
 """The Slack stand-in's checks on everything the bot sends (into ``violations``): fallback
 ``text``, block counts, blocks that ``slack_sdk`` parses, unique ``block_id``/``action_id``s,
-and, with ``forbid_mentions``, no broadcast or user mention."""
+image blocks showing only files the app uploaded (``slack_file``), and, with
+``forbid_mentions``, no broadcast or user mention."""
 
 from __future__ import annotations
 
@@ -44,6 +45,12 @@ class ChecksMixin:
                 parsed.to_dict()
             except Exception as exc:  # the SDK raises SlackObjectFormationError and friends
                 self.violations.append(f"{where}: block {n} invalid: {exc}")
+            shown = block.get("slack_file") if block.get("type") == "image" else None
+            if isinstance(shown, dict):
+                # Slack: invalid_blocks unless the file is one the app uploaded (and completed).
+                ids = {u.file_id for u in self.uploads if u.completed}  # type: ignore[attr-defined]
+                if shown.get("id") not in ids:
+                    self.violations.append(f"{where}: block {n} shows a file never uploaded")
         if self.forbid_mentions:
             for text in strings({"text": container.get("text"), "blocks": blocks}):
                 for mention in MENTION.findall(text):

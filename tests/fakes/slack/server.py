@@ -105,6 +105,8 @@ class SlackFake(
         self.scopes = set(scopes)
         #: Messages posted with chat.postMessage, per channel, oldest first.
         self.history: dict[str, list[dict[str, Any]]] = {}
+        #: Replies in threads: (channel, parent ts) → messages, oldest first.
+        self.thread_replies: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.accepted = asyncio.Event()
         self.calls: list[ApiCall] = []
         self.responses: list[ResponsePost] = []

@@ -1,5 +1,7 @@
 """The Slack stand-in's Web API (``/api/<method>``): token checks, ``chat.*`` posts kept as
-channel history, ``conversations.history`` (scopes, paging, metadata), ``views.publish``,
+channel history (a post with ``thread_ts`` as a reply in that thread, not in the channel),
+``conversations.history`` (scopes, paging, metadata), ``conversations.replies`` (the same),
+``views.publish``,
 ``auth.test``, ``users.info``, ``apps.connections.open``, file uploads
 (``files.getUploadURLExternal``, the upload URL, ``files.completeUploadExternal``; refused with
 ``missing_scope`` without ``files:write``), and the Web API faults (``fail_next``,
@@ -86,8 +88,14 @@ class WebApiMixin:
         return [u for u in self.uploads if u.completed and u.channel == channel]
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
-        """The messages in ``channel`` (posted with chat.postMessage), oldest first."""
-        return list(self.history.get(channel, []))
+        """The messages in ``channel`` posted with chat.postMessage, oldest first (the history
+        also holds the messages that shared files: ``uploaded``); replies in threads are not
+        among them (``replies``)."""
+        return [m for m in self.history.get(channel, []) if not m.get("upload")]
+
+    def replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        """The replies in the thread of message ``thread_ts`` of ``channel``, oldest first."""
+        return list(self.thread_replies.get((channel, thread_ts), []))
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -125,6 +133,8 @@ class WebApiMixin:
             return _ok(channel=args.get("channel"), ts=ts, message=args)
         if method == "conversations.history":
             return self._conversations_history(args)
+        if method == "conversations.replies":
+            return self._conversations_replies(args)
         if method == "views.publish":
             view = maybe_json(args.get("view")) or {}
             self._check_blocks(f"views.publish for {args.get('user_id')}", view, VIEW_BLOCK_LIMIT)
@@ -172,9 +182,18 @@ class WebApiMixin:
             "app_id": APP_ID,
             "user": BOT_USER_ID,
         }
+        if args.get("blocks"):
+            message["blocks"] = args["blocks"]
         metadata = maybe_json(args.get("metadata"))
         if isinstance(metadata, dict):
             message["metadata"] = metadata
+        parent = str(args.get("thread_ts") or "")
+        if parent:
+            if not any(m["ts"] == parent for m in self.history.get(channel, [])):
+                self.violations.append(f"chat.postMessage to {channel}: no message {parent}")
+            message["thread_ts"] = parent
+            self.thread_replies.setdefault((channel, parent), []).append(message)
+            return
         self.history.setdefault(channel, []).append(message)
 
     def _missing_scope(self, needed: str) -> web.Response | None:
@@ -235,6 +254,20 @@ class WebApiMixin:
             upload.title = entry.get("title")
             upload.completed = True
             shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        channel = str(args.get("channel_id") or "")
+        if channel:  # as Slack: sharing files into a channel posts a message of the bot
+            self.history.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "ts": f"{time.time():.6f}",
+                    "text": "",
+                    "files": shared,
+                    "upload": True,
+                    "bot_id": BOT_ID,
+                    "app_id": APP_ID,
+                    "user": BOT_USER_ID,
+                }
+            )
         await self._notify()
         return _ok(files=shared)
 
@@ -252,6 +285,31 @@ class WebApiMixin:
         messages = [
             m for m in reversed(self.history.get(channel, [])) if oldest < float(m["ts"]) <= latest
         ]
+        page = messages[start : start + limit]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(messages)
+        return _ok(
+            messages=page,
+            has_more=more,
+            response_metadata={"next_cursor": str(start + limit) if more else ""},
+        )
+
+    def _conversations_replies(self, args: Mapping[str, Any]) -> web.Response:
+        """A thread: its parent message first, then the replies, oldest first (paged)."""
+        channel = str(args.get("channel") or "")
+        needed = "groups:history" if channel.startswith("G") else "channels:history"
+        refused = self._missing_scope(needed)
+        if refused is not None:
+            return refused
+        ts = str(args.get("ts") or "")
+        parent = [m for m in self.history.get(channel, []) if m["ts"] == ts]
+        if not parent:
+            return _ok_false("thread_not_found")
+        limit = int(args.get("limit") or 1000)
+        start = int(args.get("cursor") or 0)
+        with_metadata = str(args.get("include_all_metadata")).lower() in {"true", "1"}
+        messages = parent + self.thread_replies.get((channel, ts), [])
         page = messages[start : start + limit]
         if not with_metadata:
             page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
