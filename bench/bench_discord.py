@@ -10,11 +10,18 @@ Bots compared:
 - ``briefbot``: ``DiscordService`` with the shipped content answering ``/actor name:<actor>``,
   rotating through every actor (the first view of its card: one embed, view buttons, select).
 - ``bare``: a bare discord.py client with one slash command answering "pong".
+- ``same``: a bare discord.py client answering ``/actor`` with the very message Briefbot sent
+  for its first actor (embed and components, as captured from Briefbot's first answer): the
+  same bytes through discord.py, none of Briefbot's work.
 
-Phases, alternating between the bots: one interaction in flight at a time (bot by bot, so
-both see the same moment of a busy machine) for p50/p99, then bursts of 200 interactions in
-flight (each must be answered within 3 s) for throughput. Target (issue 3): Briefbot's p99
-within 1.5x of the bare bot's, one in flight.
+Phases: per bot, connect, idle 2 s (resident memory read), then a first burst of 200 in flight
+(its first answers: cold, the warm-up of ``briefbot run`` done before connecting); then,
+alternating between the bots, one interaction in flight at a time (bot by bot, so all see the
+same moment of a busy machine) for p50/p99, then bursts of 200 interactions in flight (each
+must be answered within 3 s) for throughput. The CPU each bot process used per answer (cold and
+warm bursts) and its peak resident memory are read from ``/proc``. Target (issue 3): Briefbot's
+p99 within 1.5x of the bare bot's, one in flight; (issue 15) CPU per answer within 1.1x of the
+bot sending the same message.
 
 Run: ``python bench/bench_discord.py`` (prints a table, writes bench/results/bench_discord.json).
 """
@@ -24,11 +31,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import os
 import signal
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,16 +46,24 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_runtime import cpu_seconds, memory_kib
+
 from tests.fakes.discord import TOKEN, FakeDiscord
 
 from _common import print_table, summary_ms, write_results
 
-BOTS = ("briefbot", "bare")
-SEQUENTIAL = 400  # interactions per bot, alternating bot by bot
+BOTS = ("briefbot", "bare", "same")
+SEQUENTIAL = int(
+    os.environ.get("BENCH_SEQUENTIAL", "400")
+)  # interactions per bot, alternating bot by bot
 WARMUP = 30
 BURST = 200
 BURSTS = 3
 WINDOW_S = 3.0
+#: Idle after connecting, before the resident memory is read and the first burst sent.
+IDLE_S = 2.0
+#: Briefbot's first answer, sent unchanged by the "same" bot.
+MESSAGE_FILE = Path(tempfile.gettempdir()) / f"bench_discord_message_{os.getpid()}.json"
 TARGET_RATIO = 1.5
 
 
@@ -57,6 +75,7 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if bot == "briefbot":
+        from bot.app import warmup
         from bot.app.composition import build_engine
         from bot.app.settings import DiscordSettings, Settings
         from bot.core.library import Library, LibraryHolder
@@ -69,6 +88,7 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
             discord=DiscordSettings(token=TOKEN, api_base=api_base, gateway_url=gateway_url)
         )
         service = DiscordService(settings, engine)
+        await warmup.warm(engine, settings)  # as bot.app.runtime does before connecting
         await service.start()
         gc.freeze()  # as bot.app.runtime does once everything has started
         await stop.wait()
@@ -84,9 +104,27 @@ async def serve(bot: str, api_base: str, gateway_url: str) -> None:
     client = discord.Client(intents=discord.Intents(guilds=True))
     tree = app_commands.CommandTree(client)
 
-    @tree.command(name="ping", description="Answers pong")
-    async def ping(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("pong")
+    if bot == "bare":
+
+        @tree.command(name="ping", description="Answers pong")
+        async def ping(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pong")
+
+    else:  # "same": Briefbot's first view of an actor, as Briefbot sent it
+        message = json.loads(Path(os.environ["BENCH_MESSAGE"]).read_text())
+
+        class Rows(discord.ui.View):
+            def __init__(self) -> None:
+                super().__init__(timeout=None)
+                self.stop()
+
+            def to_components(self) -> list[dict[str, Any]]:
+                return message.get("components") or []
+
+        @tree.command(name="actor", description="An actor")
+        async def actor(interaction: discord.Interaction, name: str) -> None:
+            embeds = [discord.Embed.from_dict(e) for e in message.get("embeds", [])]
+            await interaction.response.send_message(embeds=embeds, view=Rows())
 
     async def setup_hook() -> None:
         await tree.sync()
@@ -121,9 +159,17 @@ class Target:
                 "--gateway-url",
                 self.fake.gateway_url,
             ],
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            env={**os.environ, "PYTHONWARNINGS": "ignore", "BENCH_MESSAGE": str(MESSAGE_FILE)},
         )
         await self.fake.wait_for_identify(timeout=60)
+
+    def cpu(self) -> float:
+        assert self.proc is not None
+        return cpu_seconds(self.proc.pid)
+
+    def rss_mib(self) -> dict[str, float]:
+        assert self.proc is not None
+        return {k: v / 1024 for k, v in memory_kib(self.proc.pid).items()}
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -133,7 +179,7 @@ class Target:
     async def dispatch(self) -> str:
         self._n += 1
         if self.bot == "bare":
-            return await self.fake.invoke_command("ping")
+            return await self.fake.invoke_command("ping")  # "same" answers every actor alike
         actor = self.actors[self._n % len(self.actors)]
         return await self.fake.invoke_command("actor", {"name": actor})
 
@@ -171,9 +217,23 @@ async def drive() -> dict[str, Any]:
     targets = {bot: Target(bot, fakes[bot], actors) for bot in BOTS}
     for fake in fakes.values():
         await fake.start()
+    cold: dict[str, dict[str, Any]] = {}
+    cpu: dict[str, dict[str, float]] = {bot: {} for bot in BOTS}
+    memory: dict[str, dict[str, float]] = {}
     try:
-        for target in targets.values():
+        for bot, target in targets.items():  # "same" needs the message Briefbot sent
             await target.start()
+            await asyncio.sleep(IDLE_S)
+            memory[bot] = {"idle_rss_mib": round(target.rss_mib()["VmRSS"], 1)}
+            before = target.cpu()
+            latencies, elapsed, late = await target.burst(BURST)  # its first answers: cold
+            cpu[bot]["cold_per_answer_ms"] = round((target.cpu() - before) * 1000 / BURST, 3)
+            cold[bot] = {**summary_ms(latencies), "late_over_3s": late}
+            if bot == "briefbot":
+                first_id = next(iter(target.fake.interactions))
+                sent = await target.fake.wait_for_response(first_id)
+                MESSAGE_FILE.write_text(json.dumps(sent["data"]))
+            await asyncio.sleep(0.5)
         for target in targets.values():
             for _ in range(WARMUP):
                 await target.one()
@@ -182,20 +242,26 @@ async def drive() -> dict[str, Any]:
             for bot, target in targets.items():
                 sequential[bot].append(await target.one())
         bursts: dict[str, dict[str, Any]] = {
-            b: {"latencies": [], "rates": [], "late": 0} for b in BOTS
+            b: {"latencies": [], "rates": [], "late": 0, "cpu": []} for b in BOTS
         }
         for _ in range(BURSTS):
             for bot, target in targets.items():
+                before = target.cpu()
                 latencies, elapsed, late = await target.burst(BURST)
+                bursts[bot]["cpu"].append((target.cpu() - before) * 1000 / BURST)
                 bursts[bot]["latencies"] += latencies
                 bursts[bot]["rates"].append(BURST / elapsed)
                 bursts[bot]["late"] += late
                 await asyncio.sleep(0.5)  # let follow-up pages drain before the next burst
+        for bot, target in targets.items():
+            memory[bot]["peak_rss_mib"] = round(target.rss_mib()["VmHWM"], 1)
+            cpu[bot]["warm_per_answer_ms"] = round(statistics.median(bursts[bot]["cpu"]), 3)
     finally:
         for target in targets.values():
             target.stop()
         for fake in fakes.values():
             await fake.stop()
+        MESSAGE_FILE.unlink(missing_ok=True)
 
     latency = {bot: summary_ms(sequential[bot]) for bot in BOTS}
     burst = {
@@ -206,15 +272,18 @@ async def drive() -> dict[str, Any]:
         }
         for bot, b in bursts.items()
     }
+
+    def ratios(of: dict[str, dict[str, Any]], keys: tuple[str, ...], to: str) -> dict[str, float]:
+        return {k: round(of["briefbot"][k] / of[to][k], 2) for k in keys if of[to][k]}
+
+    p = ("p50_ms", "p99_ms")
     ratio = {
-        "sequential": {
-            k: round(latency["briefbot"][f"{k}_ms"] / latency["bare"][f"{k}_ms"], 2)
-            for k in ("p50", "p99")
-        },
-        "burst": {
-            k: round(burst["briefbot"][f"{k}_ms"] / burst["bare"][f"{k}_ms"], 2)
-            for k in ("p50", "p99")
-        },
+        "sequential": {k[:3]: v for k, v in ratios(latency, p, "bare").items()},
+        "burst": {k[:3]: v for k, v in ratios(burst, p, "bare").items()},
+        "cold_burst": {k[:3]: v for k, v in ratios(cold, p, "bare").items()},
+        "cpu_per_answer_vs_bare": ratios(cpu, ("cold_per_answer_ms", "warm_per_answer_ms"), "bare"),
+        "cpu_per_answer_vs_same": ratios(cpu, ("cold_per_answer_ms", "warm_per_answer_ms"), "same"),
+        "memory_vs_bare": ratios(memory, ("idle_rss_mib", "peak_rss_mib"), "bare"),
     }
     return {
         "command": "/actor name:<each actor>",
@@ -223,10 +292,14 @@ async def drive() -> dict[str, Any]:
         "bursts": BURSTS,
         "latency": latency,
         "burst": burst,
+        "cold_burst": cold,
+        "cpu": cpu,
+        "memory": memory,
         "ratio": ratio,
         "target_p99_ratio": TARGET_RATIO,
         "meets_target": ratio["sequential"]["p99"] <= TARGET_RATIO,
-        "all_answered_within_3s": burst["briefbot"]["late_over_3s"] == 0,
+        "all_answered_within_3s": burst["briefbot"]["late_over_3s"] == 0
+        and cold["briefbot"]["late_over_3s"] == 0,
     }
 
 
@@ -248,11 +321,23 @@ def main() -> int:
         [{"bot": bot, **results["latency"][bot]} for bot in BOTS],
     )
     print_table(
-        f"Bursts of {BURST} in flight", [{"bot": bot, **results["burst"][bot]} for bot in BOTS]
+        f"First burst of {BURST} right after connecting (cold)",
+        [{"bot": bot, **results["cold_burst"][bot]} for bot in BOTS],
+    )
+    print_table(
+        f"Bursts of {BURST} in flight (warm)",
+        [{"bot": bot, **results["burst"][bot]} for bot in BOTS],
+    )
+    print_table(
+        "CPU per answer (ms) and memory (MiB)",
+        [{"bot": bot, **results["cpu"][bot], **results["memory"][bot]} for bot in BOTS],
     )
     print(
         f"\nratio briefbot/bare: sequential {results['ratio']['sequential']}, "
-        f"burst {results['ratio']['burst']} (target p99 ≤ {TARGET_RATIO}x)"
+        f"burst {results['ratio']['burst']} (target p99 ≤ {TARGET_RATIO}x), "
+        f"cold burst {results['ratio']['cold_burst']}, memory {results['ratio']['memory_vs_bare']}"
+        f"\nCPU per answer: vs bare {results['ratio']['cpu_per_answer_vs_bare']}, "
+        f"vs the same message {results['ratio']['cpu_per_answer_vs_same']}"
     )
     print(
         f"every /actor answered within 3 s under {BURST} in flight: "

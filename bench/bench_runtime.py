@@ -11,12 +11,18 @@ REST + gateway and a Slack Web API + Socket Mode server, fresh ones per process)
 - **bare**: this file with ``--bare``: a ``discord.Client`` with one slash command and a bolt
   ``AsyncApp`` in Socket Mode with one ``/brief`` handler, each answering a fixed string.
 
+- **same** (Discord only): the bare bot sending, instead of a fixed string, the very message
+  Briefbot sent for the actor (its first view: embed and components, captured from Briefbot's
+  first answer in the run) — the same bytes through discord.py, none of Briefbot's work.
+
 Measured per process: start-up time from spawn to ready (briefbot: ``/readyz`` answers 200;
-bare: both platforms connected), resident memory (``VmRSS``) once idle, and the peak resident
-memory (``VmHWM``) while it answers ``--commands`` concurrent commands (Discord only: all slash
-commands; with Slack: half Discord slash commands, half Slack ``/brief`` over Socket Mode), with
-their wall time, latencies and the CPU the process used per command. Every row is printed with
-its ratio to the bare bot measured in the same run (rounds alternate briefbot and bare).
+bare: both platforms connected), the CPU used in the 2 s after ready, resident memory
+(``VmRSS``) once idle, then bursts of ``--commands`` concurrent commands (Discord only: all
+slash commands; with Slack: half Discord slash commands, half Slack ``/brief`` over Socket
+Mode): the first burst (the first commands the process answers: cold) and ``WARM_BURSTS`` more
+(warm), each with its wall time, latencies and the CPU the process used per command, and the
+peak resident memory (``VmHWM``) after them. Every row is printed with its ratio to the bare
+bot (and to "same") measured in the same run (rounds alternate the variants).
 
     python bench/bench_runtime.py [--commands 200] [--rounds 3] [--setups discord,both]
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import re
@@ -46,6 +53,8 @@ sys.path.insert(0, str(ROOT))
 from _common import percentile, write_results  # noqa: E402
 
 IDLE_SETTLE_SECONDS = 2.0
+#: Bursts after the first one (whose commands are the first the process answers).
+WARM_BURSTS = 2
 #: What is measured: Discord only, and Discord with Slack (Socket Mode).
 SETUPS = ("discord", "both")
 READY_TIMEOUT = 60.0
@@ -70,9 +79,33 @@ def bare_main(setup: str) -> None:
         tree = app_commands.CommandTree(client)
         connected = asyncio.Event()
 
+        same = os.environ.get("BARE_MESSAGE")  # Briefbot's first view of the actor, as sent
+        message = json.loads(Path(same).read_text()) if same else None
+
+        class Rows(discord.ui.View):
+            """Component rows sent unchanged (as Briefbot's adapter does)."""
+
+            def __init__(self, rows: list[dict[str, Any]]) -> None:
+                super().__init__(timeout=None)
+                self.rows = rows
+                self.stop()
+
+            def to_components(self) -> list[dict[str, Any]]:
+                return self.rows
+
         @tree.command(name="actor", description="An actor")
         async def actor(interaction: discord.Interaction, name: str) -> None:
-            await interaction.response.send_message(f"{name}: a fixed answer")
+            if message is None:
+                await interaction.response.send_message(f"{name}: a fixed answer")
+                return
+            kwargs: dict[str, Any] = {
+                "embeds": [discord.Embed.from_dict(e) for e in message.get("embeds", [])]
+            }
+            if message.get("components"):
+                kwargs["view"] = Rows(message["components"])
+            if message.get("content"):
+                kwargs["content"] = message["content"]
+            await interaction.response.send_message(**kwargs)
 
         async def setup_hook() -> None:
             await tree.sync()
@@ -211,7 +244,9 @@ async def wait_ready_http(port: int) -> None:
     raise RuntimeError("briefbot never became ready")
 
 
-async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dict[str, Any]:
+async def measure(
+    variant: str, setup: str, commands: int, workdir: Path, message_file: Path
+) -> dict[str, Any]:
     """Start one process of ``variant`` with ``setup``'s platforms on fresh stand-ins and
     measure it."""
     from tests.fakes.discord import TOKEN as DISCORD_TOKEN
@@ -246,6 +281,8 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
             env["LOG_LEVEL"] = "INFO"  # the health server's port is read from the log
         else:
             argv = [sys.executable, __file__, "--bare", setup]
+            if variant == "same":
+                env["BARE_MESSAGE"] = str(message_file)
         started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -271,11 +308,12 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
             cpu_after_ready = cpu_seconds(proc.pid) - cpu_at_ready
 
             user = SlackUser(slack_fake)
+            sent: list[dict[str, Any]] = []  # the Discord responses' bodies
 
             async def discord_command() -> float:
                 t0 = time.perf_counter()
                 iid = await discord_fake.invoke_command("actor", {"name": actor})
-                await discord_fake.wait_for_response(iid, timeout=60)
+                sent.append(await discord_fake.wait_for_response(iid, timeout=60))
                 return time.perf_counter() - t0
 
             async def slack_command() -> float:
@@ -284,16 +322,29 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
                 assert reply.status == 200
                 return time.perf_counter() - t0
 
-            cpu_before_load = cpu_seconds(proc.pid)
-            load_started = time.perf_counter()
-            latencies = await asyncio.gather(
-                *(
-                    discord_command() if i % 2 or not slack else slack_command()
-                    for i in range(commands)
+            async def burst() -> dict[str, float]:
+                cpu_before = cpu_seconds(proc.pid)
+                began = time.perf_counter()
+                latencies = await asyncio.gather(
+                    *(
+                        discord_command() if i % 2 or not slack else slack_command()
+                        for i in range(commands)
+                    )
                 )
-            )
-            wall = time.perf_counter() - load_started
-            cpu_load = cpu_seconds(proc.pid) - cpu_before_load
+                wall = time.perf_counter() - began
+                cpu = cpu_seconds(proc.pid) - cpu_before
+                return {
+                    "wall_s": wall,
+                    "cpu_per_command_ms": cpu * 1000 / commands,
+                    "p50_ms": percentile(latencies, 50) * 1000,
+                    "p95_ms": percentile(latencies, 95) * 1000,
+                }
+
+            cold = await burst()  # the first commands the process answers
+            if variant == "briefbot" and not slack and not message_file.exists():
+                # What Briefbot sent, for the bare bot that sends the same message.
+                message_file.write_text(json.dumps(sent[0]["data"]))
+            warm = [await burst() for _ in range(WARM_BURSTS)]
             mem = memory_kib(proc.pid)
         finally:
             await child.stop()
@@ -303,20 +354,27 @@ async def measure(variant: str, setup: str, commands: int, workdir: Path) -> dic
         "idle_rss_mib": idle / 1024,
         "load_peak_rss_mib": mem["VmHWM"] / 1024,
         "load_rss_after_mib": mem["VmRSS"] / 1024,
-        "load_wall_s": wall,
-        "cpu_per_command_ms": cpu_load * 1000 / commands,
-        "latency_p50_ms": percentile(latencies, 50) * 1000,
-        "latency_p95_ms": percentile(latencies, 95) * 1000,
+        "cold_wall_s": cold["wall_s"],
+        "cold_cpu_per_command_ms": cold["cpu_per_command_ms"],
+        "cold_p50_ms": cold["p50_ms"],
+        "cold_p95_ms": cold["p95_ms"],
+        "warm_wall_s": statistics.median(b["wall_s"] for b in warm),
+        "cpu_per_command_ms": statistics.median(b["cpu_per_command_ms"] for b in warm),
+        "warm_p50_ms": statistics.median(b["p50_ms"] for b in warm),
+        "warm_p95_ms": statistics.median(b["p95_ms"] for b in warm),
     }
 
 
 async def bench(commands: int, rounds: int, setups: list[str]) -> dict[str, Any]:
-    runs = {setup: {"briefbot": [], "bare": []} for setup in setups}
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {
+        setup: {variant: [] for variant in variants(setup)} for setup in setups
+    }
     with tempfile.TemporaryDirectory() as tmp:
+        message_file = Path(tmp) / "briefbot-message.json"
         for _ in range(rounds):
             for setup in setups:
-                for variant in ("briefbot", "bare"):  # alternate, so drift hits both alike
-                    measured = await measure(variant, setup, commands, Path(tmp))
+                for variant in variants(setup):  # alternate, so drift hits all alike
+                    measured = await measure(variant, setup, commands, Path(tmp), message_file)
                     runs[setup][variant].append(measured)
     summary = {
         setup: {
@@ -328,7 +386,14 @@ async def bench(commands: int, rounds: int, setups: list[str]) -> dict[str, Any]
     return {"commands": commands, "rounds": rounds, "median": summary, "runs": runs}
 
 
+def variants(setup: str) -> tuple[str, ...]:
+    """Briefbot, the bare bot answering a fixed string, and (Discord only) the bare bot sending
+    Briefbot's own first view of the actor: the same bytes, none of Briefbot's work."""
+    return ("briefbot", "bare", "same") if setup == "discord" else ("briefbot", "bare")
+
+
 def report(result: dict[str, Any]) -> None:
+    n = result["commands"]
     rows = [
         ("start-up to ready (s)", "startup_s", "{:.2f}"),
         (
@@ -337,28 +402,39 @@ def report(result: dict[str, Any]) -> None:
             "{:.1f}",
         ),
         ("RSS idle (MiB)", "idle_rss_mib", "{:.1f}"),
-        (
-            f"peak RSS, {result['commands']} concurrent commands (MiB)",
-            "load_peak_rss_mib",
-            "{:.1f}",
-        ),
-        ("wall time for those commands (s)", "load_wall_s", "{:.2f}"),
-        ("CPU per command in that burst (ms)", "cpu_per_command_ms", "{:.2f}"),
-        ("command latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
-        ("command latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
+        (f"peak RSS after {1 + WARM_BURSTS} bursts of {n} (MiB)", "load_peak_rss_mib", "{:.1f}"),
+        (f"first burst of {n}: wall (s)", "cold_wall_s", "{:.2f}"),
+        ("first burst: CPU per command (ms)", "cold_cpu_per_command_ms", "{:.2f}"),
+        ("first burst: latency p50 (ms)", "cold_p50_ms", "{:.0f}"),
+        ("first burst: latency p95 (ms)", "cold_p95_ms", "{:.0f}"),
+        (f"warm bursts (median of {WARM_BURSTS}): wall (s)", "warm_wall_s", "{:.2f}"),
+        ("warm bursts: CPU per command (ms)", "cpu_per_command_ms", "{:.2f}"),
+        ("warm bursts: latency p50 (ms)", "warm_p50_ms", "{:.0f}"),
+        ("warm bursts: latency p95 (ms)", "warm_p95_ms", "{:.0f}"),
     ]
     print(
         f"median of {result['rounds']} round(s), Python {platform.python_version()}, "
         f"{os.cpu_count()} CPU(s)"
     )
     for setup, median in result["median"].items():
-        bare_name = "bare d.py" if setup == "discord" else "bare d.py+bolt"
         title = "Discord only" if setup == "discord" else "Discord + Slack"
-        print(f"\n{title:<48} {'briefbot run':>12} {bare_name:>15} {'ratio':>6}")
+        bare_name = "bare d.py" if setup == "discord" else "bare d.py+bolt"
+        same = "same" in median
+        head = f"\n{title:<44} {'briefbot':>9} {bare_name:>14} {'ratio':>6}"
+        print(head + (f" {'same msg':>9} {'ratio':>6}" if same else ""))
         for label, key, fmt in rows:
-            ours, bare = median["briefbot"][key], median["bare"][key]
-            ratio = f"{ours / bare:.2f}" if bare else "-"
-            print(f"{label:<48} {fmt.format(ours):>12} {fmt.format(bare):>15} {ratio:>6}")
+            ours = median["briefbot"][key]
+            cells = f"{label:<44} {fmt.format(ours):>9}"
+            for other, width in (("bare", 14), *((("same", 9),) if same else ())):
+                theirs = median[other][key]
+                ratio = f"{ours / theirs:.2f}" if theirs else "-"
+                cells += f" {fmt.format(theirs):>{width}} {ratio:>6}"
+            print(cells)
+    if "discord" in result["median"]:
+        print(
+            "\n'same msg': a bare discord.py bot sending Briefbot's first view of the actor "
+            "(the same embed and components) instead of a fixed string."
+        )
 
 
 def main() -> None:

@@ -344,27 +344,32 @@ def _fallback(answer: Answer, number: int, total: int) -> str:
 
 def visible_length(message: dict[str, Any]) -> int:
     """Characters a reader sees in a message's blocks: every text object's text."""
-
-    def walk(obj: Any) -> int:
+    size = 0
+    stack: list[Any] = [message.get("blocks") or []]
+    while stack:  # iterative: this runs for every candidate page of every view
+        obj = stack.pop()
         if isinstance(obj, dict):
-            own = obj.get("text")
-            size = len(own) if isinstance(own, str) else 0
-            return size + sum(
-                walk(v) for k, v in obj.items() if k != "text" or not isinstance(v, str)
-            )
-        if isinstance(obj, list):
-            return sum(walk(v) for v in obj)
-        return 0
-
-    return walk(message.get("blocks") or [])
+            for key, value in obj.items():
+                if isinstance(value, str):
+                    if key == "text":
+                        size += len(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+        elif isinstance(obj, list):
+            stack.extend(v for v in obj if isinstance(v, dict | list))
+    return size
 
 
 def _text_size(obj: Any) -> int:
     """Characters of every string in a block (text, ids, values, types), for the message cap."""
-    if isinstance(obj, str):
-        return len(obj)
-    if isinstance(obj, dict):
-        return sum(_text_size(v) for v in obj.values())
-    if isinstance(obj, list):
-        return sum(_text_size(v) for v in obj)
-    return 0
+    size = 0
+    stack = [obj]
+    while stack:  # iterative: this runs for every block of every candidate page
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return size

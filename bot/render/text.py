@@ -24,6 +24,7 @@ counted in characters, so a line of double-width (CJK) characters can look wider
 
 from __future__ import annotations
 
+import functools
 import logging
 import textwrap
 
@@ -152,13 +153,23 @@ def _split_paragraphs(text: str) -> list[str]:
 
 
 def _wrap(text: str, width: int, *, first: str = "", rest: str = "") -> list[str]:
+    return list(_wrapped(text, width, first, rest))
+
+
+@functools.lru_cache(maxsize=512)
+def _wrapped(text: str, width: int, first: str, rest: str) -> tuple[str, ...]:
+    """``_wrap``, remembered: measuring a compact view's pages wraps the same paragraphs once
+    per candidate page (a view has far fewer than 512 paragraphs)."""
     if max(len(first), len(rest)) > width // 2:
         # An indent that leaves too little room (a huge ¶ number): it becomes text instead.
         text, first, rest = f"{first.strip()} {text}".strip(), "", ""
-    return textwrap.wrap(
-        text,
-        width=width,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_on_hyphens=False,
-    ) or [first.rstrip()]
+    return tuple(
+        textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_on_hyphens=False,
+        )
+        or [first.rstrip()]
+    )

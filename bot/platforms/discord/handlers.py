@@ -49,8 +49,10 @@ EXPIRED_HINT = "Run the command again to get fresh buttons."
 OUTDATED = (app_commands.CommandSignatureMismatch, app_commands.CommandNotFound)
 
 
-def context_for(interaction: discord.Interaction) -> Context:
-    """Who asked, where: the neutral ``Context`` of an interaction."""
+def context_for(interaction: discord.Interaction, *, manage: bool = True) -> Context:
+    """Who asked, where: the neutral ``Context`` of an interaction. Without ``manage`` (a
+    command that changes nothing) the member's server-wide permissions, which only managing
+    commands read, are not computed from their roles."""
     user = interaction.user
     return Context(
         platform="discord",
@@ -61,7 +63,7 @@ def context_for(interaction: discord.Interaction) -> Context:
         workspace_id=str(interaction.guild_id or ""),
         # Manage Channels in a server; a direct message with the bot is the user's own.
         can_manage=interaction.guild_id is None or interaction.permissions.manage_channels,
-        manages_workspace=interaction.guild_id is None or _manages_server(interaction),
+        manages_workspace=interaction.guild_id is None or (manage and _manages_server(interaction)),
     )
 
 
@@ -146,7 +148,7 @@ class Interactions:
         private = bool(values.pop(PRIVATE_OPTION, False)) or spec.private
         private = private or reach.must_answer_privately(interaction)
         args = {name: _argument(v) for name, v in values.items() if v is not None}
-        context = context_for(interaction)
+        context = context_for(interaction, manage=spec.manage)
         # The namespace holds the resolved channels, with the user's permissions in each.
         for _name, value in interaction.namespace:
             if isinstance(value, app_commands.AppCommandChannel | app_commands.AppCommandThread):
