@@ -382,8 +382,32 @@ def _cron(words: list[str]) -> Schedule:
     try:
         schedule.trigger("UTC")
     except ValueError as exc:
-        raise _bad(f"“{' '.join(words)}” is not a valid cron expression ({exc}).") from exc
+        # APScheduler's own words ("Error validating expression …") never reach the user.
+        raise _bad(_cron_problem(words)) from exc
     return schedule
+
+
+#: A cron field's name in a sentence and the values it takes (day of week is checked apart).
+_CRON_FIELDS = (
+    ("minute", "minutes", 0, 59),
+    ("hour", "hours", 0, 23),
+    ("day", "days of the month", 1, 31),
+    ("month", "months", 1, 12),
+)
+
+
+def _cron_problem(words: list[str]) -> str:
+    """Which field of a cron line APScheduler refused, in plain words."""
+    whole = f"“{' '.join(words)}” is not a valid cron expression"
+    for (name, plural, low, high), value in zip(_CRON_FIELDS, words[:4], strict=True):
+        try:
+            CronTrigger(**{name: value}, timezone="UTC")
+        except ValueError:
+            return (
+                f"{whole}: its {name} “{value}” is not one; {plural} go from {low} to {high} "
+                "(“*”, “5”, “1-5”, “*/2” or “1,15”)."
+            )
+    return f"{whole} (minute hour day month weekday, e.g. “0 9 * * 1-5”)."
 
 
 def _expand_cron_days(field: str) -> list[int]:

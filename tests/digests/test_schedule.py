@@ -61,7 +61,11 @@ def test_accepted_forms_are_normalised(text: str, normal: str, described: str) -
         ("0 9 * * 8", "not a day of the week"),
         ("0 9 * * 1-", "not a valid day-of-week range"),
         ("0 9 * * -5", "not a valid day-of-week range"),
-        ("61 9 * * *", "not a valid cron expression"),
+        ("61 9 * * *", "its minute “61” is not one; minutes go from 0 to 59"),
+        ("0 24 * * *", "its hour “24” is not one; hours go from 0 to 23"),
+        ("0 9 32 * *", "its day “32” is not one; days of the month go from 1 to 31"),
+        ("0 9 * 13 *", "its month “13” is not one; months go from 1 to 12"),
+        ("0 9/x * * *", "its hour “9/x” is not one"),
         ("0 9 30 2 *", "never runs"),
         ("* * * * *", "at most once an hour"),
         ("*/15 9 * * *", "at most once an hour"),
@@ -72,6 +76,7 @@ def test_invalid_schedules_explain_with_an_example(text: str, says: str) -> None
     with pytest.raises(UserFacingError) as caught:
         parse_schedule(text)
     assert says in caught.value.message
+    assert "Error validating" not in caught.value.message  # APScheduler's own text
     assert caught.value.hint and "daily 09:00 Europe/Istanbul" in caught.value.hint
 
 
