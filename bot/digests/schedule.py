@@ -238,6 +238,15 @@ def _parse(text: str) -> Schedule:
 def parse_timezone(name: str) -> ZoneInfo:
     """An IANA zone by name (case-insensitive); ``UserFacingError`` when there is none."""
     candidate = name.strip()
+    places = _ABBREVIATIONS.get(candidate.upper())
+    if places is not None:
+        # tzdata keeps some of these (EST is a fixed UTC−5, linked to America/Panama): taken
+        # as typed, "09:00 EST" in New York would be 10:00 all summer.
+        raise UserFacingError(
+            f"“{candidate}” is an abbreviation, not a place's time zone. Use the zone of a "
+            f"city, e.g. {places}, so summer time is followed.",
+            hint=HINT,
+        )
     zone = _zone_names().get(candidate.lower())
     if zone is None:
         from rapidfuzz import fuzz, process  # only for a mistyped zone
@@ -255,9 +264,30 @@ def parse_timezone(name: str) -> ZoneInfo:
         raise UserFacingError(f"The time zone “{candidate}” could not be loaded.") from exc
 
 
+#: Abbreviations people type for a zone, with the city zones they usually mean.
+_ABBREVIATIONS = {
+    **dict.fromkeys(("EST", "EDT", "EST5EDT", "ET"), "America/New_York"),
+    **dict.fromkeys(("CST", "CDT", "CST6CDT", "CT"), "America/Chicago"),
+    **dict.fromkeys(("MST", "MDT", "MST7MDT", "MT"), "America/Denver or America/Phoenix"),
+    **dict.fromkeys(("PST", "PDT", "PST8PDT", "PT"), "America/Los_Angeles"),
+    "HST": "Pacific/Honolulu",
+    **dict.fromkeys(("CET", "CEST", "MET", "MEST"), "Europe/Paris or Europe/Berlin"),
+    **dict.fromkeys(("EET", "EEST"), "Europe/Athens or Europe/Kyiv"),
+    **dict.fromkeys(("WET", "WEST"), "Europe/Lisbon"),
+    "BST": "Europe/London",
+    "IST": "Asia/Kolkata, Europe/Dublin or Asia/Jerusalem",
+    "TRT": "Europe/Istanbul",
+    "MSK": "Europe/Moscow",
+    "JST": "Asia/Tokyo",
+    **dict.fromkeys(("AEST", "AEDT"), "Australia/Sydney"),
+}
+
+
 def split_zone(text: str) -> tuple[str, str | None]:
     """Split a trailing IANA zone off ``daily 09:00 Europe/Istanbul`` → (schedule, zone)."""
     words = text.split()
+    if len(words) >= 2 and words[-1].upper() in _ABBREVIATIONS:
+        return " ".join(words[:-1]), words[-1]  # parse_timezone explains
     if len(words) >= 2 and words[-1].lower() in _zone_names():
         return " ".join(words[:-1]), _zone_names()[words[-1].lower()]
     if len(words) >= 2 and "/" in words[-1] and words[-1][0].isalpha():

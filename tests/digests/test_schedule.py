@@ -87,6 +87,19 @@ def test_time_zones_are_validated_and_canonicalised() -> None:
     assert "IANA" in caught.value.message and caught.value.hint
 
 
+@pytest.mark.parametrize(
+    ("typed", "means"),
+    [("EST", "America/New_York"), ("pst", "America/Los_Angeles"), ("CET", "Europe/Paris")],
+)
+def test_a_zone_abbreviation_is_refused_with_the_city_zone_it_means(typed: str, means: str) -> None:
+    # tzdata's EST is a fixed UTC-5 (America/Panama): "09:00 EST" would miss New York's summer.
+    with pytest.raises(UserFacingError) as caught:
+        parse_timezone(typed)
+    assert f"“{typed}” is an abbreviation" in caught.value.message and means in caught.value.message
+    assert split_zone(f"daily 09:00 {typed}") == ("daily 09:00", typed)
+    assert parse_timezone("UTC").key == "UTC" and parse_timezone("GMT").key.endswith("GMT")
+
+
 def test_a_trailing_zone_is_split_off_the_schedule_text() -> None:
     assert split_zone("daily 09:00 europe/istanbul") == ("daily 09:00", "Europe/Istanbul")
     assert split_zone("0 9 * * 1-5 UTC") == ("0 9 * * 1-5", "UTC")
