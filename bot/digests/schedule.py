@@ -238,6 +238,13 @@ def _parse(text: str) -> Schedule:
 def parse_timezone(name: str) -> ZoneInfo:
     """An IANA zone by name (case-insensitive); ``UserFacingError`` when there is none."""
     candidate = name.strip()
+    if _OFFSET.match(candidate) and any(c in "123456789" for c in candidate):  # not GMT+0
+        raise UserFacingError(
+            f"“{candidate}” is a UTC offset, not a place's time zone: offsets do not follow "
+            "summer time. Use the zone of a city, e.g. Europe/Istanbul (UTC+3 all year) or "
+            "America/New_York.",
+            hint=HINT,
+        )
     places = _ABBREVIATIONS.get(candidate.upper())
     if places is not None:
         # tzdata keeps some of these (EST is a fixed UTC−5, linked to America/Panama): taken
@@ -264,6 +271,12 @@ def parse_timezone(name: str) -> ZoneInfo:
         raise UserFacingError(f"The time zone “{candidate}” could not be loaded.") from exc
 
 
+#: A UTC offset as people type it: UTC+3, GMT-05:30, +03:00.
+#: (A bare "-5" is left alone: it is a cron day-of-week range cut short.)
+_OFFSET = re.compile(
+    r"^(?:(?:UTC|GMT)\s*[+\-−]\d{1,2}(?::?\d{2})?|[+\-−]\d{2}:?\d{2})$", re.IGNORECASE
+)
+
 #: Abbreviations people type for a zone, with the city zones they usually mean.
 _ABBREVIATIONS = {
     **dict.fromkeys(("EST", "EDT", "EST5EDT", "ET"), "America/New_York"),
@@ -286,7 +299,7 @@ _ABBREVIATIONS = {
 def split_zone(text: str) -> tuple[str, str | None]:
     """Split a trailing IANA zone off ``daily 09:00 Europe/Istanbul`` → (schedule, zone)."""
     words = text.split()
-    if len(words) >= 2 and words[-1].upper() in _ABBREVIATIONS:
+    if len(words) >= 2 and (words[-1].upper() in _ABBREVIATIONS or _OFFSET.match(words[-1])):
         return " ".join(words[:-1]), words[-1]  # parse_timezone explains
     if len(words) >= 2 and words[-1].lower() in _zone_names():
         return " ".join(words[:-1]), _zone_names()[words[-1].lower()]

@@ -100,6 +100,15 @@ def test_a_zone_abbreviation_is_refused_with_the_city_zone_it_means(typed: str, 
     assert parse_timezone("UTC").key == "UTC" and parse_timezone("GMT").key.endswith("GMT")
 
 
+@pytest.mark.parametrize("typed", ["UTC+3", "GMT-5", "+03:00", "utc-05:30"])
+def test_a_utc_offset_is_refused_as_an_offset_not_blamed_on_the_schedule(typed: str) -> None:
+    assert split_zone(f"daily 09:00 {typed}") == ("daily 09:00", typed)
+    with pytest.raises(UserFacingError) as caught:
+        parse_timezone(typed)
+    assert f"“{typed}” is a UTC offset" in caught.value.message
+    assert "Europe/Istanbul" in caught.value.message
+
+
 def test_a_trailing_zone_is_split_off_the_schedule_text() -> None:
     assert split_zone("daily 09:00 europe/istanbul") == ("daily 09:00", "Europe/Istanbul")
     assert split_zone("0 9 * * 1-5 UTC") == ("0 9 * * 1-5", "UTC")
