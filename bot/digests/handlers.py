@@ -94,7 +94,8 @@ _ID = OptionSpec(
 )
 async def subscribe(call: Call) -> Answer:
     """Subscribe a channel; confirms with the next three run times in local time."""
-    from bot.digests.schedule import next_runs, parse_schedule, parse_timezone, split_zone
+    from bot.digests.schedule import next_runs, parse_schedule
+    from bot.digests.timezones import parse_timezone, split_zone
 
     service = _service(call)
     words = (call.arg("schedule") or "").split()

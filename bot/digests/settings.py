@@ -26,7 +26,7 @@ class DigestSettings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         from bot.core.errors import UserFacingError
-        from bot.digests.schedule import parse_timezone
+        from bot.digests.timezones import parse_timezone
 
         try:
             parse_timezone(value)

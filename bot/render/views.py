@@ -24,12 +24,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-from bot.core.answers import Action, Answer, Citation, Item, Section
+from bot.core.answers import Action, Answer, Item, Section
 from bot.render._layout import fit, has_text, one_line, shorten
+from bot.render.view_fit import (
+    fits,
+    paginate,
+    piece,
+    quote_pieces,
+)
 from bot.render.view_refs import (
     FIRST,
     LEAD,
@@ -40,20 +45,12 @@ from bot.render.view_refs import (
     view_target,
 )
 
-#: The bounds every view keeps (checked by ``fits``).
-TEXT_WIDTH = 80
-TEXT_LINES = 35
-VISIBLE_CHARS = 2500
-SLACK_BLOCKS = 15
-#: Blocks kept free for the Slack adapter's own controls (its "Share in channel" button).
-SLACK_RESERVE = 1
 TITLE_CAP = 200
 SUMMARY_CAP = 400
 #: At most this many claims of one section open the first view.
 LEAD_ITEMS = 3
 #: At most this many section buttons on a first view; the rest are reached by Next.
 SECTION_BUTTONS = 8
-PIECE = 600
 #: Pages are measured as page 99 of 99, the longest page marker a view shows.
 WORST_PAGE = 98
 FOOTER_CAP = 300
@@ -61,29 +58,7 @@ FOOTER_CAP = 300
 FOLLOW_UPS = 5
 
 PREV, NEXT, QUOTES, BACK, CLAIMS = "◀ Prev", "Next ▶", "Quotes", "Back", "Claims"
-T = TypeVar("T")
 CHANGED = "That part of the answer has changed since; here is the answer as it is now."
-
-# -- fitting ------------------------------------------------------------------------------------
-
-
-def fits(view: Answer) -> bool:
-    """Whether ``view`` renders as one compact message everywhere (see the module docstring)."""
-    from bot.render.discord import embed_length, to_discord
-    from bot.render.slack import to_slack, visible_length
-    from bot.render.text import to_text
-
-    if len(to_text(view, width=TEXT_WIDTH).splitlines()) > TEXT_LINES:
-        return False
-    discord = to_discord(view)
-    if len(discord) != 1 or sum(embed_length(e) for e in discord[0]["embeds"]) > VISIBLE_CHARS:
-        return False
-    slack = to_slack(view)
-    return (
-        len(slack) == 1
-        and len(slack[0]["blocks"]) <= SLACK_BLOCKS - SLACK_RESERVE
-        and visible_length(slack[0]) <= VISIBLE_CHARS
-    )
 
 
 def view(answer: Answer, ref: ViewRef, origin: Origin | None) -> Answer:
@@ -278,7 +253,7 @@ class _Views:
         return self._section_pages[index]
 
     def _paginate_section(self, index: int) -> list[list[_Unit]]:
-        return _paginate(
+        return paginate(
             self.units[index], lambda page: fits(self._section(index, page, WORST_PAGE, worst=True))
         )
 
@@ -363,10 +338,8 @@ class _Views:
     def _paginate_quotes(self, index: int) -> list[list[_Unit]]:
         units: list[_Unit] = []
         for n, item in enumerate(self.quoted_items(index)):
-            units += [_Unit(n, piece) for piece in _quote_pieces(item)]
-        return _paginate(
-            units, lambda page: fits(self._quotes(index, page, WORST_PAGE, worst=True))
-        )
+            units += [_Unit(n, piece) for piece in quote_pieces(item)]
+        return paginate(units, lambda page: fits(self._quotes(index, page, WORST_PAGE, worst=True)))
 
     def _quotes_for(self, index: int, claim: int) -> ViewRef:
         """The quotes page holding the quotes of the ``claim``-th item of section ``index``."""
@@ -425,61 +398,22 @@ class _Views:
         """A section's text in pieces, then its items, each long one in pieces that keep its
         citations (so its markers show wherever a piece is shown)."""
         units = (
-            [_Unit(-1, text=t) for t in fit(section.text, _piece(section.text))]
+            [_Unit(-1, text=t) for t in fit(section.text, piece(section.text))]
             if has_text(section.text)
             else []
         )
         for n, item in enumerate(section.items):
-            if len(item.text) <= _piece(item.text):
+            if len(item.text) <= piece(item.text):
                 units.append(_Unit(n, item))
             else:
-                pieces = fit(item.text, _piece(item.text))
+                pieces = fit(item.text, piece(item.text))
                 units += [_Unit(n, Item(t, item.citations)) for t in pieces]
         return units
-
-
-def _quote_pieces(item: Item) -> list[Item]:
-    """The claim with its quotes, or, if that is long, the claim then one quote per piece."""
-    whole = item.text + "".join(c.quote for c in item.citations)
-    if len(whole) <= _piece(whole) * 2:
-        return [item]
-    pieces = [Item(t) for t in fit(item.text, _piece(item.text))] if has_text(item.text) else []
-    for citation in item.citations:
-        if len(citation.quote) <= _piece(citation.quote):
-            pieces.append(Item("", (citation,)))
-            continue
-        for quote in fit(citation.quote, _piece(citation.quote)):
-            pieces.append(Item("", (Citation(quote, citation.paragraph),)))
-    return pieces
-
-
-def _piece(text: str) -> int:
-    """How long a piece of ``text`` may be: ``PIECE`` characters once escaped for the platform
-    that escapes it most (``&`` is ``&amp;`` on Slack, ``*`` is ``\\*`` on Discord)."""
-    from bot.render.discord import escape_markdown
-    from bot.render.slack import escape
-
-    grown = max(len(escape(text)), len(escape_markdown(text)), len(text), 1) / max(len(text), 1)
-    return max(int(PIECE / grown), 60)
 
 
 def _worst(kind: ViewKind, back: int) -> ViewRef:
     """A reference as long as any a page's controls carry, distinct per ``kind`` and ``back``."""
     return ViewRef(kind, WORST_PAGE, WORST_PAGE - back)
-
-
-def _paginate(units: Sequence[T], page_fits: Callable[[list[T]], bool]) -> list[list[T]]:
-    """Greedy pages: each unit joins the current page while the page still fits."""
-    pages: list[list[T]] = []
-    page: list[T] = []
-    for unit in units:
-        if page and not page_fits([*page, unit]):
-            pages.append(page)
-            page = []
-        page.append(unit)
-    if page or not pages:
-        pages.append(page)
-    return pages
 
 
 def _summary(summary: str) -> str:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import UserFacingError
-from bot.digests.schedule import next_runs, parse_schedule, parse_timezone, runs_between, split_zone
+from bot.digests.schedule import next_runs, parse_schedule, runs_between
+from bot.digests.timezones import parse_timezone, split_zone
 
 ZONES = ["Europe/Istanbul", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC"]
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -26,7 +26,7 @@ from bot.core.library import LibraryHolder
 from bot.platforms import views
 from bot.platforms.discord import handlers
 from bot.platforms.discord.service import DiscordService
-from bot.render.views import PIECE
+from bot.render.view_fit import PIECE
 from tests.fakes.discord import (
     OTHER_CHANNEL_ID,
     TOKEN,
@@ -41,7 +41,7 @@ from tests.fakes.discord.views import VIEW_PREFIX, view_ids, walk_views
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
 
 OTHER_USER = "1100000000000000311"
-LIMIT = 2500  # visible characters of one view (bot.render.views.VISIBLE_CHARS)
+LIMIT = 2500  # visible characters of one view (bot.render.view_fit.VISIBLE_CHARS)
 
 
 @pytest.fixture

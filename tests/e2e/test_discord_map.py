@@ -21,7 +21,7 @@ from bot.commands.calls import Context, Invocation
 from bot.commands.engine import Engine
 from bot.platforms.discord import handlers
 from bot.platforms.discord.service import DiscordService
-from bot.render.views import PIECE
+from bot.render.view_fit import PIECE
 from bot.stance_map import cache
 from tests.e2e.test_discord_compact import plain
 from tests.fakes.discord import (

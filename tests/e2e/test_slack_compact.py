@@ -19,7 +19,7 @@ from bot.commands.calls import Context
 from bot.commands.engine import Engine
 from bot.core.answers import Answer
 from bot.platforms.slack.messages import SHARE_ACTION_ID
-from bot.render.views import PIECE
+from bot.render.view_fit import PIECE
 from tests.e2e.test_slack import Bot, start_bot
 from tests.fakes.slack import SlackFake, elements, view_buttons, visible_text
 

@@ -16,6 +16,7 @@ from bot.render import views
 from bot.render.discord import embed_length, to_discord
 from bot.render.slack import to_slack, visible_length
 from bot.render.text import to_text
+from bot.render.view_fit import PIECE
 from bot.render.views import FIRST, LEAD, Origin, ViewKind, ViewRef
 from tests.render.render_helpers import HUGE, SENTENCE, small_text
 
@@ -85,7 +86,7 @@ def assert_everything_reachable(answer: Answer, seen: dict[ViewRef, Answer]) -> 
     for section in answer.sections:
         for item in section.items:
             whole_quotes |= {(c.quote, c.paragraph) for c in item.citations}
-    long_ones = {q for q in whole_quotes if len(q[0]) > views.PIECE}
+    long_ones = {q for q in whole_quotes if len(q[0]) > PIECE}
     assert whole_quotes - long_ones <= quotes
     for quote, paragraph in long_ones:  # shown in pieces
         assert any(q.startswith(quote[:40]) and p == paragraph for q, p in quotes)
