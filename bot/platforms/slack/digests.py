@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -126,8 +127,10 @@ class SlackPoster:
         first_ts = ""
         sent = skip_pages
         found = 0
+        seen: _Seen | None = None
         if key is not None and uncertain:
-            there = await self._find(channel_id, key)
+            seen = await self._find(channel_id, key)
+            there = seen.pages if seen is not None else None
             if there:
                 # Pages go out in order: everything up to the last one found is in.
                 last = max(there)
@@ -172,7 +175,8 @@ class SlackPoster:
                     extra={"platform": "slack", "channel": channel_id},
                 )
         if answer.image is not None:
-            await self._share_image(channel_id, answer.image, key, uncertain=uncertain)
+            shared = seen is not None and answer.image.filename in seen.files
+            await self._share_image(channel_id, answer.image, shared=shared)
         return PostResult(message_id=first_ts, found=found)
 
     async def _post_replies(
@@ -251,18 +255,17 @@ class SlackPoster:
                 break
         return found
 
-    async def _share_image(
-        self, channel_id: str, image: ImageRef, key: PostKey | None, *, uncertain: bool
-    ) -> None:
-        """Share a posted digest's image into the channel, unless an uncertain earlier attempt
-        shared it already. Never raises (except cancellation): the digest is delivered."""
+    async def _share_image(self, channel_id: str, image: ImageRef, *, shared: bool) -> None:
+        """Share a posted digest's image into the channel, unless an earlier attempt whose
+        outcome was unknown ``shared`` it already (seen in the history read for its pages).
+        Never raises (except cancellation): the digest is delivered."""
         if self.library is None:
             return
         from bot.stance_map import image_bytes  # loaded already: the composer laid it out
 
         where = {"platform": "slack", "channel": channel_id}
         try:
-            if key is not None and uncertain and await self._shared(channel_id, key, image):
+            if shared:
                 log.info("the digest's %s image is in the channel already", image.kind, extra=where)
                 return
             library = self.library.current
@@ -279,33 +282,14 @@ class SlackPoster:
                 "could not share the digest's %s image: %s", image.kind, reason, extra=where
             )
 
-    async def _shared(self, channel_id: str, key: PostKey, image: ImageRef) -> bool:
-        """Whether the bot shared a file named like ``image`` into the channel since the
-        claim of ``key`` (False when the history cannot be read)."""
-        if self.no_history is not None:
-            return False
-        try:
-            response = await self.client.conversations_history(
-                channel=channel_id, oldest=f"{key.since.timestamp():.6f}", limit=HISTORY_LIMIT
-            )
-        except Exception as exc:  # cannot tell: share it (a map twice beats none)
-            log.info("could not look for the digest's image: %r", exc)
-            return False
-        return any(
-            isinstance(message, Mapping)
-            and any(
-                isinstance(f, Mapping) and f.get("name") == image.filename
-                for f in message.get("files") or []
-            )
-            for message in response.get("messages") or []
-        )
-
-    async def _find(self, channel_id: str, key: PostKey) -> dict[int, str] | None:
-        """The pages of ``key`` already in the channel (page → ts), or None when the history
-        cannot be searched (no scope, or Slack failing: then the post goes ahead as before)."""
+    async def _find(self, channel_id: str, key: PostKey) -> _Seen | None:
+        """The pages of ``key`` already in the channel and the files shared since its claim,
+        or None when the history cannot be searched (no scope, or Slack failing: then the post
+        goes ahead as before)."""
         if self.no_history is not None:
             return None
         found: dict[int, str] = {}
+        files: set[str] = set()
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             try:
@@ -330,11 +314,27 @@ class SlackPoster:
                 page = _page_of(message, key)
                 if page is not None and page < THREAD_PAGES:  # the digest's own pages
                     found.setdefault(page, str(message.get("ts") or ""))
+                files |= _file_names(message)
             meta = response.get("response_metadata") or {}
             cursor = meta.get("next_cursor") if isinstance(meta, Mapping) else None
             if not response.get("has_more") or not cursor:
                 break
-        return found
+        return _Seen(found, files)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What one read of a channel's history found of a digest: its pages (page → ts) and the
+    names of the files shared since its claim."""
+
+    pages: dict[int, str]
+    files: set[str]
+
+
+def _file_names(message: Any) -> set[str]:
+    if not isinstance(message, Mapping):
+        return set()
+    return {str(f.get("name")) for f in message.get("files") or [] if isinstance(f, Mapping)}
 
 
 def _page_of(message: Any, key: PostKey) -> int | None:
